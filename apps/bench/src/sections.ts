@@ -1,0 +1,8 @@
+/** One section of `bench:dds-overhead`: measures, writes its JSON section, returns Markdown. */
+export interface BenchSection {
+  readonly name: string;
+  run(): Promise<string>;
+}
+
+/** Sections in the order they run. Each issue that adds a measurement registers it here. */
+export const sections: BenchSection[] = [];

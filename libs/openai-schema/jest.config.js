@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'openai-schema',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/openai-schema',
+};
