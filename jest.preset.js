@@ -24,4 +24,5 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   testMatch: ['**/?(*.)+(spec|test).ts'],
+  setupFiles: [require.resolve('./tools/jest/dds-loopback.js')],
 };
