@@ -1,0 +1,2 @@
+export * from './lib/context.errors';
+export * from './lib/context.types';
