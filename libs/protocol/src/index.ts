@@ -1,0 +1,19 @@
+export * from './lib/model';
+export * from './lib/protocol-error';
+export * from './lib/topics';
+export * from './lib/codec';
+export * from './lib/protocol-topics';
+export * from './lib/fleet-client';
+export * from './lib/agent-endpoint';
+export type {
+  AgentRegistration,
+  AgentRequest,
+  AgentResponse,
+  AgentStatus,
+} from './generated/agent';
+export {
+  AgentRegistrationType,
+  AgentRequestType,
+  AgentResponseType,
+  AgentStatusType,
+} from './generated/agent';

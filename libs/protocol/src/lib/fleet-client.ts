@@ -1,0 +1,547 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type DomainParticipant, type Reader, type Sample, type Writer } from '@dds/transport';
+import { Subject, type Observable } from 'rxjs';
+import type {
+  AgentRegistration,
+  AgentRequest,
+  AgentResponse,
+  AgentStatus,
+} from '../generated/agent';
+import {
+  decodeDeltaData,
+  decodeErrorData,
+  decodeFinalData,
+  decodeRegistration,
+  decodeStatus,
+  encodeRequest,
+} from './codec';
+import { EventQueue } from './event-queue';
+import {
+  PROTOCOL_VERSION,
+  type AgentInfo,
+  type AgentSnapshot,
+  type AgentStatusInfo,
+  type FleetEvent,
+  type ProtocolRequest,
+  type ResponseEvent,
+} from './model';
+import { ProtocolError } from './protocol-error';
+import { createProtocolTopics, type ProtocolTopics } from './protocol-topics';
+import { agentPartition, assertValidId, gatewayPartition, QOS } from './topics';
+
+/** Options of {@link FleetClient}. */
+export interface FleetClientOptions {
+  /** The process's participant (shared; the client never closes it). */
+  readonly participant: DomainParticipant;
+  /** This gateway's id: its responses partition. Default: `gw-<host>-<pid>-<random>`. */
+  readonly gatewayId?: string;
+  /**
+   * How long after a request's deadline the client gives up locally when the agent stays silent
+   * (e.g. it died without its lease expiring yet). Default 1000 ms.
+   */
+  readonly deadlineGraceMs?: number;
+  /** How long `request()` waits for the request writer to discover the agent. Default 5000 ms. */
+  readonly matchTimeoutMs?: number;
+}
+
+/** Options of one {@link FleetClient.request}. */
+export interface RequestOptions {
+  /** Aborting cancels the request on the agent; the iteration then throws `signal.reason`. */
+  readonly signal?: AbortSignal;
+  /** Request id (a valid id, unique per gateway). Default: a random one. */
+  readonly requestId?: string;
+}
+
+type Terminal = Extract<ResponseEvent, { type: 'final' | 'error' }>;
+
+interface Pending {
+  readonly agentId: string;
+  readonly queue: EventQueue<ResponseEvent>;
+  nextSeq: number;
+  outputStarted: boolean;
+  done: boolean;
+}
+
+interface AgentEntry {
+  info: AgentInfo;
+  status?: AgentStatusInfo;
+  instance: bigint;
+  writer?: Writer<AgentRequest>;
+  matched: number;
+}
+
+let counter = 0;
+
+/**
+ * The gateway side of the protocol: follows the fleet (registrations, status, liveliness) and
+ * sends requests to one agent at a time, streaming its response back.
+ *
+ * One instance per gateway process; it owns its readers/writers and leaves the participant alone.
+ */
+export class FleetClient {
+  /** This gateway's id (responses arrive in partition `gateway.<id>`). */
+  readonly gatewayId: string;
+  private readonly participant: DomainParticipant;
+  private readonly topics: ProtocolTopics;
+  private readonly subject = new Subject<FleetEvent>();
+  private readonly registry = new Map<string, AgentEntry>();
+  private readonly byInstance = new Map<bigint, string>();
+  private readonly incompatible = new Map<string, string>();
+  private readonly pendingStatus = new Map<string, AgentStatusInfo>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly registerReader: Reader<AgentRegistration>;
+  private readonly statusReader: Reader<AgentStatus>;
+  private readonly responseReader: Reader<AgentResponse>;
+  private readonly deadlineGraceMs: number;
+  private readonly matchTimeoutMs: number;
+  private readonly idPrefix: string;
+  private closed = false;
+
+  /** Fleet membership and load changes. Completes when the client closes. */
+  readonly events: Observable<FleetEvent> = this.subject.asObservable();
+
+  constructor(options: FleetClientOptions) {
+    if (!options || !options.participant) throw new TypeError('FleetClient needs a participant');
+    this.participant = options.participant;
+    this.gatewayId =
+      options.gatewayId ??
+      `gw-${hostname().replace(/[^A-Za-z0-9._:-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    assertValidId(this.gatewayId, 'gatewayId');
+    this.deadlineGraceMs = options.deadlineGraceMs ?? 1000;
+    this.matchTimeoutMs = options.matchTimeoutMs ?? 5000;
+    this.idPrefix = `${this.gatewayId}.${randomBytes(4).toString('hex')}.`;
+    this.topics = createProtocolTopics(this.participant);
+
+    this.registerReader = this.participant.createReader(this.topics.register, QOS.registerReader());
+    this.statusReader = this.participant.createReader(this.topics.status, QOS.status());
+    const sub = this.participant.createSubscriber({
+      partitions: [gatewayPartition(this.gatewayId)],
+    });
+    this.responseReader = sub.createReader(this.topics.response, QOS.response());
+
+    this.registerReader.on('data', () => this.onRegistrations());
+    this.statusReader.on('data', () => this.onStatus());
+    this.responseReader.on('data', () => this.onResponses());
+    // Transient-local data may already be there.
+    this.onRegistrations();
+    this.onStatus();
+  }
+
+  /** The agents currently registered, alive and protocol-compatible. */
+  agents(): AgentSnapshot[] {
+    const out: AgentSnapshot[] = [];
+    for (const e of this.registry.values()) out.push(snapshot(e));
+    return out;
+  }
+
+  /** One registered agent, or undefined. */
+  agent(agentId: string): AgentSnapshot | undefined {
+    const e = this.registry.get(agentId);
+    return e ? snapshot(e) : undefined;
+  }
+
+  /**
+   * Resolves once `agentId` is registered and this client's request writer has discovered its
+   * request reader (requests sent before that would be lost). Rejects with `ProtocolError`
+   * (`agent_not_found`) after `timeoutMs`.
+   */
+  async ready(agentId: string, timeoutMs = this.matchTimeoutMs): Promise<void> {
+    assertValidId(agentId, 'agentId');
+    const deadline = Date.now() + timeoutMs;
+    let entry = this.registry.get(agentId);
+    if (!entry) {
+      await new Promise<void>((resolve, reject) => {
+        const sub = this.subject.subscribe({
+          next: (ev) => {
+            if (ev.type === 'registered' && ev.agent.agentId === agentId) finish();
+          },
+          complete: () => finish(new ProtocolError('closed', 'fleet client closed')),
+        });
+        const timer = setTimeout(
+          () =>
+            finish(
+              new ProtocolError(
+                this.incompatible.has(agentId) ? 'agent_incompatible' : 'agent_not_found',
+                this.incompatible.get(agentId) ??
+                  `agent ${agentId} did not register within ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
+        function finish(err?: Error) {
+          clearTimeout(timer);
+          sub.unsubscribe();
+          if (err) reject(err);
+          else resolve();
+        }
+        if (this.registry.has(agentId)) finish();
+      });
+      entry = this.registry.get(agentId);
+      if (!entry) throw new ProtocolError('agent_gone', `agent ${agentId} left`);
+    }
+    if (entry.matched > 0) return;
+    const writer = this.writerFor(entry);
+    try {
+      await writer.waitForMatch({ timeoutMs: Math.max(1, deadline - Date.now()) });
+    } catch {
+      throw new ProtocolError(
+        'agent_not_found',
+        `agent ${agentId} registered but its request reader was not discovered in ${timeoutMs} ms`,
+        true,
+      );
+    }
+  }
+
+  /**
+   * Sends one request to `agentId` and yields its response: output events, then exactly one
+   * `final` or `error`. Failures (unknown/gone agent, deadline, protocol errors) arrive as an
+   * `error` event, never as a throw; only aborting `signal` throws (its reason), after sending
+   * the cancel to the agent. Breaking out of the loop early cancels too.
+   */
+  request(
+    agentId: string,
+    req: ProtocolRequest,
+    options: RequestOptions = {},
+  ): AsyncIterable<ResponseEvent> {
+    assertValidId(agentId, 'agentId');
+    const requestId = options.requestId ?? this.idPrefix + (++counter).toString(36);
+    assertValidId(requestId, 'requestId');
+    // Validates kind/body/deadline synchronously so that misuse throws at the call site.
+    const sample = encodeRequest(requestId, agentId, this.gatewayId, req);
+    return this.run(agentId, requestId, sample, req.deadlineMs, options.signal);
+  }
+
+  private async *run(
+    agentId: string,
+    requestId: string,
+    sample: AgentRequest,
+    deadlineMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ResponseEvent> {
+    if (this.closed) {
+      yield errorEvent('closed', 'fleet client closed', false, false);
+      return;
+    }
+    signal?.throwIfAborted();
+    const entry = this.registry.get(agentId);
+    if (!entry) {
+      const why = this.incompatible.get(agentId);
+      yield why
+        ? errorEvent('agent_incompatible', why, false, false)
+        : errorEvent('agent_not_found', `agent ${agentId} is not registered`, true, false);
+      return;
+    }
+    const writer = this.writerFor(entry);
+    if (entry.matched === 0) {
+      try {
+        await writer.waitForMatch({
+          timeoutMs: Math.min(this.matchTimeoutMs, deadlineMs ?? Infinity),
+        });
+      } catch {
+        yield errorEvent(
+          'agent_not_found',
+          `agent ${agentId}'s request reader was not discovered in time`,
+          true,
+          false,
+        );
+        return;
+      }
+      signal?.throwIfAborted();
+    }
+
+    const p: Pending = {
+      agentId,
+      queue: new EventQueue<ResponseEvent>(),
+      nextSeq: 0,
+      outputStarted: false,
+      done: false,
+    };
+    this.pending.set(requestId, p);
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => p.queue.fail(signal?.reason);
+    try {
+      try {
+        writer.write(sample);
+      } catch (e) {
+        p.done = true;
+        yield errorEvent(
+          'transport_error',
+          `request not sent: ${(e as Error).message}`,
+          true,
+          false,
+        );
+        return;
+      }
+      if (deadlineMs !== undefined && deadlineMs !== Infinity) {
+        timer = setTimeout(() => {
+          this.finish(
+            requestId,
+            errorEvent(
+              'deadline_exceeded',
+              `no answer from agent ${agentId} within the ${deadlineMs} ms deadline`,
+              false,
+              p.outputStarted,
+            ),
+          );
+        }, deadlineMs + this.deadlineGraceMs);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      for (;;) {
+        const ev = await p.queue.next();
+        if (ev === undefined) return;
+        yield ev;
+        if (ev.type === 'final' || ev.type === 'error') return;
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.pending.delete(requestId);
+      const key = keySample(sample);
+      try {
+        // Not finished: the consumer aborted or stopped listening, so cancel on the agent.
+        if (!p.done) writer.dispose(key);
+        writer.unregister(key);
+      } catch {
+        // The writer closed with the agent (gone) or the client: nothing left to cancel.
+      }
+    }
+  }
+
+  /** Stops following the fleet, fails pending requests and closes this client's entities. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.pending.keys()]) {
+      this.finish(id, errorEvent('closed', 'fleet client closed', true, false));
+    }
+    for (const e of this.registry.values()) e.writer?.close();
+    this.registry.clear();
+    this.registerReader.close();
+    this.statusReader.close();
+    this.responseReader.close();
+    this.topics.close();
+    this.subject.complete();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private writerFor(entry: AgentEntry): Writer<AgentRequest> {
+    if (entry.writer) return entry.writer;
+    const pub = this.participant.createPublisher({
+      partitions: [agentPartition(entry.info.agentId)],
+    });
+    const writer = pub.createWriter(this.topics.request, QOS.request());
+    writer.on('publication-matched', (s) => {
+      entry.matched = s.currentCount;
+    });
+    entry.writer = writer;
+    return writer;
+  }
+
+  private finish(requestId: string, ev: Terminal): void {
+    const p = this.pending.get(requestId);
+    if (!p || p.done) return;
+    p.done = true;
+    p.queue.push(ev);
+  }
+
+  private onRegistrations(): void {
+    if (this.closed) return;
+    for (const s of this.registerReader.take()) this.onRegistration(s);
+  }
+
+  private onRegistration(s: Sample<AgentRegistration>): void {
+    if (s.data) {
+      let info: AgentInfo;
+      try {
+        info = decodeRegistration(s.data);
+      } catch {
+        return; // A malformed registration is never routed to.
+      }
+      if (info.protocolVersion !== PROTOCOL_VERSION) {
+        const message = `agent ${info.agentId} speaks protocol version ${info.protocolVersion}; this gateway speaks version ${PROTOCOL_VERSION}`;
+        this.incompatible.set(info.agentId, message);
+        this.byInstance.set(s.info.instanceHandle, info.agentId);
+        this.subject.next({
+          type: 'incompatible',
+          agentId: info.agentId,
+          protocolVersion: info.protocolVersion,
+          message,
+        });
+        return;
+      }
+      this.incompatible.delete(info.agentId);
+      this.byInstance.set(s.info.instanceHandle, info.agentId);
+      const existing = this.registry.get(info.agentId);
+      if (existing) {
+        existing.info = info;
+        existing.instance = s.info.instanceHandle;
+        this.subject.next({ type: 'updated', agent: info });
+      } else {
+        const entry: AgentEntry = { info, instance: s.info.instanceHandle, matched: 0 };
+        this.registry.set(info.agentId, entry);
+        this.writerFor(entry); // Start discovery now so the first request need not wait.
+        this.subject.next({ type: 'registered', agent: info });
+        const st = this.pendingStatus.get(info.agentId);
+        if (st) {
+          this.pendingStatus.delete(info.agentId);
+          entry.status = st;
+          this.subject.next({ type: 'status', status: st });
+        }
+      }
+    }
+    if (s.info.instanceState !== 'alive') {
+      const agentId =
+        this.byInstance.get(s.info.instanceHandle) ??
+        (typeof s.key.agent_id === 'string' ? s.key.agent_id : undefined);
+      if (agentId === undefined) return;
+      this.byInstance.delete(s.info.instanceHandle);
+      this.incompatible.delete(agentId);
+      this.pendingStatus.delete(agentId);
+      const entry = this.registry.get(agentId);
+      if (!entry) return;
+      this.registry.delete(agentId);
+      const reason = s.info.instanceState === 'disposed' ? 'disposed' : 'lease-expired';
+      for (const [id, p] of this.pending) {
+        if (p.agentId !== agentId) continue;
+        this.finish(
+          id,
+          errorEvent(
+            'agent_gone',
+            `agent ${agentId} left (${reason}) before answering`,
+            !p.outputStarted,
+            p.outputStarted,
+          ),
+        );
+      }
+      entry.writer?.close();
+      this.subject.next({ type: 'gone', agentId, reason });
+    }
+  }
+
+  private onStatus(): void {
+    if (this.closed) return;
+    for (const s of this.statusReader.take()) {
+      if (!s.data) continue;
+      let st: AgentStatusInfo;
+      try {
+        st = decodeStatus(s.data);
+      } catch {
+        continue;
+      }
+      const entry = this.registry.get(st.agentId);
+      if (!entry) {
+        // Status may overtake the registration (two topics): keep it for when it arrives.
+        if (!this.incompatible.has(st.agentId)) this.pendingStatus.set(st.agentId, st);
+        continue;
+      }
+      entry.status = st;
+      this.subject.next({ type: 'status', status: st });
+    }
+  }
+
+  private onResponses(): void {
+    if (this.closed) return;
+    for (;;) {
+      const batch = this.responseReader.take(256);
+      if (batch.length === 0) return;
+      for (const s of batch) {
+        const d = s.data;
+        if (!d) continue;
+        const p = this.pending.get(d.request_id);
+        if (!p || p.done) continue;
+        if (d.seq !== p.nextSeq) {
+          this.finish(
+            d.request_id,
+            errorEvent(
+              'sequence_gap',
+              `response ${d.request_id}: expected seq ${p.nextSeq}, got ${d.seq}`,
+              !p.outputStarted,
+              p.outputStarted,
+            ),
+          );
+          continue;
+        }
+        p.nextSeq++;
+        try {
+          this.dispatch(d, p);
+        } catch (e) {
+          const err = e as ProtocolError;
+          this.finish(
+            d.request_id,
+            errorEvent(err.code ?? 'invalid_field', err.message, false, p.outputStarted),
+          );
+        }
+      }
+    }
+  }
+
+  private dispatch(d: AgentResponse, p: Pending): void {
+    switch (d.kind) {
+      case 'delta': {
+        if (d.text) {
+          p.outputStarted = true;
+          p.queue.push({ type: 'text', text: d.text });
+        }
+        const tc = decodeDeltaData(d.data).tool_calls;
+        if (tc) {
+          for (const delta of tc) {
+            p.outputStarted = true;
+            p.queue.push({ type: 'tool-call', delta });
+          }
+        }
+        return;
+      }
+      case 'final': {
+        const f = decodeFinalData(d.data);
+        if (d.text) {
+          p.outputStarted = true;
+          p.queue.push({ type: 'text', text: d.text });
+        }
+        if (f.tool_calls) {
+          for (const delta of f.tool_calls) p.queue.push({ type: 'tool-call', delta });
+        }
+        if (f.embeddings) p.queue.push({ type: 'embedding', embeddings: f.embeddings });
+        p.done = true;
+        p.queue.push({
+          type: 'final',
+          finishReason: f.finish_reason,
+          usage: f.usage,
+          agentId: d.agent_id,
+        });
+        return;
+      }
+      case 'error': {
+        const e = decodeErrorData(d.data);
+        p.done = true;
+        p.queue.push(errorEvent(e.code, e.message, e.retryable, p.outputStarted));
+        return;
+      }
+      default:
+        throw new ProtocolError('unknown_kind', `unknown response kind "${d.kind}"`);
+    }
+  }
+}
+
+function snapshot(e: AgentEntry): AgentSnapshot {
+  return e.status ? { info: e.info, status: e.status } : { info: e.info };
+}
+
+function errorEvent(
+  code: string,
+  message: string,
+  retryable: boolean,
+  outputStarted: boolean,
+): Terminal {
+  return { type: 'error', code, message, retryable, outputStarted };
+}
+
+/** A sample carrying only the key of a request (what dispose/unregister need). */
+function keySample(s: AgentRequest): AgentRequest {
+  return { ...s, body: '' };
+}

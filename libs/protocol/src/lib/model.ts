@@ -1,0 +1,136 @@
+/**
+ * The protocol's data model as the TypeScript side sees it (camelCase, validated). The wire
+ * shapes are the IDL structs in `idl/agent.idl`; `codec.ts` converts between the two.
+ */
+
+/** The protocol version this library speaks. Bumped on any incompatible wire change. */
+export const PROTOCOL_VERSION = 1;
+
+export type Specialization = 'text' | 'vision' | 'embedding';
+export const SPECIALIZATIONS: readonly Specialization[] = ['text', 'vision', 'embedding'];
+
+export type AgentState = 'idle' | 'busy' | 'draining';
+export const AGENT_STATES: readonly AgentState[] = ['idle', 'busy', 'draining'];
+
+export type RequestKind = 'chat' | 'embedding';
+
+/** What an agent announces on `agent/register`. */
+export interface AgentInfo {
+  readonly agentId: string;
+  readonly protocolVersion: number;
+  readonly models: readonly string[];
+  readonly specialization: Specialization;
+  /** e.g. `streaming`, `functions`, `vision`, `embeddings`. */
+  readonly capabilities: readonly string[];
+  readonly slots: number;
+  readonly maxContextTokens: number;
+  readonly version: string;
+  readonly hostname: string;
+  /** OpenAI-compatible base URL (e.g. `http://127.0.0.1:8101/v1`), absent when the agent has none. */
+  readonly httpEndpoint?: string;
+  /** The liveliness lease (ms) the agent's writers offer. */
+  readonly leaseMs: number;
+}
+
+/** What an agent reports on `agent/status`. */
+export interface AgentStatusInfo {
+  readonly agentId: string;
+  readonly state: AgentState;
+  readonly slotsBusy: number;
+  readonly slotsTotal: number;
+  readonly queueDepth: number;
+  readonly emaLatencyMs: number;
+  readonly tokensPerSecond: number;
+  /** The agent's heartbeat period (ms): a status older than ~3 heartbeats is stale. */
+  readonly heartbeatMs: number;
+}
+
+/** A request as a gateway hands it to {@link FleetClient.request}. */
+export interface ProtocolRequest {
+  readonly kind: RequestKind;
+  /** The OpenAI request body (`ChatCompletionCreateParams` or `EmbeddingCreateParams`). */
+  readonly body: Record<string, unknown>;
+  readonly stream: boolean;
+  /** Relative deadline (ms from now). The agent stops work when it passes. */
+  readonly deadlineMs?: number;
+  /** Higher runs first in the agent's local queue. Default 0. */
+  readonly priority?: number;
+}
+
+/** A request as an agent receives it. */
+export interface IncomingRequest {
+  readonly requestId: string;
+  readonly agentId: string;
+  /** The gateway that asked (responses go to its partition). */
+  readonly replyTo: string;
+  readonly kind: RequestKind;
+  readonly model: string;
+  readonly stream: boolean;
+  readonly priority: number;
+  /** Absolute wall-clock deadline (`Date.now()` scale), or undefined when none. */
+  readonly deadlineUnixMs?: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** OpenAI usage block. */
+export interface Usage {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly total_tokens: number;
+}
+
+/** A streamed tool-call fragment, as in OpenAI's `choices[].delta.tool_calls[]`. */
+export interface ToolCallDelta {
+  readonly index: number;
+  readonly id?: string;
+  readonly type?: 'function';
+  readonly function?: { readonly name?: string; readonly arguments?: string };
+}
+
+/**
+ * What a {@link FleetClient.request} yields, in order: any number of `text` / `tool-call` /
+ * `embedding` events, then exactly one terminal `final` or `error`.
+ */
+export type ResponseEvent =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'tool-call'; readonly delta: ToolCallDelta }
+  | { readonly type: 'embedding'; readonly embeddings: readonly (readonly number[])[] }
+  | {
+      readonly type: 'final';
+      readonly finishReason: string;
+      readonly usage: Usage;
+      readonly agentId: string;
+    }
+  | {
+      readonly type: 'error';
+      readonly code: string;
+      readonly message: string;
+      /** The request may be retried (on another agent) without the client seeing duplicates. */
+      readonly retryable: boolean;
+      /** Some output (text/tool-call/embedding) was already yielded for this request. */
+      readonly outputStarted: boolean;
+    };
+
+/** Fleet membership and load changes, as a {@link FleetClient} observes them. */
+export type FleetEvent =
+  | { readonly type: 'registered'; readonly agent: AgentInfo }
+  | { readonly type: 'updated'; readonly agent: AgentInfo }
+  | { readonly type: 'status'; readonly status: AgentStatusInfo }
+  | {
+      readonly type: 'gone';
+      readonly agentId: string;
+      readonly reason: 'lease-expired' | 'disposed';
+    }
+  | {
+      /** An agent speaking another protocol version: never routed to. */
+      readonly type: 'incompatible';
+      readonly agentId: string;
+      readonly protocolVersion: number;
+      readonly message: string;
+    };
+
+/** One agent as the fleet client currently knows it. */
+export interface AgentSnapshot {
+  readonly info: AgentInfo;
+  readonly status?: AgentStatusInfo;
+}
