@@ -1,0 +1,8 @@
+module.exports = {
+  displayName: 'gateway',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/apps/gateway',
+  // e2e suites start real processes (gateways, simulated agents); give them room on a busy machine.
+  testTimeout: 30_000,
+};

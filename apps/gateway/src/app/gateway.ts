@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/config.schema';
+import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
+import { PinoNestLogger } from '../logging/logger';
+import { AppModule } from './app.module';
+
+/** A running gateway. */
+export interface Gateway {
+  readonly app: NestFastifyApplication;
+  /** `http://host:port` it listens on (the real port when 0 was asked). */
+  readonly url: string;
+  /** Stops taking requests, lets in-flight ones finish (up to the grace period), closes DDS. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts the gateway; resolves once it listens. */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.body_limit,
+    // Request logging would cost more than the request itself at the throughput we aim for.
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+      abortOnError: false,
+      bodyParser: true,
+    },
+  );
+  app.useGlobalFilters(new OpenAiExceptionFilter(logger, config.server.body_limit));
+  if (config.server.cors_origins.length) {
+    const origins = config.server.cors_origins;
+    app.enableCors({
+      origin: origins.includes('*') ? true : origins,
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  }
+  const fastify = app.getHttpAdapter().getInstance();
+  await app.listen({ port: config.server.port, host: config.server.host });
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host =
+    config.server.host === '0.0.0.0' || config.server.host === '::'
+      ? '127.0.0.1'
+      : config.server.host;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () => (closing ??= app.close()),
+  };
+}

@@ -1,0 +1,248 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+/** Log levels accepted from `--log-level` / `logging.level` (the seed's Python names, any case). */
+export const LOG_LEVELS = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'warning',
+  'error',
+  'critical',
+  'fatal',
+] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** Agent-selection strategies the gateway can ask the selector for. */
+export const SELECTOR_STRATEGIES = [
+  'least-loaded',
+  'latency-aware',
+  'round-robin',
+  'session-affinity',
+  'prefix-affinity',
+] as const;
+
+/** Which simulated fleet the gateway brings up beside itself (`npm start` uses `default`). */
+export const FLEET_MODES = ['none', 'default'] as const;
+
+/** `server.*`: the HTTP listener and its edge policies. */
+export class ServerConfig {
+  @IsString()
+  @MinLength(1)
+  host!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port!: number;
+
+  /** Bearer keys accepted on the API; empty = no authentication. */
+  @IsArray()
+  @IsString({ each: true })
+  @MinLength(8, { each: true })
+  api_keys!: string[];
+
+  /** Origins allowed by CORS; empty = CORS off, `["*"]` = any origin. */
+  @IsArray()
+  @IsString({ each: true })
+  cors_origins!: string[];
+
+  /** Largest request body accepted, bytes (413 beyond). */
+  @IsInt()
+  @Min(1024)
+  @Max(512 * 1024 * 1024)
+  body_limit!: number;
+
+  /** Default deadline for a request, seconds (504 beyond); `x-request-timeout` may shorten it. */
+  @IsNumber()
+  @Min(0.001)
+  @Max(3600)
+  request_timeout!: number;
+
+  /** Seconds to let in-flight requests finish on SIGTERM/SIGINT before closing anyway. */
+  @IsNumber()
+  @Min(0)
+  @Max(600)
+  shutdown_grace!: number;
+}
+
+/** `dds.*`: the DDS participant. */
+export class DdsConfig {
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsInt()
+  @Min(0)
+  @Max(232)
+  domain!: number;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  participant_name!: string;
+
+  /** CycloneDDS XML or a `file://` URI; empty = the environment's `CYCLONEDDS_URI`. */
+  @IsString()
+  config!: string;
+}
+
+/** One HTTP-only agent (an OpenAI-compatible server) declared in the config file. */
+export class HttpAgentConfig {
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, {
+    message: 'id must be 1-128 characters of [A-Za-z0-9._:-]',
+  })
+  id!: string;
+
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  url!: string;
+
+  @IsArray()
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  models!: string[];
+
+  @IsIn(['text', 'vision', 'embedding'])
+  specialization!: 'text' | 'vision' | 'embedding';
+
+  @IsArray()
+  @IsString({ each: true })
+  capabilities!: string[];
+
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  slots!: number;
+
+  @IsOptional()
+  @IsString()
+  api_key?: string;
+}
+
+/** `agents.*`: how the fleet is watched (seconds) and the HTTP-only agents. */
+export class AgentsConfig {
+  @IsNumber()
+  @Min(0.01)
+  @Max(3600)
+  heartbeat_interval!: number;
+
+  @IsNumber()
+  @Min(0.05)
+  @Max(36000)
+  timeout!: number;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => HttpAgentConfig)
+  http!: HttpAgentConfig[];
+}
+
+/** `scheduler.*`: admission and priorities. */
+export class SchedulerConfig {
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  max_queue_size!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  priority_levels!: number;
+
+  /** Other agents tried when one fails before its first output. */
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  max_retries!: number;
+}
+
+/** `selector.*`: which agent serves a request. */
+export class SelectorConfig {
+  @IsIn(SELECTOR_STRATEGIES as unknown as string[])
+  strategy!: (typeof SELECTOR_STRATEGIES)[number];
+
+  /** Whether `x-selector-strategy` may override the strategy per request. */
+  @IsBoolean()
+  allow_header_override!: boolean;
+}
+
+/** `limits.*`: request sanity bounds (400 beyond). */
+export class LimitsConfig {
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  max_messages!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  max_tokens!: number;
+}
+
+/** `logging.*`. */
+export class LoggingConfig {
+  @IsIn(LOG_LEVELS as unknown as string[], {
+    message: `level must be one of ${LOG_LEVELS.join(', ')} (any case)`,
+  })
+  level!: LogLevelName;
+}
+
+/** `fleet.*`: a simulated fleet started beside the gateway (for `npm start`). */
+export class FleetConfig {
+  @IsIn(FLEET_MODES as unknown as string[])
+  mode!: (typeof FLEET_MODES)[number];
+}
+
+/** The whole, validated gateway configuration. */
+export class GatewayConfig {
+  @ValidateNested()
+  @Type(() => ServerConfig)
+  server!: ServerConfig;
+
+  @ValidateNested()
+  @Type(() => DdsConfig)
+  dds!: DdsConfig;
+
+  @ValidateNested()
+  @Type(() => AgentsConfig)
+  agents!: AgentsConfig;
+
+  @ValidateNested()
+  @Type(() => SchedulerConfig)
+  scheduler!: SchedulerConfig;
+
+  @ValidateNested()
+  @Type(() => SelectorConfig)
+  selector!: SelectorConfig;
+
+  @ValidateNested()
+  @Type(() => LimitsConfig)
+  limits!: LimitsConfig;
+
+  @ValidateNested()
+  @Type(() => LoggingConfig)
+  logging!: LoggingConfig;
+
+  @ValidateNested()
+  @Type(() => FleetConfig)
+  fleet!: FleetConfig;
+}
