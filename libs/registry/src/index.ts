@@ -1,0 +1,4 @@
+export * from './lib/registry.types';
+export * from './lib/registry.errors';
+export * from './lib/clock';
+export * from './lib/agent.registry';

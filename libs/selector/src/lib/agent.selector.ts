@@ -1,0 +1,472 @@
+import { LRUCache } from 'lru-cache';
+import { HashRing } from './hash.ring';
+import { PrefixIndex, PrefixPath } from './prefix.index';
+import { NoAgentError } from './selector.errors';
+import {
+  CandidateScore,
+  FilterReason,
+  SelectableAgent,
+  Selection,
+  SelectionExplanation,
+  SelectionRequest,
+  SelectorOptions,
+  STRATEGIES,
+  StrategyName,
+} from './selector.types';
+
+/** The result of the filter pass, shared by every strategy. */
+interface Eligible<A extends SelectableAgent> {
+  /** Eligible agents of the chosen health tier, with a free slot. */
+  readonly tier: A[];
+  /** True when the tier is `healthy`, false when only suspect agents qualified. */
+  readonly healthyTier: boolean;
+}
+
+/** A strategy's choice before the explanation is built. */
+interface Choice<A extends SelectableAgent> {
+  agent: A;
+  strategy: StrategyName;
+  note?: string;
+  /** Per-candidate score/reason, only filled when an explanation was asked for. */
+  scores?: Map<string, { score: number; reason: string }>;
+}
+
+/**
+ * Chooses the agent for a request: filters candidates (model or alias, specialization,
+ * capabilities, health tier, free slot) and lets the strategy pick. Synchronous and I/O free; a
+ * decision at 1,000 candidates costs microseconds.
+ *
+ * Pass the registry's `byModel(model)` arrays as candidates where you can: the selector caches its
+ * per-candidate-set lookups by array identity.
+ */
+export class AgentSelector {
+  /** Strategy used when a request names none. */
+  readonly defaultStrategy: StrategyName;
+
+  private readonly random: () => number;
+  private readonly ring: HashRing;
+  private readonly sessions: LRUCache<string, string> | undefined;
+  private readonly prefixes: PrefixIndex;
+  private readonly loadMargin: number;
+  private readonly rrCounters = new Map<string, number>();
+  private readonly byIdCache = new WeakMap<
+    readonly SelectableAgent[],
+    Map<string, SelectableAgent>
+  >();
+  private tieBreak = 0;
+  // Reused between calls (selection is synchronous) so the hot path allocates almost nothing.
+  private readonly healthyScratch: SelectableAgent[] = [];
+  private readonly suspectScratch: SelectableAgent[] = [];
+
+  constructor(options: SelectorOptions = {}) {
+    this.defaultStrategy = checkStrategy(options.strategy ?? 'least-loaded');
+    this.random = options.random ?? Math.random;
+    this.ring = new HashRing(options.session?.virtualNodes ?? 64);
+    const maxSessions = options.session?.maxSessions ?? 100_000;
+    if (!Number.isInteger(maxSessions) || maxSessions < 0) {
+      throw new RangeError(`session.maxSessions must be an integer ≥ 0, got ${maxSessions}`);
+    }
+    this.sessions = maxSessions > 0 ? new LRUCache({ max: maxSessions }) : undefined;
+    this.prefixes = new PrefixIndex(options.prefix);
+    this.loadMargin = options.prefix?.loadMargin ?? 0.5;
+    if (!(this.loadMargin >= 0)) {
+      throw new RangeError(`prefix.loadMargin must be ≥ 0, got ${this.loadMargin}`);
+    }
+  }
+
+  /**
+   * Picks the agent for `request` among `candidates`. Throws {@link NoAgentError} when none can
+   * take it (with the reason), TypeError/RangeError on a malformed request.
+   */
+  select<A extends SelectableAgent>(
+    request: SelectionRequest,
+    candidates: readonly A[],
+  ): Selection<A> {
+    if (request === null || typeof request !== 'object') {
+      throw new TypeError('request must be an object');
+    }
+    if (typeof request.model !== 'string' || request.model.length === 0) {
+      throw new TypeError('request.model must be a non-empty string');
+    }
+    if (!Array.isArray(candidates)) throw new TypeError('candidates must be an array');
+    const strategy =
+      request.strategy === undefined ? this.defaultStrategy : checkStrategy(request.strategy);
+
+    const healthy = this.healthyScratch as A[];
+    const suspect = this.suspectScratch as A[];
+    const { model, aliases, specialization, capabilities } = request;
+    let outModel = 0;
+    let outSpecialization = 0;
+    let outCapability = 0;
+    let outHealth = 0;
+    let outCapacity = 0;
+    let healthyMatching = 0;
+    try {
+      for (let i = 0; i < candidates.length; i++) {
+        const c = candidates[i];
+        if (!serves(c, model, aliases)) {
+          outModel++;
+          continue;
+        }
+        if (specialization !== undefined && c.specialization !== specialization) {
+          outSpecialization++;
+          continue;
+        }
+        if (capabilities !== undefined && !hasAll(c, capabilities)) {
+          outCapability++;
+          continue;
+        }
+        const h = c.health;
+        if (h !== 'healthy' && h !== 'suspect') {
+          outHealth++;
+          continue;
+        }
+        if (h === 'healthy') healthyMatching++;
+        if (!(c.freeSlots > 0)) {
+          outCapacity++;
+          continue;
+        }
+        (h === 'healthy' ? healthy : suspect).push(c);
+      }
+      const healthyTier = healthyMatching > 0;
+      const tier = healthyTier ? healthy : suspect;
+      if (tier.length === 0) {
+        const n = candidates.length;
+        if (outModel === n) throw new NoAgentError('unknown-model', model);
+        if (outModel + outSpecialization + outCapability === n) {
+          throw new NoAgentError('unsupported', model);
+        }
+        if (outModel + outSpecialization + outCapability + outHealth === n) {
+          throw new NoAgentError('unhealthy', model);
+        }
+        throw new NoAgentError('all-busy', model);
+      }
+
+      const explain = request.explain === true;
+      const eligible: Eligible<A> = { tier, healthyTier };
+      let choice: Choice<A>;
+      switch (strategy) {
+        case 'round-robin':
+          choice = this.roundRobin(eligible, model, explain);
+          break;
+        case 'least-loaded':
+          choice = this.leastLoaded(eligible, explain);
+          break;
+        case 'latency':
+          choice = this.latency(eligible, explain);
+          break;
+        case 'session':
+          choice = this.session(eligible, request, candidates, explain);
+          break;
+        case 'prefix':
+          choice = this.prefix(eligible, request, candidates, explain);
+          break;
+      }
+      if (!explain) return { agent: choice.agent, strategy: choice.strategy };
+
+      const filteredOut: Partial<Record<FilterReason, number>> = {};
+      const skippedSuspects = healthyTier ? suspect.length : 0;
+      if (outModel) filteredOut.model = outModel;
+      if (outSpecialization) filteredOut.specialization = outSpecialization;
+      if (outCapability) filteredOut.capability = outCapability;
+      if (outHealth + skippedSuspects) filteredOut.health = outHealth + skippedSuspects;
+      if (outCapacity) filteredOut.capacity = outCapacity;
+      const scored: CandidateScore[] = tier.map((c) => {
+        const s = choice.scores?.get(c.id);
+        return { id: c.id, score: s?.score ?? 0, reason: s?.reason ?? '' };
+      });
+      const explanation: SelectionExplanation = {
+        agentId: choice.agent.id,
+        strategy: choice.strategy,
+        candidates: scored,
+        filteredOut,
+        healthTier: healthyTier ? 'healthy' : 'suspect',
+        ...(choice.note !== undefined ? { note: choice.note } : {}),
+      };
+      return { agent: choice.agent, strategy: choice.strategy, explanation };
+    } finally {
+      // Drop references so the scratch arrays never keep agent views alive.
+      healthy.length = 0;
+      suspect.length = 0;
+    }
+  }
+
+  /**
+   * Remembers that `agentId` served `promptText`, for the `prefix` strategy. `select` already
+   * records its own prefix decisions; call this when a request ended up elsewhere (e.g. a retry).
+   */
+  recordServed(agentId: string, promptText: string): void {
+    if (typeof agentId !== 'string' || agentId.length === 0) {
+      throw new TypeError('agentId must be a non-empty string');
+    }
+    if (typeof promptText !== 'string') throw new TypeError('promptText must be a string');
+    this.prefixes.record(agentId, this.prefixes.path(promptText));
+  }
+
+  /** Forgets an agent that left the fleet: its sessions move to their ring neighbours. */
+  forgetAgent(agentId: string): void {
+    this.ring.remove([agentId]);
+  }
+
+  /** Forgets a session's stickiness (it will be placed by the hash ring again). */
+  forgetSession(sessionId: string): void {
+    this.sessions?.delete(sessionId);
+  }
+
+  // ---- strategies ---------------------------------------------------------------------------
+
+  private roundRobin<A extends SelectableAgent>(
+    { tier }: Eligible<A>,
+    model: string,
+    explain: boolean,
+  ): Choice<A> {
+    const n = this.rrCounters.get(model) ?? 0;
+    this.rrCounters.set(model, (n + 1) % 0x40000000);
+    const agent = tier[n % tier.length];
+    const choice: Choice<A> = { agent, strategy: 'round-robin' };
+    if (explain) {
+      choice.scores = new Map(
+        tier.map((c, i) => [
+          c.id,
+          {
+            score: (i - (n % tier.length) + tier.length) % tier.length,
+            reason: c === agent ? 'next in rotation' : 'later in rotation',
+          },
+        ]),
+      );
+    }
+    return choice;
+  }
+
+  private leastLoaded<A extends SelectableAgent>(
+    { tier }: Eligible<A>,
+    explain: boolean,
+    strategy: StrategyName = 'least-loaded',
+  ): Choice<A> {
+    const agent = this.leastLoadedOf(tier);
+    const choice: Choice<A> = { agent, strategy };
+    if (explain) {
+      choice.scores = new Map(
+        tier.map((c) => [c.id, { score: c.load, reason: `load ${round(c.load)}` }]),
+      );
+    }
+    return choice;
+  }
+
+  /** Lowest load, then lowest latency; ties rotate so equal agents share the work. */
+  private leastLoadedOf<A extends SelectableAgent>(tier: readonly A[]): A {
+    const n = tier.length;
+    const start = this.tieBreak++ % n;
+    if (this.tieBreak >= 0x40000000) this.tieBreak = 0;
+    let best = tier[start];
+    for (let k = 1; k < n; k++) {
+      const c = tier[(start + k) % n];
+      if (c.load < best.load || (c.load === best.load && c.emaLatencyMs < best.emaLatencyMs)) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Power of two choices: two random candidates, the lower EMA latency × (1 + load) wins. */
+  private latency<A extends SelectableAgent>({ tier }: Eligible<A>, explain: boolean): Choice<A> {
+    const n = tier.length;
+    let agent = tier[0];
+    let other: A | undefined;
+    if (n > 1) {
+      const i = Math.min(n - 1, Math.floor(this.random() * n));
+      let j = Math.min(n - 2, Math.floor(this.random() * (n - 1)));
+      if (j >= i) j++;
+      const a = tier[i];
+      const b = tier[j];
+      agent = latencyScore(a, b) <= latencyScore(b, a) ? a : b;
+      other = agent === a ? b : a;
+    }
+    const choice: Choice<A> = { agent, strategy: 'latency' };
+    if (explain) {
+      choice.scores = new Map(
+        tier.map((c) => {
+          const peer = c === agent ? other : agent;
+          const score = latencyScore(c, peer ?? c);
+          const reason =
+            c === agent ? 'sampled, won' : c === other ? 'sampled, lost' : 'not sampled';
+          return [
+            c.id,
+            { score, reason: `${reason} (ema ${round(c.emaLatencyMs)} ms, load ${round(c.load)})` },
+          ];
+        }),
+      );
+    }
+    return choice;
+  }
+
+  private session<A extends SelectableAgent>(
+    eligible: Eligible<A>,
+    request: SelectionRequest,
+    candidates: readonly A[],
+    explain: boolean,
+  ): Choice<A> {
+    const sessionId = request.sessionId;
+    if (typeof sessionId !== 'string' || sessionId.length === 0) {
+      const choice = this.leastLoaded(eligible, explain);
+      choice.note = 'no session id: least-loaded';
+      return choice;
+    }
+    const byId = this.indexCandidates(candidates);
+    const inTier = (c: SelectableAgent | undefined): c is A =>
+      c !== undefined && qualifies(c, request, eligible.healthyTier);
+
+    let home: A | undefined;
+    const stickyId = this.sessions?.get(sessionId);
+    if (stickyId !== undefined) {
+      const c = byId.get(stickyId);
+      if (inTier(c)) home = c;
+    }
+    let note: string | undefined;
+    if (home === undefined) {
+      const id = this.ring.walk(sessionId, (id) => inTier(byId.get(id)));
+      home = byId.get(id as string) as A;
+      this.sessions?.set(sessionId, home.id);
+      note = stickyId === undefined ? 'placed by hash ring' : 'previous agent gone: re-placed';
+    }
+    let agent = home;
+    if (!(home.freeSlots > 0)) {
+      // A busy home keeps the session: it serves elsewhere now and returns home when free.
+      const id = this.ring.walk(sessionId, (id) => {
+        const c = byId.get(id);
+        return inTier(c) && c.freeSlots > 0;
+      });
+      agent = byId.get(id as string) as A;
+      note = `home ${home.id} busy: next on ring`;
+    }
+    const choice: Choice<A> = { agent, strategy: 'session', note };
+    if (explain) {
+      choice.scores = new Map(
+        eligible.tier.map((c) => [
+          c.id,
+          c === agent
+            ? { score: 0, reason: c === home ? 'session home' : 'stand-in for busy home' }
+            : { score: 1, reason: 'not this session' },
+        ]),
+      );
+    }
+    return choice;
+  }
+
+  private prefix<A extends SelectableAgent>(
+    eligible: Eligible<A>,
+    request: SelectionRequest,
+    candidates: readonly A[],
+    explain: boolean,
+  ): Choice<A> {
+    const text = request.promptText;
+    if (typeof text !== 'string' || text.length === 0) {
+      const choice = this.leastLoaded(eligible, explain);
+      choice.note = 'no prompt text: least-loaded';
+      return choice;
+    }
+    const path: PrefixPath = this.prefixes.path(text);
+    const least = this.leastLoadedOf(eligible.tier);
+    const byId = this.indexCandidates(candidates);
+    let best: A | undefined;
+    let bestDepth = 0;
+    const depths = explain ? new Map<string, number>() : undefined;
+    this.prefixes.walk(path, (depth, agents) => {
+      for (let k = agents.length - 1; k >= 0; k--) {
+        const c = byId.get(agents[k]);
+        if (c === undefined || !(c.freeSlots > 0) || !qualifies(c, request, eligible.healthyTier)) {
+          continue;
+        }
+        depths?.set(c.id, depth);
+        if (best === undefined || depth > bestDepth || c.load < best.load) {
+          best = c as A;
+          bestDepth = depth;
+        }
+      }
+    });
+    let agent: A;
+    let note: string;
+    if (best === undefined) {
+      agent = least;
+      note = 'no cached prefix: least-loaded';
+    } else if (best.load - least.load > this.loadMargin) {
+      agent = least;
+      note = `longest match ${best.id} (${bestDepth} chunks) too loaded: least-loaded`;
+    } else {
+      agent = best;
+      note = `longest match: ${bestDepth} chunks`;
+    }
+    this.prefixes.record(agent.id, path);
+    const choice: Choice<A> = { agent, strategy: 'prefix', note };
+    if (depths) {
+      choice.scores = new Map(
+        eligible.tier.map((c) => {
+          const d = depths.get(c.id) ?? 0;
+          return [c.id, { score: d, reason: `matched ${d} chunks, load ${round(c.load)}` }];
+        }),
+      );
+    }
+    return choice;
+  }
+
+  /** id → candidate for this candidate array (cached by identity); keeps the ring in sync. */
+  private indexCandidates<A extends SelectableAgent>(candidates: readonly A[]): Map<string, A> {
+    let byId = this.byIdCache.get(candidates);
+    if (byId === undefined) {
+      byId = new Map();
+      for (const c of candidates) byId.set(c.id, c);
+      this.byIdCache.set(candidates, byId);
+      this.ring.add(byId.keys());
+    }
+    return byId as Map<string, A>;
+  }
+}
+
+function checkStrategy(strategy: StrategyName): StrategyName {
+  if (!STRATEGIES.includes(strategy)) {
+    throw new RangeError(`unknown strategy '${String(strategy)}' (have: ${STRATEGIES.join(', ')})`);
+  }
+  return strategy;
+}
+
+function serves(
+  c: SelectableAgent,
+  model: string,
+  aliases: readonly string[] | undefined,
+): boolean {
+  const models = c.models;
+  for (let i = 0; i < models.length; i++) {
+    const m = models[i];
+    if (m === model) return true;
+    if (aliases !== undefined && aliases.includes(m)) return true;
+  }
+  return false;
+}
+
+function hasAll(c: SelectableAgent, required: readonly string[]): boolean {
+  for (let i = 0; i < required.length; i++) {
+    if (!c.capabilities.includes(required[i])) return false;
+  }
+  return true;
+}
+
+/** Whether `c` passes every filter but capacity, in the given health tier. */
+function qualifies(c: SelectableAgent, request: SelectionRequest, healthyTier: boolean): boolean {
+  if (c.health !== (healthyTier ? 'healthy' : 'suspect')) return false;
+  if (!serves(c, request.model, request.aliases)) return false;
+  if (request.specialization !== undefined && c.specialization !== request.specialization) {
+    return false;
+  }
+  return request.capabilities === undefined || hasAll(c, request.capabilities);
+}
+
+/** EMA latency × (1 + load); an unknown latency (0) borrows the peer's so load decides. */
+function latencyScore(c: SelectableAgent, peer: SelectableAgent): number {
+  const latency =
+    c.emaLatencyMs > 0 ? c.emaLatencyMs : peer.emaLatencyMs > 0 ? peer.emaLatencyMs : 1;
+  return latency * (1 + c.load);
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
