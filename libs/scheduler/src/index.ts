@@ -1,3 +1,4 @@
 export * from './lib/clock';
 export * from './lib/scheduler.errors';
 export * from './lib/scheduler.types';
+export * from './lib/scheduler';
