@@ -4,7 +4,7 @@ export interface SseEvent {
   event?: string;
   /** The `data:` lines joined with `\n`. */
   data: string;
-  /** The `id:` field, if any. */
+  /** The last `id:` field seen in the stream, if any (it persists across events, per the spec). */
   id?: string;
 }
 
