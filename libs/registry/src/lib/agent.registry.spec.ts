@@ -1,0 +1,642 @@
+import fc from 'fast-check';
+import { AgentRegistry } from './agent.registry';
+import { ManualClock } from './clock';
+import { InvalidAgentInputError } from './registry.errors';
+import {
+  AgentRegistration,
+  AgentStatusReport,
+  AgentView,
+  RegistryEvent,
+  Specialization,
+} from './registry.types';
+
+const HB = 1_000;
+const TIMEOUT = 6_000;
+
+function reg(agentId: string, over: Partial<AgentRegistration> = {}): AgentRegistration {
+  return {
+    agentId,
+    models: ['phi-4-mini'],
+    specialization: 'text',
+    capabilities: ['streaming'],
+    slots: 4,
+    maxContextTokens: 8192,
+    version: '1.0.0',
+    hostname: 'host-a',
+    transport: 'dds',
+    ...over,
+  };
+}
+
+function status(over: Partial<AgentStatusReport> = {}): AgentStatusReport {
+  return {
+    state: 'idle',
+    slotsBusy: 0,
+    slotsTotal: 4,
+    queueDepth: 0,
+    emaLatencyMs: 0,
+    tokensPerSecond: 0,
+    ...over,
+  };
+}
+
+function setup(extra: { evictOfflineAfterMs?: number } = {}) {
+  const clock = new ManualClock(1_000_000);
+  const registry = new AgentRegistry({
+    clock,
+    heartbeatIntervalMs: HB,
+    timeoutMs: TIMEOUT,
+    wallClockMs: () => 1_700_000_000_000,
+    ...extra,
+  });
+  const events: RegistryEvent[] = [];
+  const sub = registry.events$.subscribe((e) => events.push(e));
+  return {
+    clock,
+    registry,
+    events,
+    /** Advances the clock, then lets the registry judge. */
+    wait(ms: number) {
+      clock.advance(ms);
+      registry.tick();
+    },
+    close() {
+      sub.unsubscribe();
+      registry.close();
+    },
+  };
+}
+
+function health(registry: AgentRegistry, id: string) {
+  return registry.get(id)?.health;
+}
+
+describe('AgentRegistry: input validation', () => {
+  const cases: [string, Partial<AgentRegistration> & Record<string, unknown>, string][] = [
+    ['empty agentId', { agentId: '' }, 'agentId'],
+    ['no models', { models: [] }, 'models'],
+    ['model not a string', { models: [42 as unknown as string] }, 'models'],
+    ['unknown specialization', { specialization: 'audio' as Specialization }, 'specialization'],
+    [
+      'capabilities not an array',
+      { capabilities: 'streaming' as unknown as string[] },
+      'capabilities',
+    ],
+    ['zero slots', { slots: 0 }, 'slots'],
+    ['fractional slots', { slots: 1.5 }, 'slots'],
+    ['NaN context', { maxContextTokens: NaN }, 'maxContextTokens'],
+    ['unknown transport', { transport: 'tcp' as 'dds' }, 'transport'],
+    ['http without endpoint', { transport: 'http' }, 'httpEndpoint'],
+  ];
+  it.each(cases)('rejects %s with a typed error naming the field', (_name, over, field) => {
+    const { registry, events, close } = setup();
+    const attempt = () => registry.upsertRegistration(reg('a', over as Partial<AgentRegistration>));
+    expect(attempt).toThrow(InvalidAgentInputError);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as InvalidAgentInputError).field).toBe(field);
+    }
+    expect(registry.size).toBe(0);
+    expect(events).toEqual([]);
+    close();
+  });
+
+  it.each([
+    ['negative slotsBusy', { slotsBusy: -1 }, 'slotsBusy'],
+    ['infinite queue', { queueDepth: Infinity }, 'queueDepth'],
+    ['unknown state', { state: 'sleeping' as 'idle' }, 'state'],
+  ])('rejects a status with %s', (_name, over, field) => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a'));
+    expect(() => registry.updateStatus('a', status(over))).toThrow(
+      expect.objectContaining({ name: 'InvalidAgentInputError', field }),
+    );
+    expect(registry.get('a')?.slotsBusy).toBe(0);
+    close();
+  });
+
+  it('ignores inputs for unknown agents and says so', () => {
+    const { registry, events, close } = setup();
+    expect(registry.updateStatus('ghost', status())).toBe(false);
+    expect(registry.livelinessChanged('ghost', false)).toBe(false);
+    expect(registry.probeResult('ghost', true)).toBe(false);
+    expect(registry.deadlineMissed('ghost')).toBe(false);
+    expect(registry.acquire('ghost')).toBe(false);
+    expect(registry.release('ghost')).toBe(false);
+    expect(registry.observeLatency('ghost', 5)).toBe(false);
+    expect(registry.remove('ghost', 'admin')).toBe(false);
+    expect(events).toEqual([]);
+    close();
+  });
+});
+
+describe('AgentRegistry: health', () => {
+  it('announces a new DDS agent as healthy with free capacity', () => {
+    const { registry, events, close } = setup();
+    const view = registry.upsertRegistration(reg('a'));
+    expect(view).toMatchObject({ id: 'a', health: 'healthy', freeSlots: 4, load: 0, inFlight: 0 });
+    expect(events.map((e) => e.type)).toEqual(['added', 'capacity-freed']);
+    close();
+  });
+
+  type Step =
+    | ['wait', number]
+    | ['status', Partial<AgentStatusReport>]
+    | ['liveliness', boolean]
+    | ['deadline']
+    | ['probe', boolean];
+  const table: [string, 'dds' | 'http', Step[], string[]][] = [
+    ['quiet for one missed heartbeat', 'dds', [['wait', 1_499]], ['healthy']],
+    ['a missed heartbeat', 'dds', [['wait', 1_500]], ['suspect:heartbeat-missed']],
+    [
+      'a missed heartbeat, then a status',
+      'dds',
+      [
+        ['wait', 2_000],
+        ['status', {}],
+      ],
+      ['suspect:heartbeat-missed', 'healthy:ok'],
+    ],
+    [
+      'silence up to agents.timeout',
+      'dds',
+      [
+        ['wait', 5_999],
+        ['wait', 1],
+      ],
+      ['suspect:heartbeat-missed', 'offline:timeout'],
+    ],
+    [
+      'heartbeats keep it healthy',
+      'dds',
+      [
+        ['wait', 900],
+        ['status', {}],
+        ['wait', 900],
+        ['status', {}],
+        ['wait', 900],
+      ],
+      ['healthy', 'healthy', 'healthy', 'healthy', 'healthy'],
+    ],
+    ['lost liveliness', 'dds', [['liveliness', false]], ['offline:liveliness-lost']],
+    [
+      'lost, then regained liveliness',
+      'dds',
+      [
+        ['liveliness', false],
+        ['liveliness', true],
+      ],
+      ['offline:liveliness-lost', 'healthy:ok'],
+    ],
+    [
+      'a missed status deadline, then a status',
+      'dds',
+      [['deadline'], ['status', {}]],
+      ['suspect:deadline-missed', 'healthy:ok'],
+    ],
+    [
+      'draining, then idle again',
+      'dds',
+      [
+        ['status', { state: 'draining' }],
+        ['status', { state: 'idle' }],
+      ],
+      ['draining:draining', 'healthy:ok'],
+    ],
+    [
+      'a draining agent that goes silent',
+      'dds',
+      [
+        ['status', { state: 'draining' }],
+        ['wait', 6_000],
+      ],
+      ['draining', 'offline:timeout'],
+    ],
+    ['an HTTP agent before any probe', 'http', [['wait', 0]], ['suspect:not-probed']],
+    [
+      'an HTTP agent probed fine, then failing',
+      'http',
+      [
+        ['probe', true],
+        ['probe', false],
+        ['probe', false],
+        ['probe', false],
+        ['probe', true],
+      ],
+      [
+        'healthy:ok',
+        'suspect:probe-failed',
+        'suspect:probe-failed',
+        'offline:probe-failed',
+        'healthy:ok',
+      ],
+    ],
+    [
+      'an HTTP agent nobody probes',
+      'http',
+      [
+        ['probe', true],
+        ['wait', 1_500],
+        ['wait', 4_500],
+      ],
+      ['healthy', 'suspect:heartbeat-missed', 'offline:timeout'],
+    ],
+  ];
+  it.each(table)('%s', (_name, transport, steps, expected) => {
+    const { registry, wait, close } = setup();
+    registry.upsertRegistration(
+      reg('a', transport === 'http' ? { transport, httpEndpoint: 'http://127.0.0.1:1' } : {}),
+    );
+    const seen: string[] = [];
+    for (const step of steps) {
+      switch (step[0]) {
+        case 'wait':
+          wait(step[1]);
+          break;
+        case 'status':
+          registry.updateStatus('a', status(step[1]));
+          break;
+        case 'liveliness':
+          registry.livelinessChanged('a', step[1]);
+          break;
+        case 'deadline':
+          registry.deadlineMissed('a');
+          break;
+        case 'probe':
+          registry.probeResult('a', step[1], 3);
+          break;
+      }
+      const v = registry.get('a') as AgentView;
+      seen.push(`${v.health}:${v.healthReason}`);
+    }
+    expect(seen.map((s, i) => (expected[i].includes(':') ? s : s.split(':')[0]))).toEqual(expected);
+    close();
+  });
+
+  it('emits health-changed with from, to and reason', () => {
+    const { registry, events, wait, close } = setup();
+    registry.upsertRegistration(reg('a'));
+    events.length = 0;
+    wait(1_500);
+    wait(4_500);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'health-changed',
+        from: 'healthy',
+        to: 'suspect',
+        reason: 'heartbeat-missed',
+      }),
+      expect.objectContaining({
+        type: 'health-changed',
+        from: 'suspect',
+        to: 'offline',
+        reason: 'timeout',
+      }),
+    ]);
+    close();
+  });
+
+  it('evicts DDS agents long offline, never configured HTTP agents', () => {
+    const { registry, events, wait, close } = setup({ evictOfflineAfterMs: 10_000 });
+    registry.upsertRegistration(reg('dds'));
+    registry.upsertRegistration(
+      reg('http', { transport: 'http', httpEndpoint: 'http://127.0.0.1:1' }),
+    );
+    wait(TIMEOUT);
+    expect(health(registry, 'dds')).toBe('offline');
+    expect(health(registry, 'http')).toBe('offline');
+    wait(9_999);
+    expect(registry.size).toBe(2);
+    wait(1);
+    expect(registry.get('dds')).toBeUndefined();
+    expect(registry.get('http')?.health).toBe('offline');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'removed', reason: 'expired' }));
+    close();
+  });
+
+  it('start() drives tick from the clock and close() cancels it', () => {
+    const { clock, registry, close } = setup();
+    registry.upsertRegistration(reg('a'));
+    registry.start(250);
+    registry.start(250);
+    expect(clock.pending).toBe(1);
+    clock.advance(1_500);
+    expect(health(registry, 'a')).toBe('suspect');
+    clock.advance(4_500);
+    expect(health(registry, 'a')).toBe('offline');
+    close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('completes events$ on close and emits nothing afterwards', () => {
+    const { registry, close } = setup();
+    let completed = false;
+    const got: RegistryEvent[] = [];
+    registry.events$.subscribe({ next: (e) => got.push(e), complete: () => (completed = true) });
+    close();
+    expect(completed).toBe(true);
+    registry.upsertRegistration(reg('late'));
+    expect(got).toEqual([]);
+  });
+
+  it('health follows the rules under any sequence of heartbeats, silences and liveliness', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              kind: fc.constant('wait' as const),
+              ms: fc.integer({ min: 0, max: 4_000 }),
+            }),
+            fc.record({ kind: fc.constant('status' as const), draining: fc.boolean() }),
+            fc.record({ kind: fc.constant('liveliness' as const), alive: fc.boolean() }),
+          ),
+          { maxLength: 40 },
+        ),
+        (steps) => {
+          const { clock, registry, wait, close } = setup({ evictOfflineAfterMs: 1e9 });
+          registry.upsertRegistration(reg('a'));
+          let lastSeen = clock.now();
+          let alive = true;
+          let draining = false;
+          for (const s of steps) {
+            if (s.kind === 'wait') wait(s.ms);
+            else if (s.kind === 'status') {
+              registry.updateStatus('a', status({ state: s.draining ? 'draining' : 'idle' }));
+              lastSeen = clock.now();
+              alive = true;
+              draining = s.draining;
+            } else {
+              registry.livelinessChanged('a', s.alive);
+              alive = s.alive;
+              if (s.alive) lastSeen = clock.now();
+            }
+            const silence = clock.now() - lastSeen;
+            const expected = !alive
+              ? 'offline'
+              : silence >= TIMEOUT
+                ? 'offline'
+                : draining
+                  ? 'draining'
+                  : silence >= 1.5 * HB
+                    ? 'suspect'
+                    : 'healthy';
+            expect(health(registry, 'a')).toBe(expected);
+          }
+          close();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('AgentRegistry: load and in-flight accounting', () => {
+  it('estimates free slots from the last report plus what this gateway did since', () => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a'));
+    registry.acquire('a');
+    registry.acquire('a');
+    expect(registry.get('a')).toMatchObject({ inFlight: 2, freeSlots: 2, load: 0.5 });
+    // The report counts both of ours plus one from another gateway.
+    registry.updateStatus('a', status({ slotsBusy: 3, queueDepth: 1 }));
+    expect(registry.get('a')).toMatchObject({ inFlight: 2, freeSlots: 1, load: 1 });
+    registry.acquire('a');
+    expect(registry.get('a')).toMatchObject({ freeSlots: 0 });
+    registry.release('a');
+    registry.release('a');
+    expect(registry.get('a')).toMatchObject({ inFlight: 1, freeSlots: 2 });
+    close();
+  });
+
+  it('emits capacity-freed on a release, a better report and a recovery', () => {
+    const { registry, events, wait, close } = setup();
+    registry.upsertRegistration(reg('a', { slots: 1 }));
+    registry.acquire('a');
+    events.length = 0;
+    registry.release('a');
+    expect(events).toEqual([expect.objectContaining({ type: 'capacity-freed', freeSlots: 1 })]);
+
+    registry.updateStatus('a', status({ slotsBusy: 1, slotsTotal: 1 }));
+    events.length = 0;
+    registry.updateStatus('a', status({ slotsBusy: 0, slotsTotal: 1 }));
+    expect(events.map((e) => e.type)).toEqual(['updated', 'capacity-freed']);
+
+    wait(TIMEOUT);
+    events.length = 0;
+    registry.updateStatus('a', status({ slotsBusy: 0, slotsTotal: 1 }));
+    expect(events.map((e) => e.type)).toEqual(['updated', 'health-changed', 'capacity-freed']);
+    close();
+  });
+
+  it('does not announce capacity of an agent that cannot take work', () => {
+    const { registry, events, close } = setup();
+    registry.upsertRegistration(reg('a'));
+    registry.acquire('a');
+    registry.livelinessChanged('a', false);
+    events.length = 0;
+    registry.release('a');
+    registry.updateStatus('a', status({ state: 'draining' }));
+    expect(events.filter((e) => e.type === 'capacity-freed')).toEqual([]);
+    close();
+  });
+
+  it('never counts in-flight below zero under random acquire/release/remove/re-register', () => {
+    const ids = ['a', 'b', 'c'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('acquire', 'release', 'remove', 'register', 'status'),
+            id: fc.constantFrom(...ids),
+            busy: fc.integer({ min: 0, max: 6 }),
+          }),
+          { maxLength: 120 },
+        ),
+        (ops) => {
+          const { registry, close } = setup();
+          const model = new Map<string, number>();
+          for (const { op, id, busy } of ops) {
+            switch (op) {
+              case 'acquire':
+                expect(registry.acquire(id)).toBe(model.has(id));
+                if (model.has(id)) model.set(id, (model.get(id) ?? 0) + 1);
+                break;
+              case 'release': {
+                const n = model.get(id);
+                expect(registry.release(id)).toBe(n !== undefined && n > 0);
+                if (n) model.set(id, n - 1);
+                break;
+              }
+              case 'remove':
+                expect(registry.remove(id, 'admin')).toBe(model.has(id));
+                model.delete(id);
+                break;
+              case 'register':
+                registry.upsertRegistration(reg(id));
+                if (!model.has(id)) model.set(id, 0);
+                break;
+              case 'status':
+                registry.updateStatus(id, status({ slotsBusy: busy }));
+                break;
+            }
+            for (const v of registry.list()) {
+              expect(v.inFlight).toBe(model.get(v.id));
+              expect(v.inFlight).toBeGreaterThanOrEqual(0);
+              expect(v.freeSlots).toBeGreaterThanOrEqual(0);
+              expect(v.freeSlots).toBeLessThanOrEqual(v.slotsTotal);
+            }
+            expect(registry.size).toBe(model.size);
+          }
+          close();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('folds reported and observed latencies into one EMA', () => {
+    const clock = new ManualClock();
+    const registry = new AgentRegistry({ clock, latencyAlpha: 0.5 });
+    registry.upsertRegistration(reg('a'));
+    expect(registry.get('a')?.emaLatencyMs).toBe(0);
+    registry.updateStatus('a', status({ emaLatencyMs: 100 }));
+    expect(registry.get('a')?.emaLatencyMs).toBe(100);
+    registry.observeLatency('a', 200);
+    expect(registry.get('a')?.emaLatencyMs).toBe(150);
+    registry.updateStatus('a', status({ emaLatencyMs: 0, tokensPerSecond: 42 }));
+    expect(registry.get('a')).toMatchObject({ emaLatencyMs: 150, tokensPerSecond: 42 });
+    expect(() => registry.observeLatency('a', -1)).toThrow(InvalidAgentInputError);
+    registry.close();
+  });
+});
+
+describe('AgentRegistry: queries', () => {
+  const specs: Specialization[] = ['text', 'vision', 'embedding'];
+  const arbReg = fc.record({
+    id: fc.integer({ min: 0, max: 15 }).map((n) => `agent-${n}`),
+    models: fc.uniqueArray(fc.constantFrom('m1', 'm2', 'm3', 'm4'), { minLength: 1, maxLength: 3 }),
+    specialization: fc.constantFrom(...specs),
+    capabilities: fc.uniqueArray(fc.constantFrom('streaming', 'functions', 'vision'), {
+      maxLength: 3,
+    }),
+  });
+
+  it('indexes by model, specialization and capability exactly like a full scan', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            arbReg,
+            fc.integer({ min: 0, max: 15 }).map((n) => `agent-${n}`),
+          ),
+          {
+            maxLength: 60,
+          },
+        ),
+        fc.record({
+          model: fc.option(fc.constantFrom('m1', 'm2', 'm5'), { nil: undefined }),
+          specialization: fc.option(fc.constantFrom(...specs), { nil: undefined }),
+          capabilities: fc.option(
+            fc.uniqueArray(fc.constantFrom('streaming', 'functions'), { maxLength: 2 }),
+            {
+              nil: undefined,
+            },
+          ),
+        }),
+        (ops, query) => {
+          const registry = new AgentRegistry({ clock: new ManualClock() });
+          for (const op of ops) {
+            if (typeof op === 'string') registry.remove(op, 'admin');
+            else registry.upsertRegistration(reg(op.id, op));
+          }
+          const all = registry.list();
+          const ids = (vs: readonly AgentView[]) => vs.map((v) => v.id).sort();
+          for (const m of ['m1', 'm2', 'm3', 'm4']) {
+            expect(ids(registry.byModel(m))).toEqual(ids(all.filter((v) => v.models.includes(m))));
+          }
+          for (const s of specs) {
+            expect(ids(registry.bySpecialization(s))).toEqual(
+              ids(all.filter((v) => v.specialization === s)),
+            );
+          }
+          expect(ids(registry.byCapability('functions'))).toEqual(
+            ids(all.filter((v) => v.capabilities.includes('functions'))),
+          );
+          const expected = all.filter(
+            (v) =>
+              (query.model === undefined || v.models.includes(query.model)) &&
+              (query.specialization === undefined || v.specialization === query.specialization) &&
+              (query.capabilities ?? []).every((c) => v.capabilities.includes(c)),
+          );
+          expect(ids(registry.find(query))).toEqual(ids(expected));
+          registry.close();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('finds by alias list and health', () => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a', { models: ['m1'] }));
+    registry.upsertRegistration(reg('b', { models: ['m2'] }));
+    registry.upsertRegistration(reg('c', { models: ['m3'] }));
+    registry.livelinessChanged('b', false);
+    expect(
+      registry
+        .find({ model: ['m1', 'm2'] })
+        .map((v) => v.id)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    expect(registry.find({ model: ['m1', 'm2'], health: ['healthy'] }).map((v) => v.id)).toEqual([
+      'a',
+    ]);
+    close();
+  });
+
+  it('keeps byModel arrays stable across status updates and identical re-announcements', () => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a'));
+    const before = registry.byModel('phi-4-mini');
+    registry.updateStatus('a', status({ slotsBusy: 2 }));
+    registry.upsertRegistration(reg('a'));
+    expect(registry.byModel('phi-4-mini')).toBe(before);
+    registry.upsertRegistration(reg('b'));
+    const after = registry.byModel('phi-4-mini');
+    expect(after).not.toBe(before);
+    expect(after.map((v) => v.id).sort()).toEqual(['a', 'b']);
+    close();
+  });
+
+  it('moves an agent between indexes when it re-announces other models', () => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a', { models: ['m1'], capabilities: ['functions'] }));
+    registry.upsertRegistration(reg('a', { models: ['m2'], capabilities: [] }));
+    expect(registry.byModel('m1')).toEqual([]);
+    expect(registry.byModel('m2').map((v) => v.id)).toEqual(['a']);
+    expect(registry.byCapability('functions')).toEqual([]);
+    close();
+  });
+
+  it('lists models in the OpenAI shape, without models only offline agents serve', () => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a', { models: ['phi-4-mini', 'llava'] }));
+    registry.upsertRegistration(reg('b', { models: ['bge-small'], specialization: 'embedding' }));
+    registry.upsertRegistration(reg('c', { models: ['qwen'] }));
+    registry.livelinessChanged('c', false);
+    expect(registry.models()).toEqual({
+      object: 'list',
+      data: ['bge-small', 'llava', 'phi-4-mini'].map((id) => ({
+        id,
+        object: 'model',
+        created: 1_700_000_000,
+        owned_by: 'dds-llm',
+      })),
+    });
+    registry.remove('a', 'disposed');
+    expect(registry.models().data.map((m) => m.id)).toEqual(['bge-small']);
+    close();
+  });
+});
