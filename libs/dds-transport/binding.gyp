@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "dds_transport",
-      "sources": ["native/addon.cc"],
+      "sources": ["native/addon.cc", "native/carrier.cc", "native/entities.cc", "native/errors.cc", "native/listener.cc", "native/qos.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(pkg-config --cflags CycloneDDS)"],
       "cflags_cc!": ["-fno-exceptions"],

@@ -1,0 +1,344 @@
+// Entity functions exported to JS. Entities are DDS handles (int32) tracked per environment, so a
+// worker's teardown deletes only what that worker created.
+#include <algorithm>
+#include <cstring>
+
+#include "common.h"
+
+namespace ddsjs {
+namespace {
+
+constexpr uint32_t kMaxBatch = 4096;
+// Per-sample record in a take batch: flags u32, size u32, source timestamp i64, instance handle
+// u64, publication handle u64, payload offset u32, padding u32.
+constexpr uint32_t kInfoBytes = 40;
+constexpr uint32_t kHeaderBytes = 8;
+
+dds_entity_t HandleArg(const Napi::CallbackInfo &info, size_t i) {
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+void Check(Napi::Env env, dds_return_t rc, const char *what) {
+  if (rc < 0) ThrowDds(env, rc, what);
+}
+
+Napi::Value Track(Napi::Env env, dds_entity_t h, Record r) {
+  Data(env).records.emplace(h, std::move(r));
+  return Napi::Number::New(env, h);
+}
+
+Napi::Value CreateParticipant(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  const dds_domainid_t domain = info[0].As<Napi::Number>().Uint32Value();
+  Record r;
+  if (info[1].IsString()) {
+    std::string config = info[1].As<Napi::String>();
+    r.ownDomain = dds_create_domain(domain, config.c_str());
+    Check(env, r.ownDomain, "dds_create_domain");
+  }
+  QosPtr qos = QosFromJs(env, info[2]);
+  dds_entity_t pp = dds_create_participant(domain, qos.get(), nullptr);
+  if (pp < 0) {
+    if (r.ownDomain > 0) dds_delete(r.ownDomain);
+    ThrowDds(env, pp, "dds_create_participant");
+  }
+  return Track(env, pp, std::move(r));
+}
+
+Napi::Value CreateTopic(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t pp = HandleArg(info, 0);
+  Lookup(env, pp);
+  std::string name = info[1].As<Napi::String>();
+  auto type = TopicType::FromJs(env, info[2].As<Napi::Object>());
+  QosPtr qos = QosFromJs(env, info[3]);
+  dds_entity_t tp = dds_create_topic(pp, type->Descriptor(), name.c_str(), qos.get(), nullptr);
+  Check(env, tp, "dds_create_topic");
+  Record r;
+  r.parent = pp;
+  r.type = std::move(type);
+  return Track(env, tp, std::move(r));
+}
+
+Napi::Value CreateGroup(const Napi::CallbackInfo &info, bool publisher) {
+  Napi::Env env = info.Env();
+  dds_entity_t pp = HandleArg(info, 0);
+  Lookup(env, pp);
+  QosPtr qos = QosFromJs(env, info[1]);
+  dds_entity_t h = publisher ? dds_create_publisher(pp, qos.get(), nullptr)
+                             : dds_create_subscriber(pp, qos.get(), nullptr);
+  Check(env, h, publisher ? "dds_create_publisher" : "dds_create_subscriber");
+  Record r;
+  r.parent = pp;
+  return Track(env, h, std::move(r));
+}
+
+Napi::Value CreatePublisher(const Napi::CallbackInfo &info) { return CreateGroup(info, true); }
+Napi::Value CreateSubscriber(const Napi::CallbackInfo &info) { return CreateGroup(info, false); }
+
+Napi::Value CreateEndpoint(const Napi::CallbackInfo &info, bool reader) {
+  Napi::Env env = info.Env();
+  dds_entity_t parent = HandleArg(info, 0);
+  dds_entity_t topic = HandleArg(info, 1);
+  Lookup(env, parent);
+  std::shared_ptr<TopicType> type = Lookup(env, topic).type;
+  QosPtr qos = QosFromJs(env, info[2]);
+  auto st = ListenerState::Create(env, info[3].As<Napi::Function>(), reader);
+  dds_entity_t h = reader ? dds_create_reader(parent, topic, qos.get(), st->Listener())
+                          : dds_create_writer(parent, topic, qos.get(), st->Listener());
+  if (h < 0) {
+    st->Shutdown();
+    ThrowDds(env, h, reader ? "dds_create_reader" : "dds_create_writer");
+  }
+  Record r;
+  r.parent = parent;
+  r.type = std::move(type);
+  r.listener = std::move(st);
+  if (!reader) r.cancelled = std::make_shared<std::atomic<bool>>(false);
+  return Track(env, h, std::move(r));
+}
+
+Napi::Value CreateWriter(const Napi::CallbackInfo &info) { return CreateEndpoint(info, false); }
+Napi::Value CreateReader(const Napi::CallbackInfo &info) { return CreateEndpoint(info, true); }
+
+Napi::Value Delete(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Lookup(env, h);
+  Check(env, Data(env).Delete(h), "dds_delete");
+  return env.Undefined();
+}
+
+Napi::Value Write(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Record &r = Lookup(env, h);
+  Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+  auto op = static_cast<WriteOp>(info[2].As<Napi::Number>().Int32Value());
+  bool typeError = false;
+  dds_return_t rc = WriteCdr(h, *r.type, op, bytes.Data(), bytes.ByteLength(), &typeError);
+  if (rc < 0) {
+    if (typeError) {
+      Napi::Error err = Napi::Error::New(env, "sample bytes do not decode as the topic's type");
+      err.Set("code", Napi::Number::New(env, rc));
+      err.Set("codeName", Napi::String::New(env, RetcodeName(rc)));
+      err.Set("typeError", Napi::Boolean::New(env, true));
+      throw err;
+    }
+    ThrowDds(env, rc, "write");
+  }
+  return env.Undefined();
+}
+
+thread_local std::vector<ddsi_serdata *> tlSerdata;
+thread_local std::vector<dds_sample_info_t> tlInfo;
+
+Napi::Value Take(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Lookup(env, h);
+  uint32_t max = std::min(info[1].As<Napi::Number>().Uint32Value(), kMaxBatch);
+  const bool take = info[2].ToBoolean();
+  if (max == 0) max = 1;
+  tlSerdata.resize(max);
+  tlInfo.resize(max);
+  dds_return_t n = take ? dds_takecdr(h, tlSerdata.data(), max, tlInfo.data(), 0)
+                        : dds_readcdr(h, tlSerdata.data(), max, tlInfo.data(), 0);
+  if (n < 0) ThrowDds(env, n, take ? "dds_takecdr" : "dds_readcdr");
+  size_t total = kHeaderBytes + static_cast<size_t>(n) * kInfoBytes;
+  for (int32_t i = 0; i < n; i++) total += ddsi_serdata_size(tlSerdata[i]);
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, total);
+  auto *base = static_cast<uint8_t *>(buf.Data());
+  uint32_t count = static_cast<uint32_t>(n);
+  std::memcpy(base, &count, 4);
+  std::memset(base + 4, 0, 4);
+  size_t off = kHeaderBytes + static_cast<size_t>(n) * kInfoBytes;
+  for (int32_t i = 0; i < n; i++) {
+    const dds_sample_info_t &si = tlInfo[i];
+    ddsi_serdata *sd = tlSerdata[i];
+    const uint32_t size = ddsi_serdata_size(sd);
+    ddsi_serdata_to_ser(sd, 0, size, base + off);
+    ddsi_serdata_unref(sd);
+    uint8_t *rec = base + kHeaderBytes + static_cast<size_t>(i) * kInfoBytes;
+    const uint32_t flags = (si.valid_data ? 1u : 0u) | (static_cast<uint32_t>(si.sample_state) << 1) |
+                           (static_cast<uint32_t>(si.view_state) << 3) |
+                           (static_cast<uint32_t>(si.instance_state) << 5);
+    const int64_t ts = si.source_timestamp;
+    const uint64_t ih = si.instance_handle, ph = si.publication_handle;
+    const uint32_t off32 = static_cast<uint32_t>(off), zero = 0;
+    std::memcpy(rec, &flags, 4);
+    std::memcpy(rec + 4, &size, 4);
+    std::memcpy(rec + 8, &ts, 8);
+    std::memcpy(rec + 16, &ih, 8);
+    std::memcpy(rec + 24, &ph, 8);
+    std::memcpy(rec + 32, &off32, 4);
+    std::memcpy(rec + 36, &zero, 4);
+    off += size;
+  }
+  return buf;
+}
+
+Napi::Value TakeStatus(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Record &r = Lookup(env, HandleArg(info, 0));
+  if (!r.listener) throw Napi::TypeError::New(env, "entity has no statuses");
+  return r.listener->TakeStatus(env, info[1].As<Napi::Number>().Uint32Value());
+}
+
+Napi::Value MatchedCount(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Lookup(env, h);
+  dds_return_t n = info[1].ToBoolean() ? dds_get_matched_publications(h, nullptr, 0)
+                                       : dds_get_matched_subscriptions(h, nullptr, 0);
+  Check(env, n, "dds_get_matched");
+  return Napi::Number::New(env, n);
+}
+
+Napi::Value AssertLiveliness(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Lookup(env, h);
+  Check(env, dds_assert_liveliness(h), "dds_assert_liveliness");
+  return env.Undefined();
+}
+
+Napi::Value SetRef(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Record &r = Lookup(env, HandleArg(info, 0));
+  if (r.listener) r.listener->SetRef(env, info[1].ToBoolean());
+  return env.Undefined();
+}
+
+Napi::Value InstanceHandle(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Lookup(env, h);
+  dds_instance_handle_t ih = 0;
+  Check(env, dds_get_instance_handle(h, &ih), "dds_get_instance_handle");
+  return Napi::BigInt::New(env, static_cast<uint64_t>(ih));
+}
+
+/** dds_wait_for_acks off the JS thread, in slices so that closing the writer ends it promptly. */
+class WaitForAcksWorker : public Napi::AsyncWorker {
+ public:
+  WaitForAcksWorker(Napi::Env env, dds_entity_t writer, dds_duration_t timeout,
+                    std::shared_ptr<std::atomic<bool>> cancelled)
+      : Napi::AsyncWorker(env, "dds-transport:waitForAcks"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        writer_(writer),
+        timeout_(timeout),
+        cancelled_(std::move(cancelled)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    constexpr dds_duration_t kSlice = DDS_MSECS(50);
+    const dds_time_t deadline =
+        timeout_ == DDS_INFINITY ? DDS_NEVER : dds_time() + timeout_;
+    for (;;) {
+      if (cancelled_->load()) {
+        rc_ = DDS_RETCODE_ALREADY_DELETED;
+        return;
+      }
+      const dds_time_t now = dds_time();
+      const dds_duration_t left = deadline == DDS_NEVER ? kSlice : deadline - now;
+      rc_ = dds_wait_for_acks(writer_, std::max<dds_duration_t>(0, std::min(left, kSlice)));
+      if (rc_ != DDS_RETCODE_TIMEOUT || (deadline != DDS_NEVER && dds_time() >= deadline))
+        return;
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ >= 0) {
+      deferred_.Resolve(env.Undefined());
+      return;
+    }
+    const char *name = RetcodeName(rc_);
+    Napi::Error err = Napi::Error::New(env, std::string("dds_wait_for_acks: ") + name);
+    err.Set("code", Napi::Number::New(env, rc_));
+    err.Set("codeName", Napi::String::New(env, name));
+    deferred_.Reject(err.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  dds_entity_t writer_;
+  dds_duration_t timeout_;
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  dds_return_t rc_ = DDS_RETCODE_OK;
+};
+
+Napi::Value WaitForAcks(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Record &r = Lookup(env, h);
+  if (!r.cancelled) throw Napi::TypeError::New(env, "not a writer");
+  auto *w = new WaitForAcksWorker(env, h, MsToDuration(info[1].As<Napi::Number>().DoubleValue()),
+                                  r.cancelled);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+}  // namespace
+
+dds_return_t AddonData::Delete(dds_entity_t h) {
+  std::vector<dds_entity_t> doomed{h};
+  for (size_t i = 0; i < doomed.size(); i++)
+    for (auto &kv : records)
+      if (kv.second.parent == doomed[i]) doomed.push_back(kv.first);
+  for (dds_entity_t d : doomed) {
+    auto &c = records[d].cancelled;
+    if (c) c->store(true);
+  }
+  // Deleting an entity deletes its children and waits for their listener calls to return, so
+  // afterwards no DDS thread can ring a doorbell and the tsfns can go.
+  dds_return_t rc = dds_delete(h);
+  if (rc == DDS_RETCODE_PRECONDITION_NOT_MET) return rc;  // e.g. a topic still in use
+  const dds_entity_t domain = records[h].ownDomain;
+  for (dds_entity_t d : doomed) {
+    auto it = records.find(d);
+    if (it == records.end()) continue;
+    if (it->second.listener) it->second.listener->Shutdown();
+    records.erase(it);
+  }
+  if (domain > 0) dds_delete(domain);
+  return rc == DDS_RETCODE_ALREADY_DELETED ? DDS_RETCODE_OK : rc;
+}
+
+AddonData::~AddonData() {
+  std::vector<dds_entity_t> roots;
+  for (auto &kv : records)
+    if (kv.second.parent == 0) roots.push_back(kv.first);
+  for (dds_entity_t h : roots) Delete(h);
+}
+
+AddonData &Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+Record &Lookup(Napi::Env env, dds_entity_t h) {
+  auto &recs = Data(env).records;
+  auto it = recs.find(h);
+  if (it == recs.end()) ThrowDds(env, DDS_RETCODE_ALREADY_DELETED, "entity");
+  return it->second;
+}
+
+void InitEntities(Napi::Env env, Napi::Object exports) {
+  exports.Set("createParticipant", Napi::Function::New(env, CreateParticipant));
+  exports.Set("createTopic", Napi::Function::New(env, CreateTopic));
+  exports.Set("createPublisher", Napi::Function::New(env, CreatePublisher));
+  exports.Set("createSubscriber", Napi::Function::New(env, CreateSubscriber));
+  exports.Set("createWriter", Napi::Function::New(env, CreateWriter));
+  exports.Set("createReader", Napi::Function::New(env, CreateReader));
+  exports.Set("deleteEntity", Napi::Function::New(env, Delete));
+  exports.Set("write", Napi::Function::New(env, Write));
+  exports.Set("take", Napi::Function::New(env, Take));
+  exports.Set("takeStatus", Napi::Function::New(env, TakeStatus));
+  exports.Set("matchedCount", Napi::Function::New(env, MatchedCount));
+  exports.Set("assertLiveliness", Napi::Function::New(env, AssertLiveliness));
+  exports.Set("setRef", Napi::Function::New(env, SetRef));
+  exports.Set("instanceHandle", Napi::Function::New(env, InstanceHandle));
+  exports.Set("waitForAcks", Napi::Function::New(env, WaitForAcks));
+}
+
+}  // namespace ddsjs
