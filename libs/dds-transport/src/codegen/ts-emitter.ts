@@ -1,0 +1,451 @@
+import type { TopicDescriptorData } from '../lib/type-support';
+import { cIdentifier } from './descriptor-extractor';
+import {
+  EnumDecl,
+  IdlFile,
+  IdlType,
+  isPrimitive,
+  needsXcdr2,
+  primitiveSize,
+  PrimitiveName,
+  StructDecl,
+} from './idl-model';
+
+/** Options for `emitTypeScript`. */
+export interface EmitOptions {
+  /** Module the generated code imports the runtime from (default `@dds/transport`). */
+  readonly runtimeModule?: string;
+  /** Shown in the header comment. */
+  readonly sourceName?: string;
+}
+
+const DDS_OP_PLC = 0x05 << 24;
+const DDS_OP_PLM = 0x06 << 24;
+const DDS_OP_RTS = 0;
+const DDS_OP_FLAG_BASE = 1 << 4;
+
+/** Member ids of a mutable struct, from the `PLM` list at the start of its own descriptor's ops. */
+function mutableMemberIds(d: StructDecl, desc: TopicDescriptorData): number[] {
+  const ops = desc.ops;
+  if ((ops[0] & 0xff000000) !== DDS_OP_PLC)
+    throw new Error(`${d.scopedName}: expected PLC op for a @mutable struct`);
+  const ids: number[] = [];
+  for (let i = 1; i < ops.length && ops[i] !== DDS_OP_RTS; i += 2) {
+    if ((ops[i] & 0xff000000) >>> 0 !== DDS_OP_PLM >>> 0) break;
+    if (((ops[i] >>> 16) & 0xff & DDS_OP_FLAG_BASE) !== 0) continue;
+    ids.push(ops[i + 1]);
+  }
+  if (ids.length !== d.members.length) {
+    throw new Error(
+      `${d.scopedName}: idlc lists ${ids.length} members, the parser ${d.members.length}`,
+    );
+  }
+  return ids;
+}
+
+/** XTypes length code Cyclone 0.10.2 uses for a member of this type (`get_length_code`). */
+function lengthCode(t: IdlType): number {
+  switch (t.kind) {
+    case 'primitive':
+      return [0, 0, 1, 0, 2, 0, 0, 0, 3][primitiveSize(t.name)];
+    case 'enum':
+      return 2;
+    case 'string':
+      return 5;
+    case 'sequence': {
+      if (t.element.kind !== 'primitive') return 5;
+      return [0, 5, 4, 0, 6, 0, 0, 0, 7][primitiveSize(t.element.name)];
+    }
+    case 'array':
+      return t.element.kind === 'primitive' ? 4 : 5;
+    case 'struct':
+      return 4;
+  }
+}
+
+function minSize(t: IdlType): number {
+  switch (t.kind) {
+    case 'primitive':
+      return primitiveSize(t.name);
+    case 'string':
+      return 5;
+    case 'enum':
+    case 'sequence':
+      return 4;
+    default:
+      return 1;
+  }
+}
+
+const WRITE: Record<PrimitiveName, [check: (v: string) => string, write: (v: string) => string]> = {
+  boolean: [(v) => `typeof ${v} !== 'boolean'`, (v) => `w.bool(${v});`],
+  char: [
+    (v) => `typeof ${v} !== 'string' || ${v}.length !== 1 || ${v}.charCodeAt(0) > 255`,
+    (v) => `w.u8(${v}.charCodeAt(0));`,
+  ],
+  octet: [(v) => `(${v} & 0xff) !== ${v}`, (v) => `w.u8(${v});`],
+  uint8: [(v) => `(${v} & 0xff) !== ${v}`, (v) => `w.u8(${v});`],
+  int8: [(v) => `((${v} << 24) >> 24) !== ${v}`, (v) => `w.u8(${v} & 0xff);`],
+  int16: [(v) => `((${v} << 16) >> 16) !== ${v}`, (v) => `w.i16(${v});`],
+  uint16: [(v) => `(${v} & 0xffff) !== ${v}`, (v) => `w.u16(${v});`],
+  int32: [(v) => `(${v} | 0) !== ${v}`, (v) => `w.i32(${v});`],
+  uint32: [(v) => `${v} >>> 0 !== ${v}`, (v) => `w.u32(${v});`],
+  int64: [
+    (v) => `typeof ${v} !== 'bigint' || BigInt.asIntN(64, ${v}) !== ${v}`,
+    (v) => `w.i64(${v});`,
+  ],
+  uint64: [
+    (v) => `typeof ${v} !== 'bigint' || BigInt.asUintN(64, ${v}) !== ${v}`,
+    (v) => `w.u64(${v});`,
+  ],
+  float: [(v) => `typeof ${v} !== 'number'`, (v) => `w.f32(${v});`],
+  double: [(v) => `typeof ${v} !== 'number'`, (v) => `w.f64(${v});`],
+};
+
+const READ: Record<PrimitiveName, string> = {
+  boolean: 'r.bool()',
+  char: 'String.fromCharCode(r.u8())',
+  octet: 'r.u8()',
+  uint8: 'r.u8()',
+  int8: 'r.i8()',
+  int16: 'r.i16()',
+  uint16: 'r.u16()',
+  int32: 'r.i32()',
+  uint32: 'r.u32()',
+  int64: 'r.i64()',
+  uint64: 'r.u64()',
+  float: 'r.f32()',
+  double: 'r.f64()',
+};
+
+const isOctet = (t: IdlType): boolean => t.kind === 'primitive' && t.name === 'octet';
+const q = (s: string): string => JSON.stringify(s);
+const isIdent = (s: string): boolean => /^[A-Za-z_$][\w$]*$/.test(s);
+/** A property key in an interface or object literal. */
+const prop = (s: string): string => (isIdent(s) ? s : q(s));
+/** A property access on `obj`. */
+const at = (obj: string, s: string): string => (isIdent(s) ? `${obj}.${s}` : `${obj}[${q(s)}]`);
+
+class Emitter {
+  private readonly out: string[] = [];
+
+  constructor(
+    private readonly file: IdlFile,
+    private readonly descriptors: Map<string, TopicDescriptorData>,
+    private readonly opts: EmitOptions,
+  ) {}
+
+  tsType(t: IdlType): string {
+    switch (t.kind) {
+      case 'primitive':
+        if (t.name === 'int64' || t.name === 'uint64') return 'bigint';
+        if (t.name === 'boolean') return 'boolean';
+        if (t.name === 'char') return 'string';
+        return 'number';
+      case 'string':
+        return 'string';
+      case 'enum':
+      case 'struct':
+        return t.decl.tsName;
+      case 'sequence':
+        return isOctet(t.element) ? 'Uint8Array' : `${this.wrapArray(this.tsType(t.element))}[]`;
+      case 'array': {
+        let s = isOctet(t.element) ? 'Uint8Array' : `${this.wrapArray(this.tsType(t.element))}[]`;
+        for (let i = 1; i < t.dims.length; i++) s = `${s}[]`;
+        return s;
+      }
+    }
+  }
+
+  private wrapArray(s: string): string {
+    return /[ |]/.test(s) ? `(${s})` : s;
+  }
+
+  /** Statements that validate and write value expression `v`; `path` is a JS expression. */
+  enc(t: IdlType, v: string, path: string, depth: number): string {
+    switch (t.kind) {
+      case 'primitive': {
+        const [check, write] = WRITE[t.name];
+        return `if (${check(v)}) throw badValue(${path}, ${q(t.name)}, ${v});\n${write(v)}`;
+      }
+      case 'string':
+        return (
+          `if (typeof ${v} !== 'string') throw badValue(${path}, 'string', ${v});\n` +
+          (t.bound > 0
+            ? `{ const n = w.str(${v}); if (n < 0 || n > ${t.bound}) throw badString(${path}, n, ${t.bound}); }`
+            : `if (w.str(${v}) < 0) throw badString(${path}, -1, 0);`)
+        );
+      case 'enum': {
+        const max = t.decl.enumerators.length - 1;
+        const expected = `${t.decl.tsName} (integer in [0, ${max}])`;
+        return `if (${v} >>> 0 !== ${v} || ${v} > ${max}) throw badValue(${path}, ${q(expected)}, ${v});\nw.u32(${v});`;
+      }
+      case 'struct':
+        return (
+          `if (typeof ${v} !== 'object' || ${v} === null) throw badValue(${path}, 'an object', ${v});\n` +
+          `try { e_${cIdentifier(t.decl.scopedName)}(w, ${v}); } catch (e) { rethrowAt(e, ${path}); }`
+        );
+      case 'sequence': {
+        const i = `i${depth}`;
+        const a = `a${depth}`;
+        if (isOctet(t.element)) {
+          return (
+            `if (!(${v} instanceof Uint8Array)) throw badValue(${path}, 'a Uint8Array', ${v});\n` +
+            (t.bound > 0
+              ? `if (${v}.length > ${t.bound}) throw badSequence(${path}, ${v}.length, ${t.bound});\n`
+              : '') +
+            `w.u32(${v}.length);\nw.bytes(${v});`
+          );
+        }
+        const dh = !isPrimitive(t.element);
+        return (
+          `{\nconst ${a} = ${v};\n` +
+          `if (!Array.isArray(${a})) throw badValue(${path}, 'an array', ${a});\n` +
+          (t.bound > 0
+            ? `if (${a}.length > ${t.bound}) throw badSequence(${path}, ${a}.length, ${t.bound});\n`
+            : '') +
+          (dh ? `const d${depth} = w.xcdr2 ? w.reserve4() : -1;\n` : '') +
+          `w.u32(${a}.length);\n` +
+          `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {\n` +
+          this.enc(t.element, `${a}[${i}]`, `${path} + '[' + ${i} + ']'`, depth + 1) +
+          `\n}\n` +
+          (dh ? `if (d${depth} >= 0) w.patchSize(d${depth});\n` : '') +
+          `}`
+        );
+      }
+      case 'array': {
+        const dh = !isPrimitive(t.element);
+        const octets = isOctet(t.element);
+        let body = '';
+        const loops = (k: number, arr: string, p: string): string => {
+          const dim = t.dims[k];
+          const last = k === t.dims.length - 1;
+          const check =
+            last && octets ? `!(${arr} instanceof Uint8Array)` : `!Array.isArray(${arr})`;
+          let s = `if (${check} || ${arr}.length !== ${dim}) throw badArray(${p}, ${dim}, ${arr}, ${last && octets});\n`;
+          if (last && octets) return `${s}w.bytes(${arr});`;
+          const i = `i${depth}_${k}`;
+          const next = `a${depth}_${k + 1}`;
+          s += `for (let ${i} = 0; ${i} < ${dim}; ${i}++) {\n`;
+          const np = `${p} + '[' + ${i} + ']'`;
+          if (last) s += this.enc(t.element, `${arr}[${i}]`, np, depth + 1);
+          else s += `const ${next} = ${arr}[${i}];\n${loops(k + 1, next, np)}`;
+          return `${s}\n}`;
+        };
+        body += `{\nconst a${depth}_0 = ${v};\n`;
+        if (dh) body += `const d${depth} = w.xcdr2 ? w.reserve4() : -1;\n`;
+        body += loops(0, `a${depth}_0`, path);
+        if (dh) body += `\nif (d${depth} >= 0) w.patchSize(d${depth});`;
+        return `${body}\n}`;
+      }
+    }
+  }
+
+  /** Statements that read a value of type `t` into lvalue `target`. */
+  dec(t: IdlType, target: string, depth: number): string {
+    switch (t.kind) {
+      case 'primitive':
+        return `${target} = ${READ[t.name]};`;
+      case 'string':
+        return `${target} = r.str(${t.bound});`;
+      case 'enum': {
+        const max = t.decl.enumerators.length - 1;
+        return `{ const x = r.u32(); if (x > ${max}) throw new DdsTypeError('invalid ${t.decl.tsName} value ' + x); ${target} = x; }`;
+      }
+      case 'struct':
+        return `${target} = d_${cIdentifier(t.decl.scopedName)}(r);`;
+      case 'sequence': {
+        if (isOctet(t.element)) return `${target} = r.bytesCopy(r.seqLength(1, ${t.bound}));`;
+        const dh = !isPrimitive(t.element);
+        const n = `n${depth}`;
+        const a = `a${depth}`;
+        const i = `i${depth}`;
+        let s = '{\n';
+        if (dh)
+          s += `const e${depth} = r.xcdr2 ? r.dheader() : -1;\nconst o${depth} = e${depth} >= 0 ? r.enter(e${depth}) : 0;\n`;
+        s += `const ${n} = r.seqLength(${minSize(t.element)}, ${t.bound});\n`;
+        s += `const ${a}: any[] = new Array(${n});\n`;
+        s += `for (let ${i} = 0; ${i} < ${n}; ${i}++) {\n${this.dec(t.element, `${a}[${i}]`, depth + 1)}\n}\n`;
+        if (dh) s += `if (e${depth} >= 0) r.leave(e${depth}, o${depth});\n`;
+        return `${s}${target} = ${a};\n}`;
+      }
+      case 'array': {
+        const dh = !isPrimitive(t.element);
+        const octets = isOctet(t.element);
+        let s = '{\n';
+        if (dh)
+          s += `const e${depth} = r.xcdr2 ? r.dheader() : -1;\nconst o${depth} = e${depth} >= 0 ? r.enter(e${depth}) : 0;\n`;
+        const build = (k: number, tgt: string): string => {
+          const dim = t.dims[k];
+          const last = k === t.dims.length - 1;
+          if (last && octets) return `${tgt} = r.bytesCopy(${dim});`;
+          const a = `a${depth}_${k}`;
+          const i = `i${depth}_${k}`;
+          let b = `{\nconst ${a}: any[] = new Array(${dim});\nfor (let ${i} = 0; ${i} < ${dim}; ${i}++) {\n`;
+          b += last ? this.dec(t.element, `${a}[${i}]`, depth + 1) : build(k + 1, `${a}[${i}]`);
+          return `${b}\n}\n${tgt} = ${a};\n}`;
+        };
+        s += build(0, target);
+        if (dh) s += `\nif (e${depth} >= 0) r.leave(e${depth}, o${depth});`;
+        return `${s}\n}`;
+      }
+    }
+  }
+
+  private structEncoder(d: StructDecl, ids: number[] | undefined): string {
+    const c = cIdentifier(d.scopedName);
+    let s = `function e_${c}(w: CdrWriter, v: any): void {\n`;
+    s += `if (typeof v !== 'object' || v === null) throw badValue('', 'an object', v);\n`;
+    if (d.extensibility === 'appendable') s += `const dh = w.xcdr2 ? w.reserve4() : -1;\n`;
+    if (d.extensibility === 'mutable') s += `const dh = w.reserve4();\n`;
+    d.members.forEach((m, idx) => {
+      const v = at('v', m.name);
+      const body = this.enc(m.type, v, q(m.name), 0);
+      if (d.extensibility === 'mutable') {
+        const lc = lengthCode(m.type);
+        const inner = `{\nconst m = w.beginMember(${(ids as number[])[idx]}, ${m.key}, ${lc});\n${body}\nw.endMember(m);\n}`;
+        s += m.optional ? `if (${v} != null) ${inner}\n` : `${inner}\n`;
+      } else if (m.optional) {
+        s += `if (${v} == null) w.u8(0);\nelse {\nw.u8(1);\n${body}\n}\n`;
+      } else {
+        s += `${body}\n`;
+      }
+    });
+    if (d.extensibility === 'appendable') s += `if (dh >= 0) w.patchSize(dh);\n`;
+    if (d.extensibility === 'mutable') s += `w.patchSize(dh);\n`;
+    return `${s}}\n`;
+  }
+
+  private structDecoder(d: StructDecl, ids: number[] | undefined): string {
+    const c = cIdentifier(d.scopedName);
+    let s = `function d_${c}(r: CdrReader): ${d.tsName} {\n`;
+    const locals = d.members.map((_, i) => `f${i}`);
+    s += `let ${locals.map((l) => `${l}: any`).join(', ')};\n`;
+    if (d.extensibility === 'mutable') {
+      s += `if (!r.xcdr2) throw new DdsTypeError('XCDR1 parameter lists are not supported (${d.scopedName} is @mutable)');\n`;
+      s += `const dEnd = r.dheader();\nconst outer = r.enter(dEnd);\n`;
+      s += `while (r.pos < dEnd) {\nconst id = r.member();\nconst mEnd = r.memberEnd;\nconst o = r.enter(mEnd);\nswitch (id & 0x0fffffff) {\n`;
+      d.members.forEach((m, i) => {
+        s += `case ${(ids as number[])[i]}:\n${this.dec(m.type, locals[i], 0)}\nbreak;\n`;
+      });
+      s += `default:\nif (id & 0x80000000) throw new DdsTypeError('unknown must-understand member id ' + (id & 0x0fffffff));\n}\n`;
+      s += `r.leave(mEnd, o);\n}\nr.leave(dEnd, outer);\n`;
+      d.members.forEach((m, i) => {
+        if (!m.optional)
+          s += `if (${locals[i]} === undefined) throw new DdsTypeError('member ${m.name} is missing');\n`;
+      });
+    } else {
+      if (d.extensibility === 'appendable') {
+        s += `const dEnd = r.xcdr2 ? r.dheader() : -1;\nconst outer = dEnd >= 0 ? r.enter(dEnd) : 0;\n`;
+      }
+      d.members.forEach((m, i) => {
+        const body = this.dec(m.type, locals[i], 0);
+        s += m.optional ? `if (r.bool()) {\n${body}\n}\n` : `${body}\n`;
+      });
+      if (d.extensibility === 'appendable') s += `if (dEnd >= 0) r.leave(dEnd, outer);\n`;
+    }
+    s += `return { ${d.members.map((m, i) => `${prop(m.name)}: ${locals[i]}`).join(', ')} };\n}\n`;
+    return s;
+  }
+
+  private keyDecoder(d: StructDecl, desc: TopicDescriptorData): string {
+    const c = cIdentifier(d.scopedName);
+    let s = `function k_${c}(r: CdrReader): Partial<${d.tsName}> {\nconst k: any = {};\n`;
+    const made = new Set<string>();
+    desc.keys.forEach((key, n) => {
+      const parts = key.name.split('.');
+      let decl = d;
+      let target = 'k';
+      for (let p = 0; p < parts.length; p++) {
+        const m = decl.members.find((x) => x.name === parts[p]);
+        if (!m) throw new Error(`${d.scopedName}: key '${key.name}' not found`);
+        target = at(target, parts[p]);
+        if (p < parts.length - 1) {
+          if (m.type.kind !== 'struct')
+            throw new Error(`${d.scopedName}: key '${key.name}' is not a struct path`);
+          if (!made.has(target)) {
+            s += `${target} = {};\n`;
+            made.add(target);
+          }
+          decl = m.type.decl;
+        } else {
+          s += `${this.dec(m.type, target, n * 10)}\n`;
+        }
+      }
+    });
+    return `${s}return k;\n}\n`;
+  }
+
+  emit(): string {
+    const o = this.out;
+    const rt = this.opts.runtimeModule ?? '@dds/transport';
+    o.push(`/* eslint-disable */`);
+    o.push(
+      `// Generated by dds-idl from ${this.opts.sourceName ?? 'IDL'}. Do not edit: regenerate instead.`,
+    );
+    o.push(
+      `import { CdrReader, CdrWriter, DdsTypeError, badArray, badSequence, badString, badValue, fromBase64, makeTypeSupport, rethrowAt } from ${q(rt)};`,
+    );
+    o.push(`import type { TypeSupport } from ${q(rt)};`);
+    o.push(
+      `void badArray; void badSequence; void badString; void badValue; void rethrowAt; void DdsTypeError;`,
+    );
+    o.push('');
+    for (const decl of this.file.decls) {
+      if (decl.kind === 'enum') o.push(this.enumDecl(decl));
+      else o.push(this.structDecl(decl));
+    }
+    return `${o.join('\n')}\n`;
+  }
+
+  private enumDecl(e: EnumDecl): string {
+    return `/** IDL enum \`${e.scopedName}\`. */\nexport enum ${e.tsName} {\n${e.enumerators.map((n, i) => `  ${n} = ${i},`).join('\n')}\n}\n`;
+  }
+
+  private structDecl(d: StructDecl): string {
+    const desc = this.descriptors.get(d.scopedName);
+    if (!desc) throw new Error(`idlc produced no descriptor for ${d.scopedName}`);
+    const ids = d.extensibility === 'mutable' ? mutableMemberIds(d, desc) : undefined;
+    const c = cIdentifier(d.scopedName);
+    let s = `/** IDL struct \`${d.scopedName}\` (@${d.extensibility}). */\nexport interface ${d.tsName} {\n`;
+    for (const m of d.members) {
+      s += `  ${m.key ? '/** @key */ ' : ''}${prop(m.name)}${m.optional ? '?' : ''}: ${this.tsType(m.type)}${m.optional ? ' | undefined' : ''};\n`;
+    }
+    s += '}\n\n';
+    s += this.structEncoder(d, ids);
+    s += this.structDecoder(d, ids);
+    s += this.keyDecoder(d, desc);
+    const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
+    s += `\n/** Type support for \`${d.scopedName}\`: pass it to \`participant.createTopic\`. */\n`;
+    s += `export const ${d.tsName}Type: TypeSupport<${d.tsName}> = makeTypeSupport<${d.tsName}>({\n`;
+    s += `  typeName: ${q(d.scopedName)},\n  extensibility: ${q(d.extensibility)},\n`;
+    s += `  xcdr2Only: ${needsXcdr2({ kind: 'struct', decl: d })},\n`;
+    s += `  encode: e_${c},\n  decode: d_${c},\n  decodeKey: k_${c},\n`;
+    s += `  descriptor: {\n    typeName: ${q(desc.typeName)},\n    size: ${desc.size},\n    align: ${desc.align},\n`;
+    s += `    flagset: ${desc.flagset},\n    keys: ${JSON.stringify(desc.keys)},\n`;
+    s += `    ops: [${desc.ops.join(', ')}],\n`;
+    s += `    typeInformation: fromBase64(${q(b64(desc.typeInformation))}),\n`;
+    s += `    typeMapping: fromBase64(${q(b64(desc.typeMapping))}),\n`;
+    s += `    restrictDataRepresentation: ${desc.restrictDataRepresentation},\n  },\n});\n`;
+    return s;
+  }
+}
+
+/** Assigns TS names: the simple IDL name, or the scoped one with `_` where simple names clash. */
+export function assignTsNames(file: IdlFile): void {
+  const count = new Map<string, number>();
+  for (const d of file.decls) count.set(d.simpleName, (count.get(d.simpleName) ?? 0) + 1);
+  for (const d of file.decls) {
+    d.tsName = (count.get(d.simpleName) ?? 0) > 1 ? cIdentifier(d.scopedName) : d.simpleName;
+  }
+}
+
+/** Emits the TS module for a parsed IDL file and its idlc descriptors. */
+export function emitTypeScript(
+  file: IdlFile,
+  descriptors: Map<string, TopicDescriptorData>,
+  opts: EmitOptions = {},
+): string {
+  assignTsNames(file);
+  return new Emitter(file, descriptors, opts).emit();
+}
