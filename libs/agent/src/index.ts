@@ -1,0 +1,7 @@
+export * from './lib/engine';
+export * from './lib/clock';
+export * from './lib/sim.engine';
+export * from './lib/openai.engine';
+export * from './lib/failure-injection';
+export * from './lib/slot-pool';
+export * from './lib/agent';
