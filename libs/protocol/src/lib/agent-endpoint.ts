@@ -275,7 +275,7 @@ export class AgentEndpoint {
 
   /** @internal */
   reply(replyTo: string): ReplyChannel {
-    let r = this.replies.get(replyTo);
+    const r = this.replies.get(replyTo);
     if (r) return r;
     const pub = this.participant.createPublisher({ partitions: [gatewayPartition(replyTo)] });
     const writer = pub.createWriter(this.topics.response, QOS.response());
