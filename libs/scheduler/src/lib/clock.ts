@@ -66,6 +66,13 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 
+  /** Due time of the earliest pending timer, if any. */
+  nextTimerAt(): number | undefined {
+    let next: number | undefined;
+    for (const t of this.timers.values()) if (next === undefined || t.at < next) next = t.at;
+    return next;
+  }
+
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ms must be >= 0, got ${ms}`);

@@ -1,0 +1,245 @@
+import fc from 'fast-check';
+import { ManualClock } from './clock';
+import { Scheduler } from './scheduler';
+import { AgentFailedError } from './scheduler.errors';
+import type { JobHandle } from './scheduler.types';
+import { FakeFleet, FakeJob, flush } from './testing/fake-fleet';
+
+describe('Scheduler properties', () => {
+  it('never starves low priority under sustained high-priority overload (aging bound)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          capacity: fc.integer({ min: 1, max: 3 }),
+          serviceMs: fc.integer({ min: 2, max: 40 }),
+          agingMs: fc.integer({ min: 5, max: 200 }),
+          overload: fc.integer({ min: 2, max: 4 }),
+          warmupJobs: fc.integer({ min: 0, max: 30 }),
+        }),
+        async ({ capacity, serviceMs, agingMs, overload, warmupJobs }) => {
+          const clock = new ManualClock();
+          const fleet = new FakeFleet().addAgent('a1', capacity);
+          const scheduler = new Scheduler<FakeJob, string>({
+            dispatcher: fleet,
+            clock,
+            agingMs,
+            maxQueueSize: 100_000,
+          });
+          // Completions are timed by the clock, like a real agent taking serviceMs per request.
+          const origRun = fleet.run.bind(fleet);
+          fleet.run = (job, agentId, attempt, signal, outputStarted) => {
+            const p = origRun(job, agentId, attempt, signal, outputStarted);
+            const run = fleet.runs[fleet.runs.length - 1];
+            clock.setTimeout(() => run.resolve(), serviceMs);
+            return p;
+          };
+          const submittedAt = new Map<number, number>();
+          const dispatchOrder: number[] = [];
+          let highDepthAtLowDispatch = -1;
+          let low: JobHandle<string> | undefined;
+          const sub = scheduler.events$.subscribe((e) => {
+            if (e.type !== 'dispatched') return;
+            dispatchOrder.push(e.jobId);
+            if (low && e.jobId === low.id)
+              highDepthAtLowDispatch = scheduler.metrics().queueDepth[0];
+          });
+          // High-priority arrivals at `overload` times the fleet's throughput, forever.
+          const gap = serviceMs / capacity / overload;
+          let n = 0;
+          const arrive = () => {
+            const h = scheduler.submit({ name: `h${n++}` }, { priority: 0 });
+            submittedAt.set(h.id, clock.now());
+            h.promise.catch(() => undefined);
+            clock.setTimeout(arrive, gap);
+          };
+          arrive();
+          while (n < warmupJobs || scheduler.metrics().queueDepth[0] === 0) {
+            clock.advance((clock.nextTimerAt() ?? clock.now()) - clock.now());
+            await flush();
+          }
+          const t0 = clock.now();
+          low = scheduler.submit({ name: 'low' }, { priority: 2 });
+          low.promise.catch(() => undefined);
+          let steps = 0;
+          while (low.state === 'queued' && steps++ < 200_000) {
+            clock.advance((clock.nextTimerAt() ?? clock.now()) - clock.now());
+            await flush();
+          }
+          sub.unsubscribe();
+          expect(low.state).not.toBe('queued');
+          // Load was still sustained when the low job got its turn...
+          expect(highDepthAtLowDispatch).toBeGreaterThan(0);
+          // ...and no high job submitted more than 2 levels x agingMs after it went first.
+          const lowIndex = dispatchOrder.indexOf(low.id);
+          for (const id of dispatchOrder.slice(0, lowIndex)) {
+            expect(submittedAt.get(id)).toBeLessThanOrEqual(t0 + 2 * agingMs);
+          }
+          scheduler.close();
+          await flush();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  type Cmd =
+    | { t: 'submit'; priority: number; deadline: number | undefined; model: 'm1' | 'm2' }
+    | { t: 'settle'; i: number; kind: 'ok' | 'fail' | 'output-then-fail' }
+    | { t: 'output'; i: number }
+    | { t: 'cancel'; i: number }
+    | { t: 'lost'; agent: number }
+    | { t: 'advance'; ms: number }
+    | { t: 'capacity'; agent: number };
+
+  const cmd: fc.Arbitrary<Cmd> = fc.oneof(
+    fc.record({
+      t: fc.constant('submit' as const),
+      priority: fc.integer({ min: 0, max: 2 }),
+      deadline: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
+      model: fc.constantFrom('m1' as const, 'm2' as const),
+    }),
+    fc.record({
+      t: fc.constant('settle' as const),
+      i: fc.nat(),
+      kind: fc.constantFrom('ok' as const, 'fail' as const, 'output-then-fail' as const),
+    }),
+    fc.record({ t: fc.constant('output' as const), i: fc.nat() }),
+    fc.record({ t: fc.constant('cancel' as const), i: fc.nat() }),
+    fc.record({ t: fc.constant('lost' as const), agent: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 300 }) }),
+    fc.record({ t: fc.constant('capacity' as const), agent: fc.integer({ min: 0, max: 2 }) }),
+  );
+
+  it('keeps the queue bound and balanced in-flight accounting under random interleavings', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(cmd, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 3 }),
+        async (cmds, maxQueueSize, settleOnAbort, failureThreshold) => {
+          const clock = new ManualClock();
+          const fleet = new FakeFleet();
+          fleet.settleOnAbort = settleOnAbort;
+          const agents = ['a1', 'a2', 'a3'];
+          fleet.addAgent('a1', 1, 'm1').addAgent('a2', 2, 'm1').addAgent('a3', 1, 'm2');
+          const scheduler = new Scheduler<FakeJob, string>({
+            dispatcher: fleet,
+            clock,
+            maxQueueSize,
+            agingMs: 50,
+            retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 40, maxWaitMs: 100 },
+            breaker: { failureThreshold, coolDownMs: 200 },
+          });
+          const handles: JobHandle<string>[] = [];
+          const settled = new Map<number, { ok: boolean; error?: unknown }>();
+          let n = 0;
+          const jobIds = new Map<string, number>();
+          const runsOf = new Map<number, number>();
+
+          const check = () => {
+            const m = scheduler.metrics();
+            expect(m.queued).toBeLessThanOrEqual(maxQueueSize);
+            expect(m.queueDepth.reduce((a, b) => a + b, 0)).toBe(m.queued);
+            for (const a of agents) {
+              expect(scheduler.inFlight(a)).toBe(fleet.open(a).length);
+            }
+            expect(scheduler.totalInFlight).toBe(fleet.open().length);
+            // Retries never reuse an agent for the same job; nothing runs after output started.
+            const byJob = new Map<string, string[]>();
+            for (const r of fleet.runs) {
+              byJob.set(r.job.name, [...(byJob.get(r.job.name) ?? []), r.agentId]);
+            }
+            for (const list of byJob.values()) expect(new Set(list).size).toBe(list.length);
+            for (const h of handles) {
+              const terminal = !['queued', 'running', 'retrying'].includes(h.state);
+              expect(settled.has(h.id)).toBe(terminal);
+            }
+          };
+
+          for (const c of cmds) {
+            switch (c.t) {
+              case 'submit': {
+                const h = scheduler.submit(
+                  { name: `j${n++}`, model: c.model },
+                  { priority: c.priority, deadlineMs: c.deadline },
+                );
+                handles.push(h);
+                jobIds.set(`j${n - 1}`, h.id);
+                h.promise.then(
+                  () => settled.set(h.id, { ok: true }),
+                  (error) => settled.set(h.id, { ok: false, error }),
+                );
+                break;
+              }
+              case 'settle': {
+                const open = fleet.open();
+                if (open.length === 0) break;
+                const r = open[c.i % open.length];
+                if (c.kind === 'ok') r.resolve();
+                else {
+                  if (c.kind === 'output-then-fail') r.outputStarted();
+                  r.reject(new Error('agent error'));
+                }
+                break;
+              }
+              case 'output': {
+                const open = fleet.open();
+                if (open.length > 0) open[c.i % open.length].outputStarted();
+                break;
+              }
+              case 'cancel':
+                if (handles.length > 0) handles[c.i % handles.length].cancel('client gone');
+                break;
+              case 'lost':
+                scheduler.agentLost(agents[c.agent]);
+                break;
+              case 'advance':
+                clock.advance(c.ms);
+                break;
+              case 'capacity': {
+                const a = fleet.agents.get(agents[c.agent]);
+                if (a) a.capacity++;
+                scheduler.capacityAvailable();
+                break;
+              }
+            }
+            await flush();
+            check();
+          }
+
+          // Drain: everything ends, nothing leaks.
+          for (let round = 0; round < 20; round++) {
+            for (const h of handles) h.cancel('test end');
+            for (const r of fleet.open()) r.reject(new Error('shutdown'));
+            clock.runAll();
+            await flush();
+            if (fleet.open().length === 0 && settled.size === handles.length) break;
+          }
+          check();
+          for (const r of fleet.runs) {
+            const id = jobIds.get(r.job.name) ?? -1;
+            runsOf.set(id, (runsOf.get(id) ?? 0) + 1);
+          }
+          expect(settled.size).toBe(handles.length);
+          expect(scheduler.totalInFlight).toBe(0);
+          for (const a of agents) expect(scheduler.inFlight(a)).toBe(0);
+          expect(scheduler.metrics()).toMatchObject({ queued: 0, retrying: 0, running: 0 });
+          expect(clock.pendingTimers).toBe(0);
+          // A failure after output started is final: no attempt follows it.
+          for (const h of handles) {
+            const s = settled.get(h.id);
+            if (s?.error instanceof AgentFailedError && s.error.outputStarted) {
+              expect(runsOf.get(h.id)).toBe(s.error.attempts);
+            }
+          }
+          const m = scheduler.metrics();
+          expect(m.submitted).toBe(handles.length);
+          expect(m.completed).toBe([...settled.values()].filter((s) => s.ok).length);
+          scheduler.close();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
