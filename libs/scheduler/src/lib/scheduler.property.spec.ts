@@ -36,12 +36,11 @@ describe('Scheduler properties', () => {
           const submittedAt = new Map<number, number>();
           const dispatchOrder: number[] = [];
           let highDepthAtLowDispatch = -1;
-          let low: JobHandle<string> | undefined;
+          let lowId = -1;
           const sub = scheduler.events$.subscribe((e) => {
             if (e.type !== 'dispatched') return;
             dispatchOrder.push(e.jobId);
-            if (low && e.jobId === low.id)
-              highDepthAtLowDispatch = scheduler.metrics().queueDepth[0];
+            if (e.jobId === lowId) highDepthAtLowDispatch = scheduler.metrics().queueDepth[0];
           });
           // High-priority arrivals at `overload` times the fleet's throughput, forever.
           const gap = serviceMs / capacity / overload;
@@ -58,7 +57,8 @@ describe('Scheduler properties', () => {
             await flush();
           }
           const t0 = clock.now();
-          low = scheduler.submit({ name: 'low' }, { priority: 2 });
+          const low = scheduler.submit({ name: 'low' }, { priority: 2 });
+          lowId = low.id;
           low.promise.catch(() => undefined);
           let steps = 0;
           while (low.state === 'queued' && steps++ < 200_000) {
