@@ -14,3 +14,4 @@ export * from './lib/embedding.codec';
 export * from './lib/request.classifier';
 export * from './lib/sse';
 export * from './lib/sse.parser';
+export * from './lib/request.dto';
