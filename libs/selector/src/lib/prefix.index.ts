@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { mix32 } from './hash';
+import { imul, mix32 } from './hash';
 
 /** Settings of a {@link PrefixIndex}. */
 export interface PrefixIndexOptions {
@@ -57,8 +57,8 @@ export class PrefixIndex {
       const end = i + this.chunkSize;
       for (; i < end; i++) {
         const ch = text.charCodeAt(i);
-        a = Math.imul(a ^ ch, 0x01000193);
-        b = Math.imul(b ^ ch, 0x5bd1e995);
+        a = imul(a ^ ch, 0x01000193);
+        b = imul(b ^ ch, 0x5bd1e995);
         b ^= b >>> 15;
       }
       keys[c] = mix32(a) * 0x200000 + (mix32(b) >>> 11);

@@ -1,0 +1,505 @@
+import { AgentRegistry, ManualClock } from '@dds/registry';
+import fc from 'fast-check';
+import { LRUCache } from 'lru-cache';
+import { AgentSelector } from './agent.selector';
+import { NoAgentError } from './selector.errors';
+import { SelectableAgent, SelectionRequest, STRATEGIES, StrategyName } from './selector.types';
+
+type Agent = { -readonly [K in keyof SelectableAgent]: SelectableAgent[K] };
+
+function agent(id: string, over: Partial<Agent> = {}): Agent {
+  return {
+    id,
+    models: ['m1'],
+    specialization: 'text',
+    capabilities: ['streaming', 'functions'],
+    health: 'healthy',
+    freeSlots: 4,
+    load: 0,
+    emaLatencyMs: 10,
+    ...over,
+  };
+}
+
+function fleet(n: number, over: Partial<Agent> = {}): Agent[] {
+  return Array.from({ length: n }, (_, i) => agent(`agent-${i}`, over));
+}
+
+/** Seeded xorshift so randomised strategies are reproducible. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 0x100000000;
+  };
+}
+
+function noAgentReason(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof NoAgentError) return err.reason;
+    throw err;
+  }
+  return 'selected';
+}
+
+describe('AgentSelector: filters', () => {
+  const candidates = [
+    agent('text', { models: ['m1'] }),
+    agent('alias', { models: ['m1-q4'] }),
+    agent('vision', { models: ['m1'], specialization: 'vision', capabilities: ['vision'] }),
+    agent('nofn', { models: ['m1'], capabilities: ['streaming'] }),
+    agent('offline', { health: 'offline' }),
+    agent('draining', { health: 'draining' }),
+    agent('full', { freeSlots: 0 }),
+  ];
+  const table: [string, Partial<SelectionRequest>, string[]][] = [
+    ['exact model, any specialization', {}, ['text', 'vision', 'nofn']],
+    ['model or alias', { aliases: ['m1-q4'], specialization: 'text' }, ['text', 'alias', 'nofn']],
+    ['vision specialization', { specialization: 'vision' }, ['vision']],
+    ['required functions capability', { capabilities: ['functions'] }, ['text']],
+    ['text + streaming', { specialization: 'text', capabilities: ['streaming'] }, ['text', 'nofn']],
+  ];
+  it.each(table)('%s', (_name, over, allowed) => {
+    const selector = new AgentSelector({ strategy: 'round-robin' });
+    const chosen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      chosen.add(selector.select({ model: 'm1', ...over }, candidates).agent.id);
+    }
+    expect([...chosen].sort()).toEqual([...allowed].sort());
+  });
+
+  it('uses a suspect agent only when no healthy one matches', () => {
+    const selector = new AgentSelector();
+    const healthy = agent('healthy', { load: 0.9 });
+    const suspect = agent('suspect', { health: 'suspect', load: 0 });
+    expect(selector.select({ model: 'm1' }, [healthy, suspect]).agent.id).toBe('healthy');
+    healthy.health = 'offline';
+    expect(selector.select({ model: 'm1' }, [healthy, suspect]).agent.id).toBe('suspect');
+  });
+
+  const reasons: [string, Agent[], Partial<SelectionRequest>, string][] = [
+    ['no candidates at all', [], {}, 'unknown-model'],
+    ['nobody serves the model', [agent('a', { models: ['other'] })], {}, 'unknown-model'],
+    ['served, but not for vision', [agent('a')], { specialization: 'vision' }, 'unsupported'],
+    [
+      'served, but without tools',
+      [agent('a', { capabilities: [] })],
+      { capabilities: ['functions'] },
+      'unsupported',
+    ],
+    [
+      'only offline or draining',
+      [agent('a', { health: 'offline' }), agent('b', { health: 'draining' })],
+      {},
+      'unhealthy',
+    ],
+    ['healthy but full', [agent('a', { freeSlots: 0 })], {}, 'all-busy'],
+    [
+      'healthy full, suspect free',
+      [agent('a', { freeSlots: 0 }), agent('b', { health: 'suspect' })],
+      {},
+      'all-busy',
+    ],
+    ['suspect and full', [agent('a', { freeSlots: 0, health: 'suspect' })], {}, 'all-busy'],
+  ];
+  it.each(reasons)('throws NoAgentError when %s', (_name, candidates, over, reason) => {
+    const selector = new AgentSelector();
+    for (const strategy of STRATEGIES) {
+      expect(
+        noAgentReason(() =>
+          selector.select(
+            { model: 'm1', strategy, sessionId: 's', promptText: 'x'.repeat(200), ...over },
+            candidates,
+          ),
+        ),
+      ).toBe(reason);
+    }
+  });
+
+  it('rejects malformed requests with clear errors', () => {
+    const selector = new AgentSelector();
+    expect(() => selector.select({ model: '' }, [agent('a')])).toThrow(
+      'request.model must be a non-empty string',
+    );
+    expect(() => selector.select(null as unknown as SelectionRequest, [])).toThrow(TypeError);
+    expect(() =>
+      selector.select({ model: 'm1', strategy: 'fastest' as StrategyName }, [agent('a')]),
+    ).toThrow("unknown strategy 'fastest'");
+    expect(() => selector.select({ model: 'm1' }, 'a' as unknown as Agent[])).toThrow(TypeError);
+    expect(() => new AgentSelector({ strategy: 'nope' as StrategyName })).toThrow(RangeError);
+  });
+
+  it('never returns an offline, draining, full or wrong-model agent, whatever the strategy', () => {
+    const arbAgent = fc.record({
+      models: fc.uniqueArray(fc.constantFrom('m1', 'm2', 'm3'), { minLength: 1, maxLength: 2 }),
+      specialization: fc.constantFrom('text' as const, 'vision' as const, 'embedding' as const),
+      capabilities: fc.uniqueArray(fc.constantFrom('streaming', 'functions'), { maxLength: 2 }),
+      health: fc.constantFrom(
+        'healthy' as const,
+        'suspect' as const,
+        'offline' as const,
+        'draining' as const,
+      ),
+      freeSlots: fc.integer({ min: 0, max: 3 }),
+      load: fc.double({ min: 0, max: 2, noNaN: true }),
+      emaLatencyMs: fc.double({ min: 0, max: 500, noNaN: true }),
+    });
+    const arbRequest = fc.record({
+      model: fc.constantFrom('m1', 'm2', 'm4'),
+      aliases: fc.option(fc.constant(['m3']), { nil: undefined }),
+      specialization: fc.option(fc.constantFrom('text' as const, 'vision' as const), {
+        nil: undefined,
+      }),
+      capabilities: fc.option(fc.constant(['functions']), { nil: undefined }),
+      strategy: fc.constantFrom(...STRATEGIES),
+      sessionId: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined }),
+      promptText: fc.option(fc.constantFrom('a'.repeat(300), 'a'.repeat(200) + 'b'.repeat(100)), {
+        nil: undefined,
+      }),
+      explain: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(arbAgent, { maxLength: 12 }),
+        fc.array(arbRequest, { minLength: 1, maxLength: 8 }),
+        (specs, requests) => {
+          const candidates = specs.map((s, i) => ({ id: `a${i}`, ...s }));
+          const selector = new AgentSelector({
+            random: seeded(7),
+            session: { maxSessions: 16 },
+            prefix: { maxNodes: 64 },
+          });
+          for (const req of requests) {
+            const wanted = [req.model, ...(req.aliases ?? [])];
+            const matching = candidates.filter(
+              (c) =>
+                c.models.some((m) => wanted.includes(m)) &&
+                (req.specialization === undefined || c.specialization === req.specialization) &&
+                (req.capabilities ?? []).every((cap) => c.capabilities.includes(cap)),
+            );
+            const anyHealthy = matching.some((c) => c.health === 'healthy');
+            const allowed = matching.filter(
+              (c) => c.freeSlots > 0 && c.health === (anyHealthy ? 'healthy' : 'suspect'),
+            );
+            const outcome = noAgentReason(() => {
+              const sel = selector.select(req, candidates);
+              expect(allowed).toContain(sel.agent);
+              if (req.explain) {
+                expect(sel.explanation?.agentId).toBe(sel.agent.id);
+                expect(sel.explanation?.candidates.map((c) => c.id).sort()).toEqual(
+                  allowed.map((c) => c.id).sort(),
+                );
+              } else {
+                expect(sel.explanation).toBeUndefined();
+              }
+            });
+            if (allowed.length > 0) expect(outcome).toBe('selected');
+            else if (!candidates.some((c) => c.models.some((m) => wanted.includes(m))))
+              expect(outcome).toBe('unknown-model');
+            else if (matching.length === 0) expect(outcome).toBe('unsupported');
+            else if (!matching.some((c) => c.health === 'healthy' || c.health === 'suspect'))
+              expect(outcome).toBe('unhealthy');
+            else expect(outcome).toBe('all-busy');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('AgentSelector: strategies', () => {
+  it('round-robin visits every eligible agent in turn, per model', () => {
+    const selector = new AgentSelector({ strategy: 'round-robin' });
+    const agents = fleet(3);
+    const picks = Array.from(
+      { length: 6 },
+      () => selector.select({ model: 'm1' }, agents).agent.id,
+    );
+    expect(picks).toEqual(['agent-0', 'agent-1', 'agent-2', 'agent-0', 'agent-1', 'agent-2']);
+  });
+
+  it('least-loaded picks the lowest load, then the lowest latency, and spreads ties', () => {
+    const selector = new AgentSelector({ strategy: 'least-loaded' });
+    const agents = [
+      agent('busy', { load: 0.75 }),
+      agent('slow', { load: 0.25, emaLatencyMs: 90 }),
+      agent('fast', { load: 0.25, emaLatencyMs: 20 }),
+    ];
+    expect(selector.select({ model: 'm1' }, agents).agent.id).toBe('fast');
+    const twins = fleet(4);
+    const picks = new Set(
+      Array.from({ length: 8 }, () => selector.select({ model: 'm1' }, twins).agent.id),
+    );
+    expect(picks.size).toBe(4);
+  });
+
+  it('latency (power of two choices) never picks the worst agent and favours fast, idle ones', () => {
+    const selector = new AgentSelector({ strategy: 'latency', random: seeded(42) });
+    const agents = [
+      agent('fast', { emaLatencyMs: 10 }),
+      agent('fast-but-loaded', { emaLatencyMs: 10, load: 3 }),
+      agent('medium', { emaLatencyMs: 25 }),
+      agent('slow', { emaLatencyMs: 80 }),
+    ];
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 4_000; i++) {
+      const id = selector.select({ model: 'm1' }, agents).agent.id;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    expect(counts.get('slow')).toBeUndefined();
+    // 'fast' wins every pair it is drawn in: half of all pairs.
+    expect(counts.get('fast')).toBeGreaterThan(1_800);
+    expect(counts.get('fast')).toBeGreaterThan(counts.get('medium') ?? 0);
+  });
+
+  it('latency lets load decide between agents whose latency is unknown', () => {
+    const selector = new AgentSelector({ strategy: 'latency', random: seeded(3) });
+    const agents = [
+      agent('new-idle', { emaLatencyMs: 0 }),
+      agent('new-busy', { emaLatencyMs: 0, load: 1 }),
+    ];
+    for (let i = 0; i < 20; i++)
+      expect(selector.select({ model: 'm1' }, agents).agent.id).toBe('new-idle');
+  });
+});
+
+describe('AgentSelector: session affinity', () => {
+  const req = (sessionId: string): SelectionRequest => ({
+    model: 'm1',
+    strategy: 'session',
+    sessionId,
+  });
+
+  it('keeps a session on one agent while it is healthy, whatever the load', () => {
+    const selector = new AgentSelector();
+    const agents = fleet(8);
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (sid, loads) => {
+          const first = selector.select(req(sid), agents).agent.id;
+          agents.forEach((a, i) => (a.load = loads[i]));
+          expect(selector.select(req(sid), agents).agent.id).toBe(first);
+        },
+      ),
+    );
+  });
+
+  it('spreads sessions over the fleet', () => {
+    const selector = new AgentSelector();
+    const agents = fleet(8);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 8_000; i++) {
+      const id = selector.select(req(`s-${i}`), agents).agent.id;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(8);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(500);
+  });
+
+  it('serves elsewhere while the home agent is full and returns home after', () => {
+    const selector = new AgentSelector();
+    const agents = fleet(5);
+    const home = selector.select(req('s'), agents).agent;
+    (home as Agent).freeSlots = 0;
+    const stand = selector.select({ ...req('s'), explain: true }, agents);
+    expect(stand.agent.id).not.toBe(home.id);
+    expect(stand.explanation?.note).toContain('busy');
+    (home as Agent).freeSlots = 1;
+    expect(selector.select(req('s'), agents).agent.id).toBe(home.id);
+  });
+
+  it('moves a session off an agent that fails, and keeps it on the new one after recovery', () => {
+    const selector = new AgentSelector();
+    const agents = fleet(5);
+    const home = selector.select(req('s'), agents).agent as Agent;
+    home.health = 'offline';
+    const next = selector.select(req('s'), agents).agent;
+    expect(next.id).not.toBe(home.id);
+    home.health = 'healthy';
+    expect(selector.select(req('s'), agents).agent.id).toBe(next.id);
+  });
+
+  it('moves no remembered session when an agent joins', () => {
+    const selector = new AgentSelector();
+    const agents = fleet(10);
+    const before = Array.from(
+      { length: 2_000 },
+      (_, i) => selector.select(req(`s-${i}`), agents).agent.id,
+    );
+    const grown = [...agents, agent('newcomer')];
+    const after = Array.from(
+      { length: 2_000 },
+      (_, i) => selector.select(req(`s-${i}`), grown).agent.id,
+    );
+    expect(after).toEqual(before);
+    expect(selector.select(req('brand-new-session-that-may-land-anywhere'), grown)).toBeDefined();
+  });
+
+  it('with the hash ring alone, adding an agent moves about 1/n of the sessions, all to it', () => {
+    const selector = new AgentSelector({ session: { maxSessions: 0 } });
+    const n = 10;
+    const agents = fleet(n);
+    const sessions = Array.from({ length: 10_000 }, (_, i) => `session-${i}`);
+    const before = sessions.map((s) => selector.select(req(s), agents).agent.id);
+    const grown = [...agents, agent('newcomer')];
+    const after = sessions.map((s) => selector.select(req(s), grown).agent.id);
+    const moved = after.filter((id, i) => id !== before[i]);
+    expect(moved.every((id) => id === 'newcomer')).toBe(true);
+    expect(moved.length / sessions.length).toBeGreaterThan(0.5 / (n + 1));
+    expect(moved.length / sessions.length).toBeLessThan(1.5 / (n + 1));
+  });
+
+  it('places a request without a session id by load', () => {
+    const selector = new AgentSelector();
+    const agents = [agent('busy', { load: 1 }), agent('idle')];
+    const sel = selector.select({ model: 'm1', strategy: 'session', explain: true }, agents);
+    expect(sel.agent.id).toBe('idle');
+    expect(sel.explanation?.note).toContain('no session id');
+  });
+
+  it('forgetAgent re-places sessions from a departed agent', () => {
+    const selector = new AgentSelector({ session: { maxSessions: 0 } });
+    const agents = fleet(4);
+    const home = selector.select(req('s'), agents).agent.id;
+    selector.forgetAgent(home);
+    const rest = agents.filter((a) => a.id !== home);
+    expect(selector.select(req('s'), rest).agent.id).not.toBe(home);
+  });
+});
+
+describe('AgentSelector: prefix affinity', () => {
+  /**
+   * Simulated fleet: each agent keeps a KV cache of prompt chunks (LRU, bounded); a request hits
+   * on the leading chunks already cached on the agent that serves it.
+   */
+  function simulate(strategy: StrategyName): number {
+    const chunk = 64;
+    const selector = new AgentSelector({
+      strategy,
+      prefix: { chunkSize: chunk, maxNodes: 5_000 },
+      session: { maxSessions: 0 },
+    });
+    const agents = fleet(8);
+    const caches = new Map(agents.map((a) => [a.id, new LRUCache<string, true>({ max: 400 })]));
+    const rnd = seeded(11);
+    const systemPrompts = Array.from({ length: 24 }, (_, i) =>
+      `system prompt ${i}: `.padEnd(2_000, String.fromCharCode(97 + (i % 26))),
+    );
+    let hit = 0;
+    let total = 0;
+    for (let r = 0; r < 3_000; r++) {
+      const sp = Math.floor(rnd() * systemPrompts.length);
+      const prompt = systemPrompts[sp] + ` user ${r} `.padEnd(300, '.');
+      const id = selector.select({ model: 'm1', promptText: prompt }, agents).agent.id;
+      const cache = caches.get(id) as LRUCache<string, true>;
+      let leading = true;
+      for (let end = chunk; end <= prompt.length; end += chunk) {
+        // A chunk's cache key stands for the whole prefix up to its end.
+        const key = end <= systemPrompts[sp].length ? `sp${sp}:${end}` : `r${r}:${end}`;
+        total++;
+        if (leading && cache.has(key)) hit++;
+        else leading = false;
+        cache.set(key, true);
+      }
+    }
+    return hit / total;
+  }
+
+  it('beats round-robin on a shared-prefix workload in simulated cache hit rate', () => {
+    const prefix = simulate('prefix');
+    const roundRobin = simulate('round-robin');
+    expect(prefix).toBeGreaterThan(0.6);
+    expect(prefix).toBeGreaterThan(roundRobin + 0.3);
+  });
+
+  it('prefers the longest match, unless it is loaded beyond the margin', () => {
+    const selector = new AgentSelector({
+      strategy: 'prefix',
+      prefix: { chunkSize: 10, loadMargin: 0.5 },
+    });
+    const agents = fleet(3);
+    const shared = 'S'.repeat(50);
+    selector.recordServed('agent-1', shared + 'x'.repeat(20));
+    selector.recordServed('agent-2', shared.slice(0, 20));
+    const pick = () =>
+      selector.select({ model: 'm1', promptText: shared + 'y'.repeat(20), explain: true }, agents);
+    let sel = pick();
+    expect(sel.agent.id).toBe('agent-1');
+    expect(sel.explanation?.candidates.find((c) => c.id === 'agent-1')?.score).toBe(5);
+    agents[1].load = 0.5;
+    expect(pick().agent.id).toBe('agent-1');
+    agents[1].load = 0.75;
+    sel = pick();
+    expect(sel.agent.id).not.toBe('agent-1');
+    expect(sel.explanation?.note).toContain('too loaded');
+  });
+
+  it('falls back to least-loaded without prompt text and records what it chose', () => {
+    const selector = new AgentSelector({ strategy: 'prefix', prefix: { chunkSize: 8 } });
+    const agents = [agent('busy', { load: 0.4 }), agent('idle')];
+    expect(selector.select({ model: 'm1', explain: true }, agents).explanation?.note).toContain(
+      'no prompt',
+    );
+    const prompt = 'p'.repeat(64);
+    expect(selector.select({ model: 'm1', promptText: prompt }, agents).agent.id).toBe('idle');
+    agents[1].load = 0.3;
+    // Within the margin the cached agent wins over the now less-loaded one.
+    expect(selector.select({ model: 'm1', promptText: prompt }, agents).agent.id).toBe('idle');
+  });
+});
+
+describe('AgentSelector: explanations', () => {
+  it('explains a decision with candidates, scores and what was filtered out', () => {
+    const selector = new AgentSelector({ strategy: 'least-loaded' });
+    const sel = selector.select({ model: 'm1', explain: true, capabilities: ['functions'] }, [
+      agent('a', { load: 0.5 }),
+      agent('b', { load: 0.25 }),
+      agent('wrong', { models: ['m2'] }),
+      agent('nofn', { capabilities: [] }),
+      agent('dead', { health: 'offline' }),
+      agent('maybe', { health: 'suspect' }),
+      agent('full', { freeSlots: 0 }),
+    ]);
+    expect(sel.explanation).toEqual({
+      agentId: 'b',
+      strategy: 'least-loaded',
+      healthTier: 'healthy',
+      candidates: [
+        { id: 'a', score: 0.5, reason: 'load 0.5' },
+        { id: 'b', score: 0.25, reason: 'load 0.25' },
+      ],
+      filteredOut: { model: 1, capability: 1, health: 2, capacity: 1 },
+    });
+  });
+
+  it('takes registry views as candidates directly', () => {
+    const registry = new AgentRegistry({ clock: new ManualClock() });
+    const base = {
+      models: ['phi-4-mini'],
+      specialization: 'text' as const,
+      capabilities: ['streaming'],
+      slots: 2,
+      maxContextTokens: 4096,
+      version: '1',
+      hostname: 'h',
+      transport: 'dds' as const,
+    };
+    registry.upsertRegistration({ ...base, agentId: 'a' });
+    registry.upsertRegistration({ ...base, agentId: 'b' });
+    registry.acquire('a');
+    const selector = new AgentSelector();
+    const sel = selector.select({ model: 'phi-4-mini' }, registry.byModel('phi-4-mini'));
+    expect(sel.agent.id).toBe('b');
+    expect(sel.agent).toBe(registry.get('b'));
+    registry.close();
+  });
+});
