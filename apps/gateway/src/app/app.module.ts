@@ -1,17 +1,87 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { registryOptionsFromConfig } from '@dds/registry';
 import type { Logger } from 'pino';
+import { GATEWAY_CONFIG } from '../config/config.constants';
 import { GatewayConfigModule } from '../config/gateway-config.module';
 import type { GatewayConfig } from '../config/config.schema';
+import { AgentDispatcher, isRetryable } from '../dispatch/agent-dispatcher.service';
+import { CompletionService, strategyName } from '../dispatch/completion.service';
+import { HTTP_CHANNEL } from '../dispatch/dispatch.constants';
+import { AgentsController } from '../fleet/agents.controller';
+import { FleetBridgeService } from '../fleet/fleet-bridge.service';
+import { HttpAgentChannel } from '../fleet/http-agent.channel';
+import { HttpAgentsService } from '../fleet/http-agents.service';
 import { HealthController } from '../health/health.controller';
+import { MetricsController } from '../metrics/metrics.controller';
+import { MetricsService } from '../metrics/metrics.service';
+import { ChatController } from '../openai/chat.controller';
+import { EmbeddingsController } from '../openai/embeddings.controller';
+import { ModelsController } from '../openai/models.controller';
+import { RegistryModule } from '../registry/registry.module';
+import { SchedulerModule } from '../scheduler/scheduler.module';
+import { SelectorModule } from '../selector/selector.module';
+
+/** The agent transports and the dispatcher the scheduler calls into. */
+@Module({
+  providers: [
+    {
+      provide: HTTP_CHANNEL,
+      useFactory: (config: GatewayConfig) =>
+        new HttpAgentChannel({
+          apiKeys: new Map(
+            config.agents.http.filter((a) => a.api_key).map((a) => [a.id, a.api_key as string]),
+          ),
+        }),
+      inject: [GATEWAY_CONFIG],
+    },
+    AgentDispatcher,
+  ],
+  exports: [AgentDispatcher, HTTP_CHANNEL],
+})
+export class DispatchModule implements OnApplicationShutdown {
+  constructor(@Inject(HTTP_CHANNEL) private readonly http: HttpAgentChannel) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.http.close();
+  }
+}
 
 /** The gateway: configuration, then one module per library, then the HTTP/WS surface. */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    const registry = RegistryModule.forRoot({
+      ...registryOptionsFromConfig(config.agents),
+    });
+    const selector = SelectorModule.forRoot({ strategy: strategyName(config.selector.strategy) });
     return {
       module: AppModule,
-      imports: [GatewayConfigModule.forRoot(config, logger)],
-      controllers: [HealthController],
+      global: false,
+      imports: [
+        GatewayConfigModule.forRoot(config, logger),
+        registry,
+        selector,
+        DispatchModule,
+        SchedulerModule.forRootAsync({
+          imports: [DispatchModule],
+          inject: [AgentDispatcher],
+          useFactory: (dispatcher: AgentDispatcher) => ({
+            dispatcher: dispatcher as never,
+            priorityLevels: config.scheduler.priority_levels,
+            maxQueueSize: config.scheduler.max_queue_size,
+            retry: { maxAttempts: config.scheduler.max_retries + 1, isRetryable },
+          }),
+        }),
+      ],
+      controllers: [
+        HealthController,
+        ChatController,
+        EmbeddingsController,
+        ModelsController,
+        AgentsController,
+        MetricsController,
+      ],
+      providers: [CompletionService, MetricsService, HttpAgentsService, FleetBridgeService],
     };
   }
 }

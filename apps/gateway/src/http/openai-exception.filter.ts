@@ -1,53 +1,79 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  InternalServerError,
+  NotFoundError,
+  OpenAIError,
+  OpenAIRequestError,
+  RateLimitError,
+  RequestTooLargeError,
+  ServiceUnavailableError,
+} from '@dds/openai-schema';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { GatewayError } from './gateway-error';
 
-/** Maps Nest's HTTP exceptions (routing 404s, framework errors) to OpenAI error bodies. */
-export function toGatewayError(err: unknown, bodyLimit = 0): GatewayError {
-  if (err instanceof GatewayError) return err;
+/** Anything thrown on the HTTP path, as the OpenAI error the client gets. */
+export function toHttpError(err: unknown, bodyLimit: number): OpenAIError {
+  if (err instanceof OpenAIError) return err;
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    if (status === 404) return GatewayError.notFound('Unknown route.', 'unknown_route');
-    if (status === 413) return GatewayError.tooLarge(bodyLimit);
-    const type = status < 500 ? 'invalid_request_error' : 'server_error';
-    return new GatewayError(status, err.message, type);
+    if (status === 404) return new NotFoundError('Unknown route.');
+    if (status === 413) return new RequestTooLargeError(bodyLimit);
+    if (status < 500) return new OpenAIError(err.message, status, 'invalid_request_error');
+    return new InternalServerError();
   }
-  const fastifyCode = (err as { code?: unknown } | null)?.code;
+  const code = (err as { code?: unknown } | null)?.code;
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
-  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return GatewayError.tooLarge(bodyLimit);
-  if (typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP')) {
-    return GatewayError.badRequest(
-      `Could not parse the request body: ${(err as Error).message}`,
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new RequestTooLargeError(bodyLimit);
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new OpenAIRequestError(
+      'Unsupported content type: send the body as application/json.',
       null,
-      'invalid_body',
+      'invalid_content_type',
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('FST_ERR_CTP')) {
+    return new OpenAIRequestError(
+      'We could not parse the JSON body of your request. The API expects a JSON payload.',
+      null,
+      'invalid_json',
     );
   }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return GatewayError.badRequest((err as Error).message);
+    return new OpenAIRequestError(err instanceof Error ? err.message : 'Bad request.');
   }
-  return GatewayError.internal();
+  return new InternalServerError();
 }
 
-/** Every error leaves as an OpenAI error body, never a stack trace. */
+/** `retry-after` for errors that suggest one. */
+export function retryAfterHeader(err: OpenAIError): string | undefined {
+  const s =
+    err instanceof RateLimitError || err instanceof ServiceUnavailableError
+      ? err.retryAfterSeconds
+      : undefined;
+  return s !== undefined ? String(Math.max(1, Math.ceil(s))) : undefined;
+}
+
+/** Every error leaves as an OpenAI error body with its status, never a stack trace. */
 @Catch()
 export class OpenAiExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly logger: Logger,
-    private readonly bodyLimit = 0,
+    private readonly bodyLimit: number,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const error = toGatewayError(exception, this.bodyLimit);
-    if (error.status >= 500 && !(exception instanceof GatewayError)) {
+    const error = toHttpError(exception, this.bodyLimit);
+    if (error instanceof InternalServerError && !(exception instanceof OpenAIError)) {
       this.logger.error({ err: exception }, 'unhandled error');
     }
     if (reply.sent || reply.raw.headersSent) {
       if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
-    void reply.status(error.status).headers(error.headers).send(error.toBody());
+    const retryAfter = retryAfterHeader(error);
+    if (retryAfter) void reply.header('retry-after', retryAfter);
+    void reply.status(error.status).send(error.toBody());
   }
 }

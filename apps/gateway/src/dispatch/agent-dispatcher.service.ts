@@ -1,0 +1,120 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AgentRegistry, AgentView } from '@dds/registry';
+import type { Assignment, Dispatcher } from '@dds/scheduler';
+import { NoCapacityError } from '@dds/scheduler';
+import { NoAgentError, type AgentSelector } from '@dds/selector';
+import { ModelNotFoundError, OpenAIRequestError } from '@dds/openai-schema';
+import type { AgentChannel } from '../fleet/agent-channel';
+import { AGENT_REGISTRY } from '../registry/registry.constants';
+import { AGENT_SELECTOR } from '../selector/selector.constants';
+import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
+import { AgentAttemptError, type GatewayJob, type JobOutcome } from './gateway-job';
+
+/**
+ * The scheduler's host side: picks agents with the selector over the registry's view, and runs a
+ * job on an agent over DDS or HTTP, turning the agent's events into the client's output.
+ */
+@Injectable()
+export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
+  constructor(
+    @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    @Inject(AGENT_SELECTOR) private readonly selector: AgentSelector,
+    @Inject(HTTP_CHANNEL) private readonly http: AgentChannel,
+    @Optional() @Inject(DDS_CHANNEL) private readonly dds?: AgentChannel,
+  ) {}
+
+  tryAssign(job: GatewayJob, exclude: ReadonlySet<string>): Assignment | undefined {
+    let candidates: readonly AgentView[] = this.registry.byModel(job.model);
+    if (exclude.size) candidates = candidates.filter((a) => !exclude.has(a.id));
+    try {
+      return { agentId: this.selector.select(job.selection, candidates).agent.id };
+    } catch (err) {
+      if (!(err instanceof NoAgentError)) throw err;
+      switch (err.reason) {
+        case 'all-busy':
+          return undefined;
+        case 'unknown-model':
+          // Excluded (already failed) agents still serve the model: that is "none left", not 404.
+          if (exclude.size || this.registry.size === 0 || this.registry.byModel(job.model).length) {
+            throw new NoCapacityError(`No healthy agent is available for model '${job.model}'.`);
+          }
+          throw new ModelNotFoundError(job.model);
+        case 'unsupported':
+          throw new OpenAIRequestError(
+            `No agent serving '${job.model}' supports what this request needs (${describeNeeds(job)}).`,
+            job.selection.specialization === 'vision' ? 'messages' : 'tools',
+            'unsupported_request',
+          );
+        case 'unhealthy':
+          throw new NoCapacityError(`No healthy agent is available for model '${job.model}'.`);
+      }
+    }
+  }
+
+  async run(
+    job: GatewayJob,
+    agentId: string,
+    _attempt: number,
+    signal: AbortSignal,
+    outputStarted: () => void,
+  ): Promise<JobOutcome> {
+    const agent = this.registry.get(agentId);
+    if (!agent) throw new AgentAttemptError('agent_gone', `agent ${agentId} left the fleet`, true);
+    const channel = agent.transport === 'http' ? this.http : this.dds;
+    if (!channel) throw new AgentAttemptError('agent_gone', 'DDS is disabled', true);
+    this.registry.acquire(agentId);
+    const startedAt = performance.now();
+    let started = false;
+    try {
+      job.collector.reset();
+      const events = channel.request(
+        agent,
+        {
+          kind: job.kind,
+          body: job.body,
+          stream: job.stream,
+          deadlineMs: Math.max(1, job.deadlineAt - Date.now()),
+          priority: job.agentPriority,
+        },
+        signal,
+      );
+      for await (const ev of events) {
+        switch (ev.type) {
+          case 'text':
+          case 'tool-call':
+          case 'embedding':
+            if (job.onOutput) {
+              if (!started) {
+                started = true;
+                outputStarted();
+              }
+              job.onOutput(ev, agentId);
+            } else {
+              job.collector.add(ev);
+            }
+            break;
+          case 'final':
+            this.registry.observeLatency(agentId, performance.now() - startedAt);
+            return { final: ev, agentId };
+          case 'error':
+            throw new AgentAttemptError(ev.code, ev.message, ev.retryable && !started);
+        }
+      }
+      throw new AgentAttemptError('protocol', `agent ${agentId} ended without an answer`, !started);
+    } finally {
+      this.registry.release(agentId);
+    }
+  }
+}
+
+function describeNeeds(job: GatewayJob): string {
+  const needs: string[] = [];
+  if (job.selection.specialization) needs.push(job.selection.specialization);
+  needs.push(...(job.selection.capabilities ?? []));
+  return needs.join(', ') || 'nothing special';
+}
+
+/** Whether the scheduler may try another agent after `err`. */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof AgentAttemptError ? err.retryable : true;
+}

@@ -1,0 +1,306 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BadGatewayError,
+  GatewayTimeoutError,
+  InternalServerError,
+  OpenAIError,
+  OpenAIRequestError,
+  QueueFullError as OpenAIQueueFullError,
+  ServiceUnavailableError,
+  promptText,
+  requiresTools,
+  requiresVision,
+  validateChatCompletionRequest,
+  validateEmbeddingRequest,
+  type ChatCompletionRequest,
+  type EmbeddingRequest,
+} from '@dds/openai-schema';
+import {
+  AgentFailedError,
+  CancelledError,
+  DeadlineExceededError,
+  InvalidJobError,
+  NoCapacityError,
+  QueueFullError,
+  SchedulerClosedError,
+  type JobResult,
+  type Scheduler,
+} from '@dds/scheduler';
+import type { SelectionRequest, StrategyName } from '@dds/selector';
+import { GATEWAY_CONFIG } from '../config/config.constants';
+import type { GatewayConfig } from '../config/config.schema';
+import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
+import {
+  AgentAttemptError,
+  type GatewayJob,
+  type JobOutcome,
+  type OutputEvent,
+} from './gateway-job';
+import { ResponseCollector } from './response-assembler';
+
+/** Per-request routing hints, from headers (REST) or frame fields (WebSocket). */
+export interface RequestHints {
+  /** `x-priority`: high | normal | low. */
+  priority?: string;
+  /** `x-request-timeout`, seconds. */
+  timeout?: string;
+  /** `x-session-id`. */
+  sessionId?: string;
+  /** `x-selector-strategy`. */
+  strategy?: string;
+}
+
+/** What a completed request hands back to the surface that renders it. */
+export interface Completion extends JobOutcome {
+  readonly collector: ResponseCollector;
+  readonly attempts: number;
+  readonly queuedMs: number;
+}
+
+/** A request ready to run: validated body and derived routing. */
+export interface PreparedRequest {
+  readonly kind: 'chat' | 'embedding';
+  readonly model: string;
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+  readonly body: Record<string, unknown>;
+  readonly selection: SelectionRequest;
+  readonly priority: number;
+  readonly agentPriority: number;
+  readonly deadlineMs: number;
+}
+
+const STRATEGY_ALIASES: Record<string, StrategyName> = {
+  'round-robin': 'round-robin',
+  'least-loaded': 'least-loaded',
+  latency: 'latency',
+  'latency-aware': 'latency',
+  session: 'session',
+  'session-affinity': 'session',
+  prefix: 'prefix',
+  'prefix-affinity': 'prefix',
+};
+
+/** Maps a configured strategy name (with the long aliases) onto the selector's. */
+export function strategyName(name: string): StrategyName | undefined {
+  return STRATEGY_ALIASES[name];
+}
+
+/**
+ * The request path shared by REST, SSE and WebSocket: validate → routing hints → scheduler
+ * (priority, deadline, admission) → dispatcher (selector, DDS/HTTP). Errors leave as
+ * {@link OpenAIError}s.
+ */
+@Injectable()
+export class CompletionService {
+  private readonly levels: number;
+  private readonly defaultDeadlineMs: number;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(REQUEST_SCHEDULER) private readonly scheduler: Scheduler<GatewayJob, JobOutcome>,
+  ) {
+    this.levels = config.scheduler.priority_levels;
+    this.defaultDeadlineMs = config.server.request_timeout * 1000;
+  }
+
+  /** Validates a chat body and derives its routing. Throws a 400 {@link OpenAIError}. */
+  prepareChat(body: unknown, hints: RequestHints): PreparedRequest {
+    const req: ChatCompletionRequest = validateChatCompletionRequest(body);
+    const limits = this.config.limits;
+    if (req.messages.length > limits.max_messages) {
+      throw new OpenAIRequestError(
+        `Too many messages: ${req.messages.length} (limit ${limits.max_messages}).`,
+        'messages',
+        'array_above_max_length',
+      );
+    }
+    for (const key of ['max_tokens', 'max_completion_tokens'] as const) {
+      const v = req[key];
+      if (typeof v === 'number' && v > limits.max_tokens) {
+        throw new OpenAIRequestError(
+          `${key} is too large: ${v}. This gateway allows at most ${limits.max_tokens}.`,
+          key,
+          'integer_above_max_value',
+        );
+      }
+    }
+    const stream = req.stream === true;
+    const vision = requiresVision(req);
+    const capabilities: string[] = [];
+    if (requiresTools(req)) capabilities.push('functions');
+    const strategy = this.strategy(hints.strategy);
+    const selection: SelectionRequest = {
+      model: req.model,
+      ...(vision ? { specialization: 'vision' as const } : {}),
+      ...(capabilities.length ? { capabilities } : {}),
+      ...(hints.sessionId ? { sessionId: hints.sessionId } : {}),
+      ...(strategy ? { strategy } : {}),
+      ...(strategy === 'prefix' || (!strategy && this.config.selector.strategy.startsWith('prefix'))
+        ? { promptText: promptText(req) }
+        : {}),
+    };
+    return {
+      kind: 'chat',
+      model: req.model,
+      stream,
+      includeUsage: stream && req.stream_options?.include_usage === true,
+      body: req as unknown as Record<string, unknown>,
+      selection,
+      ...this.priority(hints.priority),
+      deadlineMs: this.deadline(hints.timeout),
+    };
+  }
+
+  /** Validates an embeddings body and derives its routing. Throws a 400 {@link OpenAIError}. */
+  prepareEmbedding(body: unknown, hints: RequestHints): PreparedRequest {
+    const req: EmbeddingRequest = validateEmbeddingRequest(body);
+    const strategy = this.strategy(hints.strategy);
+    return {
+      kind: 'embedding',
+      model: req.model,
+      stream: false,
+      includeUsage: false,
+      body: req as unknown as Record<string, unknown>,
+      selection: {
+        model: req.model,
+        specialization: 'embedding',
+        ...(strategy ? { strategy } : {}),
+      },
+      ...this.priority(hints.priority),
+      deadlineMs: this.deadline(hints.timeout),
+    };
+  }
+
+  /**
+   * Runs a prepared request. With `onOutput`, output is streamed through it as it arrives;
+   * without, it is collected into the returned {@link Completion}. Rejects with an
+   * {@link OpenAIError}, or with {@link CancelledError} when `signal` aborted it.
+   */
+  async execute(
+    prepared: PreparedRequest,
+    signal: AbortSignal,
+    onOutput?: (ev: OutputEvent, agentId: string) => void,
+  ): Promise<Completion> {
+    const collector = new ResponseCollector();
+    const job: GatewayJob = {
+      kind: prepared.kind,
+      model: prepared.model,
+      body: prepared.body,
+      stream: prepared.stream,
+      selection: prepared.selection,
+      agentPriority: prepared.agentPriority,
+      deadlineAt: Date.now() + prepared.deadlineMs,
+      onOutput,
+      collector,
+    };
+    let result: JobResult<JobOutcome>;
+    try {
+      result = await this.scheduler.submit(job, {
+        priority: prepared.priority,
+        deadlineMs: prepared.deadlineMs,
+        signal,
+      }).promise;
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      throw toClientError(err, prepared.deadlineMs);
+    }
+    return {
+      ...result.value,
+      collector,
+      attempts: result.attempts,
+      queuedMs: result.queuedMs,
+    };
+  }
+
+  private priority(header: string | undefined): { priority: number; agentPriority: number } {
+    const top = this.levels - 1;
+    switch ((header ?? 'normal').toLowerCase()) {
+      case 'high':
+        return { priority: 0, agentPriority: 2 };
+      case 'normal':
+        return { priority: Math.floor(top / 2), agentPriority: 1 };
+      case 'low':
+        return { priority: top, agentPriority: 0 };
+      default:
+        throw new OpenAIRequestError(
+          `Invalid x-priority '${header}': expected high, normal or low.`,
+          'x-priority',
+          'invalid_value',
+        );
+    }
+  }
+
+  private deadline(header: string | undefined): number {
+    if (header === undefined || header === '') return this.defaultDeadlineMs;
+    const seconds = Number(header);
+    if (!/^\d+(\.\d+)?$/.test(header.trim()) || !(seconds > 0) || seconds > 3600) {
+      throw new OpenAIRequestError(
+        `Invalid x-request-timeout '${header}': expected seconds in (0, 3600].`,
+        'x-request-timeout',
+        'invalid_value',
+      );
+    }
+    return Math.max(1, Math.round(seconds * 1000));
+  }
+
+  private strategy(header: string | undefined): StrategyName | undefined {
+    if (header === undefined || header === '') {
+      return strategyName(this.config.selector.strategy);
+    }
+    if (!this.config.selector.allow_header_override)
+      return strategyName(this.config.selector.strategy);
+    const name = strategyName(header.toLowerCase());
+    if (!name) {
+      throw new OpenAIRequestError(
+        `Invalid x-selector-strategy '${header}': expected one of ${Object.keys(STRATEGY_ALIASES).join(', ')}.`,
+        'x-selector-strategy',
+        'invalid_value',
+      );
+    }
+    return name;
+  }
+}
+
+const REQUEST_ERROR_CODES = new Set([
+  'invalid_field',
+  'malformed_json',
+  'unknown_kind',
+  'field_too_long',
+]);
+
+/** Maps whatever a job failed with to the OpenAI error the client sees. */
+export function toClientError(err: unknown, deadlineMs: number): OpenAIError {
+  if (err instanceof OpenAIError) return err;
+  if (err instanceof QueueFullError) {
+    return new OpenAIQueueFullError(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+  }
+  if (err instanceof DeadlineExceededError) {
+    return new GatewayTimeoutError(
+      `The request did not complete within its deadline of ${deadlineMs} ms.`,
+    );
+  }
+  if (err instanceof NoCapacityError || err instanceof SchedulerClosedError) {
+    return new ServiceUnavailableError(err.message);
+  }
+  if (err instanceof InvalidJobError) return new OpenAIRequestError(err.message);
+  const attempt =
+    err instanceof AgentAttemptError
+      ? err
+      : err instanceof AgentFailedError && err.cause instanceof AgentAttemptError
+        ? err.cause
+        : undefined;
+  if (attempt) {
+    if (REQUEST_ERROR_CODES.has(attempt.code)) return new OpenAIRequestError(attempt.message);
+    if (attempt.code === 'model_not_found') return new BadGatewayError(attempt.message);
+    if (attempt.code === 'deadline_exceeded') {
+      return new GatewayTimeoutError(
+        `The request did not complete within its deadline of ${deadlineMs} ms.`,
+      );
+    }
+    return new BadGatewayError(`The agent failed: ${attempt.message}`);
+  }
+  if (err instanceof AgentFailedError)
+    return new BadGatewayError(`The agent failed: ${err.message}`);
+  return new InternalServerError();
+}

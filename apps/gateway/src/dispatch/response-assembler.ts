@@ -1,0 +1,140 @@
+import {
+  chatCompletion,
+  chatCompletionChunk,
+  embeddingResponse,
+  newChatCompletionId,
+  unixSeconds,
+  usageChunk,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionDelta,
+  type EmbeddingResponse,
+  type EncodingFormat,
+  type FinishReason,
+  type ToolCall,
+} from '@dds/openai-schema';
+import type { ResponseEvent, Usage } from '@dds/protocol';
+
+type OutputEvent = Extract<ResponseEvent, { type: 'text' | 'tool-call' | 'embedding' }>;
+
+/** Collects one attempt's output events for a non-streaming answer. */
+export class ResponseCollector {
+  private text = '';
+  private calls: ToolCall[] = [];
+  private embeddings: (readonly number[])[] = [];
+
+  /** Drops what a failed attempt produced (its answer is not the client's). */
+  reset(): void {
+    this.text = '';
+    this.calls = [];
+    this.embeddings = [];
+  }
+
+  add(ev: OutputEvent): void {
+    if (ev.type === 'text') {
+      this.text += ev.text;
+    } else if (ev.type === 'tool-call') {
+      const d = ev.delta;
+      let call = this.calls[d.index];
+      if (!call) {
+        call = { id: d.id ?? '', type: 'function', function: { name: '', arguments: '' } };
+        this.calls[d.index] = call;
+      }
+      if (d.id) call.id = d.id;
+      if (d.function?.name) call.function.name += d.function.name;
+      if (d.function?.arguments) call.function.arguments += d.function.arguments;
+    } else {
+      this.embeddings.push(...ev.embeddings);
+    }
+  }
+
+  chat(
+    model: string,
+    finishReason: string,
+    usage: Usage,
+    id = newChatCompletionId(),
+  ): ChatCompletion {
+    const calls = this.calls.filter(Boolean);
+    return chatCompletion({
+      id,
+      model,
+      content: this.text.length || calls.length === 0 ? this.text : null,
+      toolCalls: calls.length ? calls : undefined,
+      finishReason: finishReason as FinishReason,
+      usage,
+    });
+  }
+
+  embedding(
+    model: string,
+    format: EncodingFormat | null | undefined,
+    usage: Usage,
+  ): EmbeddingResponse {
+    return embeddingResponse({
+      model,
+      embeddings: this.embeddings,
+      encodingFormat: format,
+      promptTokens: usage.prompt_tokens,
+    });
+  }
+}
+
+/**
+ * Turns one request's events into OpenAI `chat.completion.chunk`s: a first chunk with the
+ * assistant role, content / tool-call deltas, a last chunk with `finish_reason`, and (with
+ * `include_usage`) a usage chunk with `choices: []`.
+ */
+export class ChunkBuilder {
+  readonly id = newChatCompletionId();
+  private readonly created = unixSeconds();
+  private started = false;
+
+  constructor(
+    private readonly model: string,
+    private readonly includeUsage: boolean,
+  ) {}
+
+  /** Chunks for one output event (the role chunk comes first, once). */
+  output(ev: Extract<ResponseEvent, { type: 'text' | 'tool-call' }>): ChatCompletionChunk[] {
+    const out: ChatCompletionChunk[] = [];
+    if (!this.started) {
+      this.started = true;
+      out.push(this.chunk({ role: 'assistant', content: '' }));
+    }
+    if (ev.type === 'text') {
+      out.push(this.chunk({ content: ev.text }));
+    } else {
+      out.push(
+        this.chunk({
+          tool_calls: [{ ...ev.delta, function: ev.delta.function && { ...ev.delta.function } }],
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** The closing chunks: finish reason, then usage when asked for. */
+  finish(finishReason: string, usage: Usage): ChatCompletionChunk[] {
+    const out: ChatCompletionChunk[] = [];
+    if (!this.started) {
+      this.started = true;
+      out.push(this.chunk({ role: 'assistant', content: '' }));
+    }
+    out.push(this.chunk({}, finishReason as FinishReason));
+    if (this.includeUsage) {
+      out.push(usageChunk({ id: this.id, model: this.model, created: this.created, usage }));
+    }
+    return out;
+  }
+
+  private chunk(delta: ChatCompletionDelta, finishReason: FinishReason | null = null) {
+    return chatCompletionChunk({
+      id: this.id,
+      model: this.model,
+      created: this.created,
+      delta,
+      finishReason,
+      includeUsage: this.includeUsage,
+    });
+  }
+}

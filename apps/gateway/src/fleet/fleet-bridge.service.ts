@@ -1,0 +1,53 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { AgentRegistry } from '@dds/registry';
+import type { Scheduler } from '@dds/scheduler';
+import type { AgentSelector } from '@dds/selector';
+import type { Subscription } from 'rxjs';
+import { AGENT_REGISTRY } from '../registry/registry.constants';
+import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
+import { AGENT_SELECTOR } from '../selector/selector.constants';
+
+/**
+ * Keeps the scheduler and selector in step with the registry: freed capacity dispatches waiting
+ * requests; a lost agent's running attempts are aborted (and retried elsewhere if no output
+ * started); a departed agent's sessions move on.
+ */
+@Injectable()
+export class FleetBridgeService implements OnModuleInit, OnModuleDestroy {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    @Inject(REQUEST_SCHEDULER) private readonly scheduler: Scheduler<unknown, unknown>,
+    @Inject(AGENT_SELECTOR) private readonly selector: AgentSelector,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.registry.events$.subscribe((ev) => {
+      switch (ev.type) {
+        case 'added':
+        case 'capacity-freed':
+          this.scheduler.capacityAvailable();
+          break;
+        case 'health-changed':
+          if (ev.to === 'offline' || ev.to === 'draining') {
+            if (ev.to === 'offline') this.scheduler.agentLost(ev.agent.id);
+          } else {
+            this.scheduler.capacityAvailable();
+          }
+          break;
+        case 'removed':
+          this.scheduler.agentLost(ev.agent.id);
+          this.selector.forgetAgent(ev.agent.id);
+          break;
+        case 'updated':
+          if (ev.agent.freeSlots > 0) this.scheduler.capacityAvailable();
+          break;
+      }
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+}

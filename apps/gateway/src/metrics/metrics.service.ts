@@ -1,0 +1,122 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { AgentRegistry } from '@dds/registry';
+import type { Scheduler } from '@dds/scheduler';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import { AGENT_REGISTRY } from '../registry/registry.constants';
+import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
+
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+const ITL_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
+
+/** Prometheus metrics of the gateway (its own registry, so tests can run many gateways). */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'gateway_requests_total',
+    help: 'Requests by endpoint, model, agent and HTTP status',
+    labelNames: ['endpoint', 'model', 'agent', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly ttft = new Histogram({
+    name: 'gateway_time_to_first_token_seconds',
+    help: 'Request arrival to first streamed output',
+    labelNames: ['model'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly itl = new Histogram({
+    name: 'gateway_inter_token_latency_seconds',
+    help: 'Time between consecutive streamed outputs',
+    labelNames: ['model'] as const,
+    buckets: ITL_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly e2e = new Histogram({
+    name: 'gateway_request_duration_seconds',
+    help: 'Request arrival to last byte',
+    labelNames: ['endpoint', 'model'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly queueTime = new Histogram({
+    name: 'gateway_queue_time_seconds',
+    help: 'Submission to first dispatch',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'gateway_retries_total',
+    help: 'Attempts retried on another agent',
+    registers: [this.registry],
+  });
+  readonly cancellations = new Counter({
+    name: 'gateway_cancellations_total',
+    help: 'Requests cancelled (client gone or explicit cancel)',
+    registers: [this.registry],
+  });
+  readonly ddsSamples = new Counter({
+    name: 'gateway_dds_samples_total',
+    help: 'DDS samples by direction (out: requests, in: responses/registrations/status)',
+    labelNames: ['direction', 'topic'] as const,
+    registers: [this.registry],
+  });
+  private readonly subscription: Subscription;
+
+  constructor(
+    @Inject(REQUEST_SCHEDULER) scheduler: Scheduler<unknown, unknown>,
+    @Inject(AGENT_REGISTRY) agents: AgentRegistry,
+  ) {
+    new Gauge({
+      name: 'gateway_queue_depth',
+      help: 'Requests waiting for an agent, by priority level (0 = highest)',
+      labelNames: ['priority'] as const,
+      registers: [this.registry],
+      collect() {
+        scheduler
+          .metrics()
+          .queueDepth.forEach((depth, level) => this.set({ priority: String(level) }, depth));
+      },
+    });
+    new Gauge({
+      name: 'gateway_agents',
+      help: 'Agents by health and transport',
+      labelNames: ['health', 'transport'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const a of agents.list()) this.inc({ health: a.health, transport: a.transport });
+      },
+    });
+    new Gauge({
+      name: 'gateway_in_flight',
+      help: 'Requests running on agents',
+      registers: [this.registry],
+      collect() {
+        this.set(scheduler.totalInFlight);
+      },
+    });
+    this.subscription = scheduler.events$.subscribe((ev) => {
+      switch (ev.type) {
+        case 'dispatched':
+          if (ev.attempt === 1) this.queueTime.observe(ev.queuedMs / 1000);
+          break;
+        case 'retry':
+          this.retries.inc();
+          break;
+        case 'cancelled':
+          this.cancellations.inc();
+          break;
+      }
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
+  }
+}

@@ -1,0 +1,117 @@
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { OpenAIError, SSE_DONE_FRAME, sseFrame, toOpenAIError } from '@dds/openai-schema';
+import { CancelledError } from '@dds/scheduler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CompletionService } from '../dispatch/completion.service';
+import { ChunkBuilder } from '../dispatch/response-assembler';
+import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';
+import { MetricsService } from '../metrics/metrics.service';
+
+/** Aborts `controller` when the client goes away before the response is complete. */
+export function abortOnDisconnect(reply: FastifyReply, controller: AbortController): () => void {
+  const raw = reply.raw;
+  const onClose = () => {
+    if (!raw.writableFinished) controller.abort(new Error('client disconnected'));
+  };
+  raw.once('close', onClose);
+  return () => raw.off('close', onClose);
+}
+
+/** `POST /api/v1/chat/completions` (and `/v1/...`): JSON or SSE. */
+@Controller(['api/v1', 'v1'])
+export class ChatController {
+  constructor(
+    private readonly completions: CompletionService,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+  ) {}
+
+  @Post('chat/completions')
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const started = performance.now();
+    void reply.header('x-request-id', requestIdFrom(req.headers));
+    const prepared = this.completions.prepareChat(req.body, hintsFromHeaders(req.headers));
+    const abort = new AbortController();
+    abortOnDisconnect(reply, abort);
+    const model = prepared.model;
+
+    if (!prepared.stream) {
+      try {
+        const done = await this.completions.execute(prepared, abort.signal);
+        const body = done.collector.chat(model, done.final.finishReason, done.final.usage);
+        this.metrics.requests.inc({ endpoint: 'chat', model, agent: done.agentId, status: '200' });
+        this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
+        void reply.send(body);
+      } catch (err) {
+        this.fail(err, model);
+      }
+      return;
+    }
+
+    const raw = reply.raw;
+    const chunks = new ChunkBuilder(model, prepared.includeUsage);
+    let open = false;
+    let last = 0;
+    const openStream = () => {
+      open = true;
+      reply.hijack();
+      raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+    };
+    try {
+      const done = await this.completions.execute(prepared, abort.signal, (ev) => {
+        if (ev.type === 'embedding') return;
+        const now = performance.now();
+        if (!open) {
+          openStream();
+          this.metrics.ttft.observe({ model }, (now - started) / 1000);
+        } else {
+          this.metrics.itl.observe({ model }, (now - last) / 1000);
+        }
+        last = now;
+        let frames = '';
+        for (const chunk of chunks.output(ev)) frames += sseFrame(chunk);
+        raw.write(frames);
+      });
+      if (!open) openStream();
+      let frames = '';
+      for (const chunk of chunks.finish(done.final.finishReason, done.final.usage)) {
+        frames += sseFrame(chunk);
+      }
+      raw.end(frames + SSE_DONE_FRAME);
+      this.metrics.requests.inc({ endpoint: 'chat', model, agent: done.agentId, status: '200' });
+      this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
+    } catch (err) {
+      if (!open) {
+        this.fail(err, model);
+        return;
+      }
+      // Output already reached the client: never a silent truncation, an explicit error event.
+      if (!(err instanceof CancelledError) && !raw.writableEnded) {
+        const error = toOpenAIError(err);
+        this.metrics.requests.inc({
+          endpoint: 'chat',
+          model,
+          agent: '',
+          status: String(error.status),
+        });
+        raw.end(sseFrame(error.toBody()));
+      } else if (!raw.writableEnded) {
+        raw.end();
+      }
+    }
+  }
+
+  private fail(err: unknown, model: string): void {
+    const status =
+      err instanceof CancelledError ? 499 : err instanceof OpenAIError ? err.status : 500;
+    this.metrics.requests.inc({ endpoint: 'chat', model, agent: '', status: String(status) });
+    // The client is gone: nothing to answer.
+    if (err instanceof CancelledError) return;
+    throw err;
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Post, Req, Res } from '@nestjs/common';
+import type { EncodingFormat } from '@dds/openai-schema';
+import { CancelledError } from '@dds/scheduler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CompletionService } from '../dispatch/completion.service';
+import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';
+import { MetricsService } from '../metrics/metrics.service';
+import { abortOnDisconnect } from './chat.controller';
+
+/** `POST /api/v1/embeddings` (and `/v1/...`), float or base64. */
+@Controller(['api/v1', 'v1'])
+export class EmbeddingsController {
+  constructor(
+    private readonly completions: CompletionService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @Post('embeddings')
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const started = performance.now();
+    void reply.header('x-request-id', requestIdFrom(req.headers));
+    const prepared = this.completions.prepareEmbedding(req.body, hintsFromHeaders(req.headers));
+    const abort = new AbortController();
+    abortOnDisconnect(reply, abort);
+    try {
+      const done = await this.completions.execute(prepared, abort.signal);
+      const format = (prepared.body['encoding_format'] as EncodingFormat | undefined) ?? 'float';
+      const body = done.collector.embedding(prepared.model, format, done.final.usage);
+      this.metrics.requests.inc({
+        endpoint: 'embeddings',
+        model: prepared.model,
+        agent: done.agentId,
+        status: '200',
+      });
+      this.metrics.e2e.observe(
+        { endpoint: 'embeddings', model: prepared.model },
+        (performance.now() - started) / 1000,
+      );
+      void reply.send(body);
+    } catch (err) {
+      if (err instanceof CancelledError) return;
+      throw err;
+    }
+  }
+}
