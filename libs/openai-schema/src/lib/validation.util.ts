@@ -8,6 +8,7 @@ import { OpenAIRequestError } from './openai.errors';
 /** A plain JSON object (not null, not an array). */
 export type JsonObject = Record<string, unknown>;
 
+/** True for a plain JSON object (not null, not an array). */
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -35,6 +36,7 @@ export function describe(v: unknown): string {
   }
 }
 
+/** `Invalid type for 'p': expected X, but got Y instead.` (`invalid_type`). */
 export function invalidType(param: string, expected: string, value: unknown): OpenAIRequestError {
   return new OpenAIRequestError(
     `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`,
@@ -43,6 +45,7 @@ export function invalidType(param: string, expected: string, value: unknown): Op
   );
 }
 
+/** `Missing required parameter: 'p'.` (`missing_required_parameter`). */
 export function missing(param: string): OpenAIRequestError {
   return new OpenAIRequestError(
     `Missing required parameter: '${param}'.`,
@@ -58,6 +61,7 @@ function listValues(values: readonly string[]): string {
   return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
 }
 
+/** `Invalid value: 'v'. Supported values are: ...` (`invalid_value`). */
 export function invalidEnum(
   param: string,
   value: unknown,
@@ -71,10 +75,12 @@ export function invalidEnum(
   );
 }
 
+/** `Invalid value for 'p': reason` (`invalid_value`). */
 export function invalidValue(param: string, reason: string): OpenAIRequestError {
   return new OpenAIRequestError(`Invalid value for '${param}': ${reason}`, param, 'invalid_value');
 }
 
+/** An empty array where one element is required (`empty_array`). */
 export function emptyArray(param: string): OpenAIRequestError {
   return new OpenAIRequestError(
     `Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`,
@@ -83,6 +89,7 @@ export function emptyArray(param: string): OpenAIRequestError {
   );
 }
 
+/** An array over its maximum length (`array_above_max_length`). */
 export function arrayTooLong(param: string, max: number, actual: number): OpenAIRequestError {
   return new OpenAIRequestError(
     `Invalid '${param}': array too long. Expected an array with maximum length ${max}, but got an array with length ${actual} instead.`,
@@ -91,6 +98,7 @@ export function arrayTooLong(param: string, max: number, actual: number): OpenAI
   );
 }
 
+/** An empty string where one character is required (`empty_string`). */
 export function emptyString(param: string): OpenAIRequestError {
   return new OpenAIRequestError(
     `Invalid '${param}': empty string. Expected a string with minimum length 1, but got an empty string instead.`,
@@ -99,6 +107,7 @@ export function emptyString(param: string): OpenAIRequestError {
   );
 }
 
+/** A string over its maximum length (`string_above_max_length`). */
 export function stringTooLong(param: string, max: number, actual: number): OpenAIRequestError {
   return new OpenAIRequestError(
     `Invalid '${param}': string too long. Expected a string with maximum length ${max}, but got a string with length ${actual} instead.`,
