@@ -152,10 +152,12 @@ std::shared_ptr<TopicType> TopicType::FromJs(Napi::Env env, Napi::Object d) {
 
 bool TopicType::ExtractKey(const uint8_t *data, size_t size, std::vector<uint8_t> &out) const {
   if (size < 4 || size > UINT32_MAX) return false;
-  const uint16_t id = static_cast<uint16_t>((data[0] << 8) | data[1]);
+  // Cyclone's CDR_* identifiers are the two header bytes as they sit in memory.
+  uint16_t id;
+  std::memcpy(&id, data, sizeof(id));
   const uint32_t xcdrv = ddsi_sertype_enc_id_xcdr_version(id);
   if (xcdrv != CDR_ENC_VERSION_1 && xcdrv != CDR_ENC_VERSION_2) return false;
-  const bool little = (id & 1u) != 0;
+  const bool little = (data[1] & 1u) != 0;
   const bool bswap = little != (DDSRT_ENDIAN == DDSRT_LITTLE_ENDIAN);
   std::vector<uint8_t> body(data + 4, data + size);
   const uint32_t pad = ((static_cast<uint32_t>(data[2]) << 8 | data[3]) & 3u);

@@ -160,9 +160,12 @@ Napi::Value Take(const Napi::CallbackInfo &info) {
     ddsi_serdata_to_ser(sd, 0, size, base + off);
     ddsi_serdata_unref(sd);
     uint8_t *rec = base + kHeaderBytes + static_cast<size_t>(i) * kInfoBytes;
-    const uint32_t flags = (si.valid_data ? 1u : 0u) | (static_cast<uint32_t>(si.sample_state) << 1) |
-                           (static_cast<uint32_t>(si.view_state) << 3) |
-                           (static_cast<uint32_t>(si.instance_state) << 5);
+    // Cyclone's state enums are the disjoint read-mask bits (1..64); bit 0 is valid_data.
+    const uint32_t flags = (si.valid_data ? 1u : 0u) |
+                           ((static_cast<uint32_t>(si.sample_state) |
+                             static_cast<uint32_t>(si.view_state) |
+                             static_cast<uint32_t>(si.instance_state))
+                            << 1);
     const int64_t ts = si.source_timestamp;
     const uint64_t ih = si.instance_handle, ph = si.publication_handle;
     const uint32_t off32 = static_cast<uint32_t>(off), zero = 0;

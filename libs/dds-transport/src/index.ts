@@ -15,3 +15,32 @@ export {
 } from './lib/cdr/type-support-factory';
 export type { GeneratedType } from './lib/cdr/type-support-factory';
 export { rethrowAt } from './lib/cdr/dds-type-error';
+
+// Runtime (native binding)
+export { DomainParticipant, MAX_DOMAIN_ID } from './lib/domain-participant.entity';
+export type { DomainParticipantOptions, GroupOptions } from './lib/domain-participant.entity';
+export { Entity } from './lib/entity.base';
+export { Endpoint } from './lib/endpoint.base';
+export type { WaitForMatchOptions } from './lib/endpoint.base';
+export { Topic } from './lib/topic.entity';
+export { Publisher } from './lib/publisher.entity';
+export { Subscriber } from './lib/subscriber.entity';
+export { Writer } from './lib/writer.entity';
+export type {
+  PublicationMatchedStatus,
+  LivelinessLostStatus,
+  DeadlineMissedStatus,
+  IncompatibleQosStatus,
+} from './lib/writer.entity';
+export { Reader, MAX_BATCH } from './lib/reader.entity';
+export type {
+  SubscriptionMatchedStatus,
+  LivelinessChangedStatus,
+  SampleLostStatus,
+  SampleRejectedStatus,
+} from './lib/reader.entity';
+export type { Sample, SampleInfo } from './lib/sample';
+export type { Qos } from './lib/qos.policy';
+export { DdsError, DdsTimeoutError, DdsAlreadyDeletedError } from './lib/dds.errors';
+export { toObservable } from './lib/observable.adapter';
+export { loadAddon, ADDON_PATH_ENV } from './lib/load-addon';

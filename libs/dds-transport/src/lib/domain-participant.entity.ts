@@ -1,0 +1,143 @@
+import { callNative } from './dds.errors';
+import { Entity } from './entity.base';
+import { loadAddon } from './load-addon';
+import { Publisher } from './publisher.entity';
+import { validatePartitions, validateQos, type Qos } from './qos.policy';
+import { Reader } from './reader.entity';
+import { Subscriber } from './subscriber.entity';
+import { checkTopic } from './topic-check';
+import { Topic } from './topic.entity';
+import type { TypeSupport } from './type-support';
+import { Writer } from './writer.entity';
+
+/** Options of `new DomainParticipant()`. */
+export interface DomainParticipantOptions {
+  /** DDS domain id, 0..232 (default 0). */
+  domainId?: number;
+  /**
+   * CycloneDDS configuration (XML text or a `file://` URI) for this domain. Without it Cyclone
+   * reads `CYCLONEDDS_URI`. The first participant of a domain in a process fixes its
+   * configuration; a second one with a `config` gets `DDS_RETCODE_PRECONDITION_NOT_MET`.
+   */
+  config?: string;
+}
+
+/** Options of `createPublisher` / `createSubscriber`. */
+export interface GroupOptions {
+  /** Partitions (may contain `*`/`?` wildcards); default the empty partition. */
+  partitions?: string[];
+  /** Only `groupData` is meaningful here. */
+  qos?: Qos;
+}
+
+/** Largest DDS domain id (the RTPS port mapping allows 0..232). */
+export const MAX_DOMAIN_ID = 232;
+
+function checkGroupOptions(options: unknown): GroupOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('options must be an object');
+  const o = options as GroupOptions;
+  validatePartitions(o.partitions);
+  validateQos(o.qos);
+  return o;
+}
+
+function checkTypeSupport(type: unknown): void {
+  const t = type as TypeSupport<unknown> | undefined;
+  if (
+    typeof t !== 'object' ||
+    t === null ||
+    typeof t.encode !== 'function' ||
+    typeof t.decode !== 'function' ||
+    typeof t.decodeKey !== 'function' ||
+    typeof t.descriptor !== 'object' ||
+    t.descriptor === null ||
+    !Array.isArray(t.descriptor.ops)
+  ) {
+    throw new TypeError('type must be a TypeSupport (descriptor, encode, decode, decodeKey)');
+  }
+}
+
+/**
+ * Entry point to a DDS domain: creates topics, publishers, subscribers, writers and readers.
+ * `close()` deletes everything created from it.
+ */
+export class DomainParticipant extends Entity {
+  /** The domain this participant joined. */
+  readonly domainId: number;
+
+  constructor(options: DomainParticipantOptions = {}) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('options must be an object');
+    const { domainId = 0, config } = options;
+    if (typeof domainId !== 'number' || !Number.isInteger(domainId))
+      throw new TypeError('domainId must be an integer');
+    if (domainId < 0 || domainId > MAX_DOMAIN_ID)
+      throw new RangeError(`domainId must be between 0 and ${MAX_DOMAIN_ID}`);
+    if (config !== undefined && (typeof config !== 'string' || config.length === 0)) {
+      throw new TypeError('config must be a non-empty string');
+    }
+    const native = loadAddon();
+    const handle = callNative('createParticipant', () =>
+      native.createParticipant(domainId, config ?? null, null),
+    );
+    super(native, handle, undefined, 'participant');
+    this.domainId = domainId;
+  }
+
+  /** Creates (or finds) the topic `name` with type `type`. */
+  createTopic<T>(name: string, type: TypeSupport<T>, qos?: Qos): Topic<T> {
+    const h = this.handle;
+    if (typeof name !== 'string' || name.length === 0)
+      throw new TypeError('topic name must be a non-empty string');
+    checkTypeSupport(type);
+    validateQos(qos);
+    const th = callNative('createTopic', () =>
+      this.native.createTopic(h, name, type.descriptor, qos ?? null),
+    );
+    return new Topic(this.native, th, this, name, type);
+  }
+
+  /** Creates a publisher (partitions, group data). */
+  createPublisher(options?: GroupOptions): Publisher {
+    const h = this.handle;
+    const o = checkGroupOptions(options);
+    const ph = callNative('createPublisher', () =>
+      this.native.createPublisher(h, {
+        ...(o.qos ?? {}),
+        ...(o.partitions ? { partitions: o.partitions } : {}),
+      }),
+    );
+    return new Publisher(this.native, ph, this);
+  }
+
+  /** Creates a subscriber (partitions, group data). */
+  createSubscriber(options?: GroupOptions): Subscriber {
+    const h = this.handle;
+    const o = checkGroupOptions(options);
+    const sh = callNative('createSubscriber', () =>
+      this.native.createSubscriber(h, {
+        ...(o.qos ?? {}),
+        ...(o.partitions ? { partitions: o.partitions } : {}),
+      }),
+    );
+    return new Subscriber(this.native, sh, this);
+  }
+
+  /** Creates a writer in the participant's implicit publisher (default partition). */
+  createWriter<T>(topic: Topic<T>, qos?: Qos): Writer<T> {
+    const h = this.handle;
+    checkTopic(topic, this);
+    validateQos(qos);
+    return new Writer(this.native, this, h, topic, qos);
+  }
+
+  /** Creates a reader in the participant's implicit subscriber (default partition). */
+  createReader<T>(topic: Topic<T>, qos?: Qos): Reader<T> {
+    const h = this.handle;
+    checkTopic(topic, this);
+    validateQos(qos);
+    return new Reader(this.native, this, h, topic, qos);
+  }
+}

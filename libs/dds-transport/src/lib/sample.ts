@@ -1,0 +1,87 @@
+import type { TypeSupport } from './type-support';
+
+/** Sample, view and instance state of one received sample. */
+export interface SampleInfo {
+  /** False for samples that only announce an instance state change (dispose, no-writers). */
+  validData: boolean;
+  sampleState: 'read' | 'not-read';
+  viewState: 'new' | 'not-new';
+  instanceState: 'alive' | 'disposed' | 'no-writers';
+  /** Writer's source timestamp in nanoseconds since the epoch. */
+  sourceTimestamp: bigint;
+  instanceHandle: bigint;
+  publicationHandle: bigint;
+}
+
+/** One sample as returned by `take`/`read` and async iteration. */
+export interface Sample<T> {
+  /** The data; present iff `info.validData`. */
+  data?: T;
+  /** The key fields of the instance (for keyless topics `{}`). */
+  key: Partial<T>;
+  info: SampleInfo;
+}
+
+const HEADER_BYTES = 8;
+const INFO_BYTES = 40;
+
+// State bits as Cyclone's read masks, shifted left by one past the valid-data bit.
+const READ = 1 << 1;
+const NEW_VIEW = 4 << 1;
+const ALIVE = 16 << 1;
+const DISPOSED = 32 << 1;
+
+function instanceState(flags: number): SampleInfo['instanceState'] {
+  return flags & ALIVE ? 'alive' : flags & DISPOSED ? 'disposed' : 'no-writers';
+}
+
+function pickKey<T>(data: T, names: readonly string[]): Partial<T> {
+  const key: Record<string, unknown> = {};
+  for (const name of names) {
+    const path = name.split('.');
+    let src: unknown = data;
+    let dst = key;
+    for (let i = 0; i < path.length; i++) {
+      src = (src as Record<string, unknown> | undefined)?.[path[i]];
+      if (i === path.length - 1) dst[path[i]] = src;
+      else dst = (dst[path[i]] ??= {}) as Record<string, unknown>;
+    }
+  }
+  return key as Partial<T>;
+}
+
+/**
+ * Decodes one batch from the addon (layout in `native.ts`). Payload views share the batch's
+ * buffer, so decoding allocates only what the samples themselves need.
+ * @internal
+ */
+export function decodeBatch<T>(buf: ArrayBuffer, type: TypeSupport<T>): Sample<T>[] {
+  const view = new DataView(buf);
+  const count = view.getUint32(0, true);
+  const keyNames = type.descriptor.keys.map((k) => k.name);
+  const out: Sample<T>[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = HEADER_BYTES + i * INFO_BYTES;
+    const flags = view.getUint32(at, true);
+    const size = view.getUint32(at + 4, true);
+    const offset = view.getUint32(at + 32, true);
+    const validData = (flags & 1) === 1;
+    const info: SampleInfo = {
+      validData,
+      sampleState: flags & READ ? 'read' : 'not-read',
+      viewState: flags & NEW_VIEW ? 'new' : 'not-new',
+      instanceState: instanceState(flags),
+      sourceTimestamp: view.getBigInt64(at + 8, true),
+      instanceHandle: view.getBigUint64(at + 16, true),
+      publicationHandle: view.getBigUint64(at + 24, true),
+    };
+    const bytes = new Uint8Array(buf, offset, size);
+    if (validData) {
+      const data = type.decode(bytes);
+      out[i] = { data, key: type.keyless ? {} : pickKey(data, keyNames), info };
+    } else {
+      out[i] = { key: type.keyless ? {} : type.decodeKey(bytes), info };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import { callNative, fromNative } from './dds.errors';
+import { Endpoint } from './endpoint.base';
+import type { Entity } from './entity.base';
+import { WriteOp, type NativeAddon, type NativeHandle } from './native';
+import { checkDuration, type Qos } from './qos.policy';
+import type { Topic } from './topic.entity';
+import type { DataRepresentation } from './type-support';
+
+/** Payload of `'publication-matched'`. */
+export interface PublicationMatchedStatus {
+  totalCount: number;
+  totalCountChange: number;
+  currentCount: number;
+  currentCountChange: number;
+  lastSubscriptionHandle: bigint;
+}
+
+/** Payload of `'liveliness-lost'`. */
+export interface LivelinessLostStatus {
+  totalCount: number;
+  totalCountChange: number;
+}
+
+/** Payload of `'offered-deadline-missed'` / `'requested-deadline-missed'`. */
+export interface DeadlineMissedStatus {
+  totalCount: number;
+  totalCountChange: number;
+  lastInstanceHandle: bigint;
+}
+
+/** Payload of `'offered-incompatible-qos'` / `'requested-incompatible-qos'`. */
+export interface IncompatibleQosStatus {
+  /** Kebab-case name of the last offending policy, e.g. `durability`, `reliability`. */
+  policy: string;
+  policyId: number;
+  totalCount: number;
+  totalCountChange: number;
+}
+
+export interface Writer<T> {
+  on(event: 'publication-matched', listener: (s: PublicationMatchedStatus) => void): this;
+  on(event: 'liveliness-lost', listener: (s: LivelinessLostStatus) => void): this;
+  on(event: 'offered-deadline-missed', listener: (s: DeadlineMissedStatus) => void): this;
+  on(event: 'offered-incompatible-qos', listener: (s: IncompatibleQosStatus) => void): this;
+  on(event: 'close', listener: () => void): this;
+  once(event: 'publication-matched', listener: (s: PublicationMatchedStatus) => void): this;
+  once(event: 'offered-incompatible-qos', listener: (s: IncompatibleQosStatus) => void): this;
+  once(event: 'close', listener: () => void): this;
+}
+
+function checkSample(sample: unknown): void {
+  if (typeof sample !== 'object' || sample === null)
+    throw new TypeError('sample must be an object');
+}
+
+/**
+ * Publishes samples of one topic. Writes are synchronous: the sample is encoded in JS and handed
+ * to CycloneDDS, which may block up to the reliability max-blocking time when the history is full.
+ */
+export class Writer<T> extends Endpoint {
+  readonly #representation: DataRepresentation;
+
+  /** @internal */
+  constructor(
+    native: NativeAddon,
+    parent: Entity,
+    parentHandle: NativeHandle,
+    readonly topic: Topic<T>,
+    qos: Qos | undefined,
+  ) {
+    const topicHandle = topic.handle;
+    super(native, parent, 'writer', (doorbell) =>
+      callNative('createWriter', () =>
+        native.createWriter(parentHandle, topicHandle, qos ?? null, doorbell),
+      ),
+    );
+    this.#representation = qos?.dataRepresentation?.[0] ?? topic.type.defaultDataRepresentation;
+  }
+
+  /** Publishes `sample`. @throws DdsTypeError if it does not fit the type; DdsError from DDS. */
+  write(sample: T): void {
+    this.#op(sample, WriteOp.Write, 'write');
+  }
+
+  /** Publishes `sample` and disposes its instance in one step. */
+  writeDispose(sample: T): void {
+    this.#op(sample, WriteOp.WriteDispose, 'writeDispose');
+  }
+
+  /** Disposes the instance identified by the key fields of `sample` (readers see no data). */
+  dispose(sample: T): void {
+    this.#op(sample, WriteOp.Dispose, 'dispose');
+  }
+
+  /** Unregisters this writer from the instance of `sample` (readers see no-writers when last). */
+  unregister(sample: T): void {
+    this.#op(sample, WriteOp.Unregister, 'unregister');
+  }
+
+  /**
+   * Resolves when all matched reliable readers acknowledged everything written so far.
+   * @throws DdsTimeoutError after `timeoutMs`.
+   */
+  async waitForAcks(timeoutMs = Infinity): Promise<void> {
+    checkDuration(timeoutMs, 'timeoutMs');
+    const h = this.handle;
+    this.addHold(1);
+    try {
+      await this.native.waitForAcks(h, timeoutMs);
+    } catch (e) {
+      throw fromNative(e, 'writer.waitForAcks');
+    } finally {
+      this.addHold(-1);
+    }
+  }
+
+  /** Asserts liveliness (for manual-by-participant / manual-by-topic liveliness). */
+  assertLiveliness(): void {
+    const h = this.handle;
+    callNative('writer.assertLiveliness', () => this.native.assertLiveliness(h));
+  }
+
+  #op(sample: T, op: WriteOp, what: string): void {
+    const h = this.handle;
+    checkSample(sample);
+    const bytes = this.topic.type.encode(sample, this.#representation);
+    callNative(`writer.${what}`, () => this.native.write(h, bytes, op));
+  }
+}
