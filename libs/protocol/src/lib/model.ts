@@ -77,6 +77,8 @@ export interface Usage {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly total_tokens: number;
+  /** `cached_tokens`: prompt tokens served from the prefix (KV) cache. */
+  readonly prompt_tokens_details?: { readonly cached_tokens?: number };
 }
 
 /** A streamed tool-call fragment, as in OpenAI's `choices[].delta.tool_calls[]`. */
