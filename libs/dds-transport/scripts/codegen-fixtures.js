@@ -1,19 +1,27 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Generates TypeScript for every `test/fixtures/*.idl` into the git-ignored `tmp/generated/`
- * with the lib's own `dds-idl` (so tests always exercise the current generator). Used as jest
- * `globalSetup` and as the Nx target `dds-transport:codegen-test`.
+ * Generates TypeScript for every test IDL with the lib's own `dds-idl` (so tests always exercise
+ * the current generator): `test/fixtures/*.idl` into the git-ignored `tmp/generated/`,
+ * `test/runtime/fixtures/*.idl` into `tmp/generated/runtime/`. Used from jest's globalSetup and
+ * as the Nx target `dds-transport:codegen-test` (which typecheck and test depend on).
  */
 const { execFileSync } = require('node:child_process');
-const { readdirSync } = require('node:fs');
+const { existsSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const fixtures = join(root, 'test', 'fixtures');
-const out = join(root, 'tmp', 'generated');
+const dirs = [
+  [join(root, 'test', 'fixtures'), join(root, 'tmp', 'generated')],
+  [join(root, 'test', 'runtime', 'fixtures'), join(root, 'tmp', 'generated', 'runtime')],
+];
 
 function generate() {
+  for (const [fixtures, out] of dirs) generateDir(fixtures, out);
+}
+
+function generateDir(fixtures, out) {
+  if (!existsSync(fixtures)) return;
   for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.idl'))) {
     execFileSync(
       process.execPath,

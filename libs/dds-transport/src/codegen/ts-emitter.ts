@@ -350,7 +350,7 @@ class Emitter {
 
   private keyDecoder(d: StructDecl, desc: TopicDescriptorData): string {
     const c = cIdentifier(d.scopedName);
-    let s = `function k_${c}(r: CdrReader): Partial<${d.tsName}> {\nconst k: any = {};\n`;
+    let s = `function k_${c}(${desc.keys.length ? 'r' : '_r'}: CdrReader): Partial<${d.tsName}> {\nconst k: any = {};\n`;
     const made = new Set<string>();
     desc.keys.forEach((key, n) => {
       const parts = key.name.split('.');

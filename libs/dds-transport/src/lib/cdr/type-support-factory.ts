@@ -85,7 +85,7 @@ export function makeTypeSupport<T>(g: GeneratedType<T>): TypeSupport<T> {
         const want = formatFor(extensibility, r.xcdr2);
         if (r.format !== want || (extensibility !== 'final' && !r.xcdr2)) {
           throw new DdsTypeError(
-            `encapsulation is ${r.xcdr2 ? 'XCDR2' : 'XCDR1'} ${r.format}, but a${extensibility === 'appendable' ? 'n' : ''} ${extensibility} type needs ${extensibility === 'final' ? 'plain CDR' : `XCDR2 ${want}`}`,
+            `encapsulation is ${r.xcdr2 ? 'XCDR2' : 'XCDR1'} ${r.format}, but a${extensibility === 'appendable' ? 'n' : ''} ${extensibility} type needs ${extensibility === 'final' ? 'plain CDR' : `XCDR2 ${formatFor(extensibility, true)}`}`,
           );
         }
         return g.decode(r);
