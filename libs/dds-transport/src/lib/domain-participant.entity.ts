@@ -30,6 +30,9 @@ export interface GroupOptions {
   qos?: Qos;
 }
 
+/** What CycloneDDS accepts as a topic name (DDS spec identifiers plus '/' for ROS 2). */
+const TOPIC_NAME = /^[A-Za-z_/][A-Za-z0-9_/]*$/;
+
 /** Largest DDS domain id (the RTPS port mapping allows 0..232). */
 export const MAX_DOMAIN_ID = 232;
 
@@ -89,8 +92,10 @@ export class DomainParticipant extends Entity {
   /** Creates (or finds) the topic `name` with type `type`. */
   createTopic<T>(name: string, type: TypeSupport<T>, qos?: Qos): Topic<T> {
     const h = this.handle;
-    if (typeof name !== 'string' || name.length === 0)
-      throw new TypeError('topic name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('topic name must be a non-empty string');
+    if (!TOPIC_NAME.test(name)) {
+      throw new TypeError(`topic name '${name}' may only contain letters, digits, '_' and '/' and must not start with a digit`);
+    }
     checkTypeSupport(type);
     validateQos(qos);
     const th = callNative('createTopic', () =>

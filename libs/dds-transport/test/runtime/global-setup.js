@@ -21,7 +21,8 @@ function generateDir(fixtures, out) {
 }
 
 module.exports = function generate() {
-  generateDir(join(root, 'test', 'fixtures'), join(root, 'tmp', 'generated'));
+  // The codec fixtures have their own generator script; the runtime fixtures go next to them.
+  require(join(root, 'scripts', 'codegen-fixtures.js'))();
   generateDir(join(root, 'test', 'runtime', 'fixtures'), join(root, 'tmp', 'generated', 'runtime'));
 };
 if (require.main === module) module.exports();
