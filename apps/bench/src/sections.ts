@@ -1,3 +1,5 @@
+import { selectionSection } from './selection/selection.section';
+
 /** One section of `bench:dds-overhead`: measures, writes its JSON section, returns Markdown. */
 export interface BenchSection {
   readonly name: string;
@@ -5,4 +7,4 @@ export interface BenchSection {
 }
 
 /** Sections in the order they run. Each issue that adds a measurement registers it here. */
-export const sections: BenchSection[] = [];
+export const sections: BenchSection[] = [selectionSection];

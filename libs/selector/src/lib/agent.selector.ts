@@ -20,6 +20,8 @@ interface Eligible<A extends SelectableAgent> {
   readonly tier: A[];
   /** True when the tier is `healthy`, false when only suspect agents qualified. */
   readonly healthyTier: boolean;
+  /** The tier's lowest load (first seen on ties), found during the filter pass. */
+  readonly leastLoaded: A;
 }
 
 /** A strategy's choice before the explanation is built. */
@@ -101,6 +103,8 @@ export class AgentSelector {
     let outHealth = 0;
     let outCapacity = 0;
     let healthyMatching = 0;
+    let minHealthy: A | undefined;
+    let minSuspect: A | undefined;
     try {
       for (let i = 0; i < candidates.length; i++) {
         const c = candidates[i];
@@ -126,7 +130,13 @@ export class AgentSelector {
           outCapacity++;
           continue;
         }
-        (h === 'healthy' ? healthy : suspect).push(c);
+        if (h === 'healthy') {
+          healthy.push(c);
+          if (minHealthy === undefined || c.load < minHealthy.load) minHealthy = c;
+        } else {
+          suspect.push(c);
+          if (minSuspect === undefined || c.load < minSuspect.load) minSuspect = c;
+        }
       }
       const healthyTier = healthyMatching > 0;
       const tier = healthyTier ? healthy : suspect;
@@ -143,7 +153,11 @@ export class AgentSelector {
       }
 
       const explain = request.explain === true;
-      const eligible: Eligible<A> = { tier, healthyTier };
+      const eligible: Eligible<A> = {
+        tier,
+        healthyTier,
+        leastLoaded: (healthyTier ? minHealthy : minSuspect) as A,
+      };
       let choice: Choice<A>;
       switch (strategy) {
         case 'round-robin':
@@ -366,37 +380,43 @@ export class AgentSelector {
       return choice;
     }
     const path: PrefixPath = this.prefixes.path(text);
-    const least = this.leastLoadedOf(eligible.tier);
+    const least = eligible.leastLoaded;
     const byId = this.indexCandidates(candidates);
+    const matched = this.prefixes.match(path);
     let best: A | undefined;
     let bestDepth = 0;
     const depths = explain ? new Map<string, number>() : undefined;
-    this.prefixes.walk(path, (depth, agents) => {
+    // Deepest first: the first depth with an eligible agent is the longest match.
+    for (let d = matched.length; d >= 1 && best === undefined; d--) {
+      const agents = matched[d - 1];
       for (let k = agents.length - 1; k >= 0; k--) {
         const c = byId.get(agents[k]);
         if (c === undefined || !(c.freeSlots > 0) || !qualifies(c, request, eligible.healthyTier)) {
           continue;
         }
-        depths?.set(c.id, depth);
-        if (best === undefined || depth > bestDepth || c.load < best.load) {
-          best = c as A;
-          bestDepth = depth;
+        if (best === undefined || c.load < best.load) {
+          best = c;
+          bestDepth = d;
         }
       }
-    });
+    }
+    if (depths) {
+      for (let d = 1; d <= matched.length; d++) for (const id of matched[d - 1]) depths.set(id, d);
+    }
     let agent: A;
     let note: string;
+    // Only the (rarer) fallbacks pay for a rotating scan, so new prefixes spread over idle agents.
     if (best === undefined) {
-      agent = least;
+      agent = this.leastLoadedOf(eligible.tier);
       note = 'no cached prefix: least-loaded';
     } else if (best.load - least.load > this.loadMargin) {
-      agent = least;
+      agent = this.leastLoadedOf(eligible.tier);
       note = `longest match ${best.id} (${bestDepth} chunks) too loaded: least-loaded`;
     } else {
       agent = best;
       note = `longest match: ${bestDepth} chunks`;
     }
-    this.prefixes.record(agent.id, path);
+    this.prefixes.record(agent.id, path, matched);
     const choice: Choice<A> = { agent, strategy: 'prefix', note };
     if (depths) {
       choice.scores = new Map(

@@ -66,12 +66,15 @@ export class PrefixIndex {
     return keys;
   }
 
-  /** Remembers that `agentId` served the prompt with this path. */
-  record(agentId: string, path: PrefixPath): void {
-    for (const key of path) {
-      const agents = this.nodes.get(key);
+  /**
+   * Remembers that `agentId` served the prompt with this path. `matched` may pass what
+   * {@link PrefixIndex.match} just returned for the same path, to skip looking those nodes up again.
+   */
+  record(agentId: string, path: PrefixPath, matched: readonly (readonly string[])[] = []): void {
+    for (let i = 0; i < path.length; i++) {
+      const agents = (matched[i] as string[] | undefined) ?? this.nodes.get(path[i]);
       if (!agents) {
-        this.nodes.set(key, [agentId]);
+        this.nodes.set(path[i], [agentId]);
         continue;
       }
       const at = agents.indexOf(agentId);
@@ -80,6 +83,20 @@ export class PrefixIndex {
       agents.push(agentId);
       if (agents.length > this.maxAgentsPerNode) agents.shift();
     }
+  }
+
+  /**
+   * The nodes along the path from the root, as far as they exist: entry i lists the agents that
+   * served the first i+1 chunks, most recent last. Read-only, and valid until the next change.
+   */
+  match(path: PrefixPath): (readonly string[])[] {
+    const found: (readonly string[])[] = [];
+    for (const key of path) {
+      const agents = this.nodes.get(key);
+      if (!agents) break;
+      found.push(agents);
+    }
+    return found;
   }
 
   /**
