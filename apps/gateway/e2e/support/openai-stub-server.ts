@@ -12,6 +12,8 @@ export interface StubBehaviour {
   failWith?: number;
   /** Answer with a tool call when the request offers tools. */
   toolCalls: boolean;
+  /** Drop the connection after streaming this many words (an agent dying mid-stream). */
+  dieAfterWords?: number;
 }
 
 /**
@@ -26,6 +28,8 @@ export class OpenAiStubServer {
   }[] = [];
   /** Streams that ended because the client (the gateway) went away. */
   abortedStreams = 0;
+  /** Chat requests answered in full. */
+  completed = 0;
   behaviour: StubBehaviour = {
     words: ['Hello', ' from', ' stub'],
     wordDelayMs: 0,
@@ -111,6 +115,8 @@ export class OpenAiStubServer {
     };
     const base = { id: 'chatcmpl-stub', created: 1, model };
     if (body['stream'] !== true) {
+      if (b.wordDelayMs) await new Promise((r) => setTimeout(r, b.wordDelayMs * b.words.length));
+      this.completed++;
       json(200, {
         ...base,
         object: 'chat.completion',
@@ -166,7 +172,13 @@ export class OpenAiStubServer {
       });
       chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":"Lisbon"}' } }] });
     } else {
-      for (const w of b.words) {
+      for (const [i, w] of b.words.entries()) {
+        if (b.dieAfterWords !== undefined && i >= b.dieAfterWords) {
+          // Let what was written reach the gateway, then drop the connection like a crash.
+          await new Promise<void>((r) => res.write(':\n\n', () => r()));
+          res.socket?.destroy();
+          return;
+        }
         if (b.wordDelayMs) await new Promise((r) => setTimeout(r, b.wordDelayMs));
         if (closed) return;
         chunk({ content: w });
@@ -175,5 +187,6 @@ export class OpenAiStubServer {
     chunk({}, wantsTool ? 'tool_calls' : 'stop');
     send({ ...base, object: 'chat.completion.chunk', choices: [], usage });
     res.end('data: [DONE]\n\n');
+    this.completed++;
   }
 }

@@ -20,6 +20,7 @@ import { ModelsController } from '../openai/models.controller';
 import { RegistryModule } from '../registry/registry.module';
 import { SchedulerModule } from '../scheduler/scheduler.module';
 import { SelectorModule } from '../selector/selector.module';
+import { ChatSocketServer } from '../ws/chat-socket.server';
 
 /** The agent transports and the dispatcher the scheduler calls into. */
 @Module({
@@ -81,7 +82,13 @@ export class AppModule {
         AgentsController,
         MetricsController,
       ],
-      providers: [CompletionService, MetricsService, HttpAgentsService, FleetBridgeService],
+      providers: [
+        CompletionService,
+        MetricsService,
+        HttpAgentsService,
+        FleetBridgeService,
+        ChatSocketServer,
+      ],
     };
   }
 }

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.schema';
+import { AuthenticationError } from '@dds/openai-schema';
+import { ApiKeyVerifier } from '../http/api-key.verifier';
 import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { PinoNestLogger } from '../logging/logger';
 import { AppModule } from './app.module';
@@ -43,6 +45,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     });
   }
   const fastify = app.getHttpAdapter().getInstance();
+  const keys = new ApiKeyVerifier(config.server.api_keys);
+  if (keys.enabled) {
+    // A hook, not a Nest guard: it runs before body parsing and covers unknown routes too.
+    fastify.addHook('onRequest', (req, reply, done) => {
+      const url = req.url;
+      const open = url === '/health' || url.startsWith('/health/') || url === '/metrics';
+      if (open || req.method === 'OPTIONS' || keys.verify(req.headers.authorization)) {
+        done();
+        return;
+      }
+      void reply.status(401).send(new AuthenticationError().toBody());
+    });
+  }
   await app.listen({ port: config.server.port, host: config.server.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

@@ -3,7 +3,7 @@ import type { AgentRegistry, AgentView } from '@dds/registry';
 import type { Assignment, Dispatcher } from '@dds/scheduler';
 import { NoCapacityError } from '@dds/scheduler';
 import { NoAgentError, type AgentSelector } from '@dds/selector';
-import { ModelNotFoundError, OpenAIRequestError } from '@dds/openai-schema';
+import { BadGatewayError, ModelNotFoundError, OpenAIRequestError } from '@dds/openai-schema';
 import type { AgentChannel } from '../fleet/agent-channel';
 import { AGENT_REGISTRY } from '../registry/registry.constants';
 import { AGENT_SELECTOR } from '../selector/selector.constants';
@@ -34,8 +34,14 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         case 'all-busy':
           return undefined;
         case 'unknown-model':
-          // Excluded (already failed) agents still serve the model: that is "none left", not 404.
-          if (exclude.size || this.registry.size === 0 || this.registry.byModel(job.model).length) {
+          if (exclude.size && this.registry.byModel(job.model).length) {
+            // Every agent for the model was tried (or is shut out by its breaker): the failure
+            // is the agents', not the client's.
+            throw new BadGatewayError(
+              `The agent failed and no other agent for '${job.model}' could take the request.`,
+            );
+          }
+          if (this.registry.size === 0) {
             throw new NoCapacityError(`No healthy agent is available for model '${job.model}'.`);
           }
           throw new ModelNotFoundError(job.model);

@@ -1,0 +1,332 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import {
+  AuthenticationError,
+  OpenAIError,
+  OpenAIRequestError,
+  toOpenAIError,
+  type ErrorBody,
+} from '@dds/openai-schema';
+import type { AgentRegistry } from '@dds/registry';
+import { CancelledError } from '@dds/scheduler';
+import type { Logger } from 'pino';
+import type { Subscription } from 'rxjs';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import type { GatewayConfig } from '../config/config.schema';
+import { CompletionService } from '../dispatch/completion.service';
+import { ChunkBuilder } from '../dispatch/response-assembler';
+import { agentListing } from '../fleet/agents.controller';
+import { ApiKeyVerifier } from '../http/api-key.verifier';
+import { MetricsService } from '../metrics/metrics.service';
+import { AGENT_REGISTRY } from '../registry/registry.constants';
+
+/** The WebSocket endpoint's path. */
+export const WS_PATH = '/api/v1/ws';
+/** Requests one socket may have running at once. */
+export const MAX_REQUESTS_PER_SOCKET = 256;
+/** Largest frame accepted (bytes); the HTTP body limit applies as well. */
+const ID_PATTERN = /^[\x20-\x7e]{1,128}$/;
+
+interface SocketState {
+  readonly running: Map<string, AbortController>;
+  agents?: Subscription;
+}
+
+/**
+ * `GET /api/v1/ws`: many chat requests multiplexed on one socket, cancel, and a live feed of
+ * fleet changes. The protocol is documented in the README ("WebSocket protocol"). Built on `ws`
+ * attached to the Fastify server's `upgrade` event.
+ */
+@Injectable()
+export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private wss: WebSocketServer | undefined;
+  private readonly keys: ApiKeyVerifier;
+  private readonly logger: Logger;
+  private onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly completions: CompletionService,
+    private readonly metrics: MetricsService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    @Inject(GATEWAY_LOGGER) logger: Logger,
+  ) {
+    this.keys = new ApiKeyVerifier(config.server.api_keys);
+    this.logger = logger.child({ component: 'ws' });
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter.getHttpServer() as import('node:http').Server;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.config.server.body_limit });
+    this.onUpgrade = (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://gateway');
+      if (url.pathname !== WS_PATH) {
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      const key = url.searchParams.get('api_key');
+      const authorization = req.headers.authorization ?? (key ? `Bearer ${key}` : undefined);
+      if (!this.keys.verify(authorization)) {
+        const body = JSON.stringify(new AuthenticationError().toBody());
+        socket.end(
+          `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        return;
+      }
+      this.wss?.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    };
+    server.on('upgrade', this.onUpgrade);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as
+      import('node:http').Server | undefined;
+    if (this.onUpgrade) server?.off('upgrade', this.onUpgrade);
+    if (!this.wss) return;
+    for (const ws of this.wss.clients) ws.close(1001, 'gateway shutting down');
+    await new Promise<void>((resolve) => this.wss?.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket): void {
+    const state: SocketState = { running: new Map() };
+    ws.on('message', (data, isBinary) => this.onMessage(ws, state, data, isBinary));
+    ws.on('error', (err) => {
+      this.logger.debug({ err }, 'socket error');
+      ws.terminate();
+    });
+    ws.on('close', () => {
+      // The client is gone: every request it started is cancelled at its agent.
+      for (const c of state.running.values()) c.abort(new Error('socket closed'));
+      state.running.clear();
+      state.agents?.unsubscribe();
+    });
+  }
+
+  private onMessage(ws: WebSocket, state: SocketState, data: RawData, isBinary: boolean): void {
+    let frame: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      frame = JSON.parse(data.toString());
+    } catch {
+      send(
+        ws,
+        errorFrame(
+          null,
+          new OpenAIRequestError('Frames must be JSON text.', null, 'invalid_frame'),
+        ),
+      );
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      send(
+        ws,
+        errorFrame(
+          null,
+          new OpenAIRequestError('A frame must be a JSON object.', null, 'invalid_frame'),
+        ),
+      );
+      return;
+    }
+    const f = frame as Record<string, unknown>;
+    const id = f['id'];
+    const idOk = typeof id === 'string' && ID_PATTERN.test(id);
+    switch (f['type']) {
+      case 'chat.completions.create':
+        if (!idOk) {
+          send(
+            ws,
+            errorFrame(
+              typeof id === 'string' ? id : null,
+              new OpenAIRequestError(
+                'id must be a string of 1-128 printable characters.',
+                'id',
+                'invalid_frame',
+              ),
+            ),
+          );
+          return;
+        }
+        this.create(ws, state, id, f);
+        return;
+      case 'cancel': {
+        const running = idOk ? state.running.get(id) : undefined;
+        if (!running) {
+          send(
+            ws,
+            errorFrame(
+              idOk ? id : null,
+              new OpenAIRequestError('No running request with this id.', 'id', 'unknown_id'),
+            ),
+          );
+          return;
+        }
+        running.abort(new Error('cancelled by client'));
+        return;
+      }
+      case 'subscribe':
+        if (f['channel'] !== 'agents') {
+          send(
+            ws,
+            errorFrame(
+              null,
+              new OpenAIRequestError(
+                "Unknown channel: expected 'agents'.",
+                'channel',
+                'invalid_frame',
+              ),
+            ),
+          );
+          return;
+        }
+        this.subscribeAgents(ws, state);
+        return;
+      case 'unsubscribe':
+        state.agents?.unsubscribe();
+        state.agents = undefined;
+        send(ws, { type: 'unsubscribed', channel: 'agents' });
+        return;
+      case 'ping':
+        send(ws, { type: 'pong', ...(idOk ? { id } : {}) });
+        return;
+      default:
+        send(
+          ws,
+          errorFrame(
+            idOk ? id : null,
+            new OpenAIRequestError(
+              'Unknown frame type: expected chat.completions.create, cancel, subscribe, unsubscribe or ping.',
+              'type',
+              'invalid_frame',
+            ),
+          ),
+        );
+    }
+  }
+
+  private create(ws: WebSocket, state: SocketState, id: string, f: Record<string, unknown>): void {
+    if (state.running.has(id)) {
+      send(
+        ws,
+        errorFrame(
+          id,
+          new OpenAIRequestError(
+            'A request with this id is already running.',
+            'id',
+            'duplicate_id',
+          ),
+        ),
+      );
+      return;
+    }
+    if (state.running.size >= MAX_REQUESTS_PER_SOCKET) {
+      send(
+        ws,
+        errorFrame(
+          id,
+          new OpenAIRequestError(
+            `At most ${MAX_REQUESTS_PER_SOCKET} requests per socket.`,
+            null,
+            'too_many_requests',
+          ),
+        ),
+      );
+      return;
+    }
+    const body = f['body'];
+    const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+    let prepared;
+    try {
+      // Over a socket every answer is streamed; `stream_options.include_usage` still applies.
+      const streamed =
+        body && typeof body === 'object' && !Array.isArray(body)
+          ? { ...(body as object), stream: true }
+          : body;
+      prepared = this.completions.prepareChat(streamed, {
+        priority: str('priority'),
+        timeout: str('timeout'),
+        sessionId: str('session_id'),
+        strategy: str('strategy'),
+      });
+    } catch (err) {
+      send(ws, errorFrame(id, toOpenAIError(err)));
+      return;
+    }
+    const abort = new AbortController();
+    state.running.set(id, abort);
+    const chunks = new ChunkBuilder(prepared.model, prepared.includeUsage);
+    this.completions
+      .execute(prepared, abort.signal, (ev) => {
+        if (ev.type === 'embedding') return;
+        for (const data of chunks.output(ev)) send(ws, { type: 'chunk', id, data });
+      })
+      .then(
+        (done) => {
+          for (const data of chunks.finish(done.final.finishReason, done.final.usage)) {
+            send(ws, { type: 'chunk', id, data });
+          }
+          send(ws, { type: 'done', id });
+          this.metrics.requests.inc({
+            endpoint: 'ws',
+            model: prepared.model,
+            agent: done.agentId,
+            status: '200',
+          });
+        },
+        (err: unknown) => {
+          if (err instanceof CancelledError) {
+            send(ws, { type: 'cancelled', id });
+            return;
+          }
+          const error = toOpenAIError(err);
+          this.metrics.requests.inc({
+            endpoint: 'ws',
+            model: prepared.model,
+            agent: '',
+            status: String(error.status),
+          });
+          send(ws, errorFrame(id, error));
+        },
+      )
+      .finally(() => state.running.delete(id));
+  }
+
+  private subscribeAgents(ws: WebSocket, state: SocketState): void {
+    state.agents?.unsubscribe();
+    send(ws, {
+      type: 'subscribed',
+      channel: 'agents',
+      agents: this.registry.list().map(agentListing),
+    });
+    state.agents = this.registry.events$.subscribe((ev) => {
+      // Load reports arrive every heartbeat per agent; membership and health are what matter.
+      if (ev.type === 'capacity-freed' || (ev.type === 'updated' && ev.cause === 'status')) return;
+      send(ws, {
+        type: 'agents',
+        event: ev.type,
+        agent: agentListing(ev.agent),
+        ...(ev.type === 'health-changed' ? { from: ev.from, to: ev.to, reason: ev.reason } : {}),
+        ...(ev.type === 'removed' ? { reason: ev.reason } : {}),
+      });
+    });
+  }
+}
+
+function send(ws: WebSocket, frame: unknown): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function errorFrame(
+  id: string | null,
+  error: OpenAIError,
+): { type: 'error'; id: string | null; error: ErrorBody['error'] } {
+  return { type: 'error', id, error: error.toBody().error };
+}
