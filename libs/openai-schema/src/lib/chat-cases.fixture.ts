@@ -36,6 +36,18 @@ export const CHAT_GOOD: Array<[string, Record<string, unknown>]> = [
     },
   ],
   [
+    'assistant with a custom tool call',
+    {
+      model: 'm',
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'g', input: 'x' } }],
+        },
+      ],
+    },
+  ],
+  [
     'assistant with only a legacy function_call',
     {
       model: 'm',
@@ -97,6 +109,7 @@ export const CHAT_GOOD: Array<[string, Record<string, unknown>]> = [
     },
   ],
   ['tool_choice none without tools', { ...base, tool_choice: 'none' }],
+  ['tool_choice auto without tools', { ...base, tool_choice: 'auto' }],
   [
     'custom tool and allowed_tools choice',
     {
@@ -325,6 +338,17 @@ export const CHAT_BAD: Array<[string, unknown, string | null, string]> = [
     },
     'messages[0].tool_calls[0].type',
     'invalid_value',
+  ],
+  [
+    'custom tool call without input',
+    {
+      model: 'm',
+      messages: [
+        { role: 'assistant', tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'g' } }] },
+      ],
+    },
+    'messages[0].tool_calls[0].custom.input',
+    'missing_required_parameter',
   ],
   [
     'tool call arguments an object',

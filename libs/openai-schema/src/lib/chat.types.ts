@@ -1,7 +1,8 @@
 /**
  * OpenAI Chat Completions wire types (request, response, streaming chunk), as the official API and the
- * `openai` SDK exchange them. Requests keep an index signature: unknown fields sent by newer SDKs are
- * accepted and carried along untouched.
+ * `openai` SDK exchange them (the SDK's own param and response types are assignable to these). Unknown
+ * fields sent by newer SDKs are accepted and carried along untouched at runtime; the types name only the
+ * known ones, so that the SDK's interfaces stay assignable.
  */
 
 /** Roles a chat message may have (`function` is OpenAI's deprecated predecessor of `tool`). */
@@ -13,7 +14,6 @@ export type ChatRole = (typeof CHAT_ROLES)[number];
 export interface TextContentPart {
   type: 'text';
   text: string;
-  [extra: string]: unknown;
 }
 
 /** Image detail levels accepted in an `image_url` part. */
@@ -22,29 +22,25 @@ export const IMAGE_DETAILS = ['auto', 'low', 'high'] as const;
 /** An image content part: an `https:` URL or a `data:` URL with base64 image bytes. */
 export interface ImageContentPart {
   type: 'image_url';
-  image_url: { url: string; detail?: (typeof IMAGE_DETAILS)[number]; [extra: string]: unknown };
-  [extra: string]: unknown;
+  image_url: { url: string; detail?: (typeof IMAGE_DETAILS)[number] };
 }
 
 /** An audio input content part (base64 data). */
 export interface InputAudioContentPart {
   type: 'input_audio';
-  input_audio: { data: string; format: 'wav' | 'mp3'; [extra: string]: unknown };
-  [extra: string]: unknown;
+  input_audio: { data: string; format: 'wav' | 'mp3' };
 }
 
 /** A file content part (inline base64 `file_data` or an uploaded `file_id`). */
 export interface FileContentPart {
   type: 'file';
-  file: { file_data?: string; file_id?: string; filename?: string; [extra: string]: unknown };
-  [extra: string]: unknown;
+  file: { file_data?: string; file_id?: string; filename?: string };
 }
 
 /** A refusal content part (assistant messages only). */
 export interface RefusalContentPart {
   type: 'refusal';
   refusal: string;
-  [extra: string]: unknown;
 }
 
 /** Any content part a user message may carry. */
@@ -58,12 +54,18 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A call of a custom tool in an assistant message of the history. */
+export interface CustomToolCall {
+  id: string;
+  type: 'custom';
+  custom: { name: string; input: string };
+}
+
 /** A `system` message. */
 export interface SystemMessage {
   role: 'system';
   content: string | TextContentPart[];
   name?: string;
-  [extra: string]: unknown;
 }
 
 /** A `developer` message (replaces `system` for reasoning models). */
@@ -71,7 +73,6 @@ export interface DeveloperMessage {
   role: 'developer';
   content: string | TextContentPart[];
   name?: string;
-  [extra: string]: unknown;
 }
 
 /** A `user` message: text or multimodal parts. */
@@ -79,7 +80,6 @@ export interface UserMessage {
   role: 'user';
   content: string | UserContentPart[];
   name?: string;
-  [extra: string]: unknown;
 }
 
 /** An `assistant` message from the history: content and/or tool calls. */
@@ -87,9 +87,8 @@ export interface AssistantMessage {
   role: 'assistant';
   content?: string | Array<TextContentPart | RefusalContentPart> | null;
   refusal?: string | null;
-  tool_calls?: ToolCall[];
+  tool_calls?: Array<ToolCall | CustomToolCall>;
   name?: string;
-  [extra: string]: unknown;
 }
 
 /** A `tool` message: the result of one tool call. */
@@ -97,7 +96,6 @@ export interface ToolMessage {
   role: 'tool';
   content: string | TextContentPart[];
   tool_call_id: string;
-  [extra: string]: unknown;
 }
 
 /** A deprecated `function` message. */
@@ -105,7 +103,6 @@ export interface FunctionMessage {
   role: 'function';
   content: string | null;
   name: string;
-  [extra: string]: unknown;
 }
 
 /** Any chat message. */
@@ -121,16 +118,13 @@ export interface FunctionTool {
     /** A JSON Schema object describing the arguments. */
     parameters?: Record<string, unknown>;
     strict?: boolean | null;
-    [extra: string]: unknown;
   };
-  [extra: string]: unknown;
 }
 
 /** A custom (free-form input) tool definition, as newer SDKs send. */
 export interface CustomTool {
   type: 'custom';
-  custom: { name: string; description?: string; [extra: string]: unknown };
-  [extra: string]: unknown;
+  custom: { name: string; description?: string };
 }
 
 /** Any tool definition. */
@@ -163,14 +157,15 @@ export type ResponseFormat =
 export interface StreamOptions {
   /** When true, a last chunk with `choices: []` and `usage` precedes `[DONE]`. */
   include_usage?: boolean | null;
-  [extra: string]: unknown;
 }
 
 /**
  * A validated `POST /v1/chat/completions` body. Optional fields may also be `null` (OpenAI treats null
- * as absent); unknown fields are kept.
+ * as absent); unknown fields are kept at runtime. A type alias rather than an interface so that it is
+ * assignable to `Record<string, unknown>` (to read or forward extra fields) while the SDK's
+ * `ChatCompletionCreateParams` stays assignable to it.
  */
-export interface ChatCompletionRequest {
+export type ChatCompletionRequest = {
   model: string;
   messages: ChatMessage[];
   stream?: boolean | null;
@@ -204,8 +199,10 @@ export interface ChatCompletionRequest {
   top_logprobs?: number | null;
   /** Up to 16 string key/value pairs. */
   metadata?: Record<string, string> | null;
-  [extra: string]: unknown;
-}
+};
+
+/** Processing tiers OpenAI reports in responses. */
+export type ServiceTier = 'auto' | 'default' | 'flex' | 'scale' | 'priority';
 
 /** Why the model stopped generating. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
@@ -215,8 +212,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [extra: string]: unknown };
-  completion_tokens_details?: { reasoning_tokens?: number; [extra: string]: unknown };
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
 }
 
 /** The assistant message of a non-streaming response choice. */
@@ -227,12 +224,26 @@ export interface ChatCompletionMessage {
   tool_calls?: ToolCall[];
 }
 
+/** Log probability of one token. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: Array<{ token: string; logprob: number; bytes: number[] | null }>;
+}
+
+/** Log probabilities of a choice (when `logprobs: true` was requested). */
+export interface ChoiceLogprobs {
+  content: TokenLogprob[] | null;
+  refusal: TokenLogprob[] | null;
+}
+
 /** One choice of a non-streaming response. */
 export interface ChatCompletionChoice {
   index: number;
   message: ChatCompletionMessage;
   finish_reason: FinishReason;
-  logprobs: unknown | null;
+  logprobs: ChoiceLogprobs | null;
 }
 
 /** A `chat.completion` response body. */
@@ -244,7 +255,7 @@ export interface ChatCompletion {
   choices: ChatCompletionChoice[];
   usage?: Usage;
   system_fingerprint?: string;
-  service_tier?: string | null;
+  service_tier?: ServiceTier | null;
 }
 
 /** A tool-call fragment in a streaming delta; `index` ties fragments of the same call together. */
@@ -268,7 +279,7 @@ export interface ChatCompletionChunkChoice {
   index: number;
   delta: ChatCompletionDelta;
   finish_reason: FinishReason | null;
-  logprobs?: unknown | null;
+  logprobs?: ChoiceLogprobs | null;
 }
 
 /**
@@ -284,5 +295,5 @@ export interface ChatCompletionChunk {
   choices: ChatCompletionChunkChoice[];
   usage?: Usage | null;
   system_fingerprint?: string;
-  service_tier?: string | null;
+  service_tier?: ServiceTier | null;
 }

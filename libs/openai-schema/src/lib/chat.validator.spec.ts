@@ -31,7 +31,7 @@ describe('validateChatCompletionRequest: accepted bodies', () => {
     const copy = structuredClone(body);
     const req = validateChatCompletionRequest(body);
     expect(req).toEqual(copy);
-    expect(req['future_field']).toEqual({ nested: [1, 2] });
+    expect((req as Record<string, unknown>)['future_field']).toEqual({ nested: [1, 2] });
   });
 });
 

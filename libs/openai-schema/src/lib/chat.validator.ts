@@ -90,7 +90,7 @@ export function validateChatCompletionRequest(body: unknown): ChatCompletionRequ
   checkResponseFormat(o.response_format);
   checkLogitBias(o.logit_bias);
   checkMetadata(o.metadata);
-  return o as ChatCompletionRequest;
+  return o as unknown as ChatCompletionRequest;
 }
 
 function checkMessages(messages: unknown): void {
@@ -155,9 +155,20 @@ function checkAssistant(m: JsonObject, i: number): void {
 function checkToolCall(c: unknown, i: number, j: number): void {
   if (!isObject(c)) throw invalidType(`messages[${i}].tool_calls[${j}]`, 'an object', c);
   requireString(c, 'id', `messages[${i}].tool_calls[${j}].id`);
+  if (c.type === 'custom') {
+    const cu = c.custom;
+    if (isAbsent(cu)) throw missing(`messages[${i}].tool_calls[${j}].custom`);
+    if (!isObject(cu)) throw invalidType(`messages[${i}].tool_calls[${j}].custom`, 'an object', cu);
+    requireString(cu, 'name', `messages[${i}].tool_calls[${j}].custom.name`);
+    if (isAbsent(cu.input)) throw missing(`messages[${i}].tool_calls[${j}].custom.input`);
+    if (typeof cu.input !== 'string') {
+      throw invalidType(`messages[${i}].tool_calls[${j}].custom.input`, 'a string', cu.input);
+    }
+    return;
+  }
   if (c.type !== 'function') {
     if (isAbsent(c.type)) throw missing(`messages[${i}].tool_calls[${j}].type`);
-    throw invalidEnum(`messages[${i}].tool_calls[${j}].type`, c.type, ['function']);
+    throw invalidEnum(`messages[${i}].tool_calls[${j}].type`, c.type, TOOL_TYPES);
   }
   const f = c.function;
   if (isAbsent(f)) throw missing(`messages[${i}].tool_calls[${j}].function`);
@@ -297,7 +308,8 @@ function checkTools(tools: unknown): boolean {
 }
 
 function checkToolChoice(choice: unknown, hasTools: boolean): void {
-  if (isAbsent(choice) || choice === 'none') return;
+  // 'none' and 'auto' are satisfiable without tools; only forcing a call needs some to exist.
+  if (isAbsent(choice) || choice === 'none' || choice === 'auto') return;
   if (typeof choice === 'string') {
     if (!TOOL_CHOICE_MODES.includes(choice as 'auto')) {
       throw invalidEnum('tool_choice', choice, TOOL_CHOICE_MODES);

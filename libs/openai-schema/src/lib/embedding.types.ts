@@ -7,17 +7,17 @@ export type EncodingFormat = (typeof ENCODING_FORMATS)[number];
 
 /**
  * A validated `POST /v1/embeddings` body. `input` is one text, several texts, one token array or several
- * token arrays. Unknown fields are kept.
+ * token arrays. Unknown fields are kept at runtime; a type alias so that it is assignable to
+ * `Record<string, unknown>`.
  */
-export interface EmbeddingRequest {
+export type EmbeddingRequest = {
   model: string;
   input: string | string[] | number[] | number[][];
   encoding_format?: EncodingFormat | null;
   /** Positive integer: truncate the embeddings to this many dimensions. */
   dimensions?: number | null;
   user?: string | null;
-  [extra: string]: unknown;
-}
+};
 
 /** One embedding: a float array, or little-endian float32 bytes in base64 when so requested. */
 export interface Embedding {

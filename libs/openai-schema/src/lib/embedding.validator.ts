@@ -34,7 +34,7 @@ export function validateEmbeddingRequest(body: unknown): EmbeddingRequest {
   checkEnum(o, 'encoding_format', ENCODING_FORMATS);
   checkInt(o, 'dimensions', 1, Number.MAX_SAFE_INTEGER);
   checkString(o, 'user');
-  return o as EmbeddingRequest;
+  return o as unknown as EmbeddingRequest;
 }
 
 function checkTokens(tokens: unknown[], param: string): void {

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import type { ChatCompletionChunk } from './chat.types';
+import type { ChatCompletionChunk, ChatCompletionRequest } from './chat.types';
+import type { EmbeddingRequest } from './embedding.types';
 import { validateChatCompletionRequest } from './chat.validator';
 import { validateEmbeddingRequest } from './embedding.validator';
 import { requiresTools, requiresVision } from './request.classifier';
@@ -426,5 +427,46 @@ describe('responses built here, parsed by the openai SDK', () => {
     for await (const m of client.models.list()) listed.push(m);
     expect(listed).toEqual(models);
     expect(await client.models.retrieve('phi-4-mini')).toEqual(models[0]);
+  });
+});
+
+describe('types shared with the openai SDK', () => {
+  // The assignments are checked by the typecheck target; the expectations check the values.
+  it('takes SDK params as our request types', () => {
+    const params: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+        {
+          role: 'assistant',
+          tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'g', input: 'x' } }],
+        },
+      ],
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      tool_choice: 'auto',
+    };
+    const req: ChatCompletionRequest = params;
+    expect(validateChatCompletionRequest(req)).toBe(params);
+    const emb: EmbeddingRequest = {
+      model: 'e',
+      input: [[1]],
+    } satisfies OpenAI.EmbeddingCreateParams;
+    expect(validateEmbeddingRequest(emb)).toBe(emb);
+  });
+
+  it('gives the SDK our built responses as its own types', () => {
+    const completion: OpenAI.Chat.ChatCompletion = chatCompletion({ model: 'm', content: 'x' });
+    const chunk: OpenAI.Chat.ChatCompletionChunk = usageChunk({
+      id: 'chatcmpl-1',
+      model: 'm',
+      created: CREATED,
+      usage: usage(1, 1),
+    });
+    const models: OpenAI.Model[] = modelList([modelObject('m')]).data;
+    expect([completion.object, chunk.object, models[0].object]).toEqual([
+      'chat.completion',
+      'chat.completion.chunk',
+      'model',
+    ]);
   });
 });

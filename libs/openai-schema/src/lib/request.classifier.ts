@@ -57,7 +57,11 @@ export function promptText(req: Pick<ChatCompletionRequest, 'messages'>): string
     let text = messageText(m);
     if (m.role === 'assistant' && Array.isArray(m.tool_calls)) {
       for (const call of m.tool_calls) {
-        text += `${text.length ? '\n' : ''}${call.function.name}(${call.function.arguments})`;
+        const [name, input] =
+          call.type === 'custom'
+            ? [call.custom.name, call.custom.input]
+            : [call.function.name, call.function.arguments];
+        text += `${text.length ? '\n' : ''}${name}(${input})`;
       }
     }
     parts.push(`${m.role}: ${text}`);

@@ -3,7 +3,6 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -126,11 +125,28 @@ export class FunctionCallDto {
   @IsString() arguments!: string;
 }
 
+/** The `custom` of an assistant's custom tool call. */
+export class CustomCallDto {
+  @IsString() @IsNotEmpty() name!: string;
+  @IsString() input!: string;
+}
+
 /** A tool call in an assistant message. */
 export class ToolCallDto {
   @IsString() @IsNotEmpty() id!: string;
-  @Equals('function') type!: 'function';
-  @IsObject() @ValidateNested() @Type(() => FunctionCallDto) function!: FunctionCallDto;
+  @IsIn(['function', 'custom']) type!: 'function' | 'custom';
+
+  @ValidateIf((c: ToolCallDto) => c.type === 'function')
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FunctionCallDto)
+  function?: FunctionCallDto;
+
+  @ValidateIf((c: ToolCallDto) => c.type === 'custom')
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CustomCallDto)
+  custom?: CustomCallDto;
 }
 
 /** One chat message; which fields are required depends on `role`. */
@@ -223,9 +239,9 @@ export class ResponseFormatDto {
 }
 
 function toolChoiceOk(v: unknown, o: ChatCompletionRequestDto): boolean {
-  if (!nonNull(v) || v === 'none') return true;
+  if (!nonNull(v) || v === 'none' || v === 'auto') return true;
   const hasTools = Array.isArray(o.tools) && o.tools.length > 0;
-  if (v === 'auto' || v === 'required') return hasTools;
+  if (v === 'required') return hasTools;
   if (!isObj(v)) return false;
   if (v.type === 'function' || v.type === 'custom') {
     const f = v[v.type];
