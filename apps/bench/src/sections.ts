@@ -1,4 +1,5 @@
 import { selectionSection } from './selection/selection.section';
+import { transportSection } from './transport/transport.section';
 
 /** One section of `bench:dds-overhead`: measures, writes its JSON section, returns Markdown. */
 export interface BenchSection {
@@ -7,4 +8,4 @@ export interface BenchSection {
 }
 
 /** Sections in the order they run. Each issue that adds a measurement registers it here. */
-export const sections: BenchSection[] = [selectionSection];
+export const sections: BenchSection[] = [transportSection, selectionSection];

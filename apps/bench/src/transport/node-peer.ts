@@ -1,0 +1,143 @@
+/**
+ * One side of the transport benchmark, run as its own process (the benchmark spawns two):
+ *   node-peer <ping|pong|pub|sub> <domainId> <typesModule> <json options>
+ * `ping` and `sub` print their measurements as one JSON line on stdout.
+ */
+import { DomainParticipant, type Qos, type Reader, type TypeSupport } from '@dds/transport';
+
+interface PingSample {
+  id: number;
+  seq: number;
+  payload: Uint8Array;
+}
+
+interface PeerOptions {
+  readonly payloadBytes: number;
+  readonly warmup: number;
+  readonly count: number;
+  readonly seconds: number;
+}
+
+const LATENCY_QOS: Qos = {
+  reliability: { kind: 'reliable' },
+  history: { kind: 'keep-last', depth: 1 },
+};
+const THROUGHPUT_QOS: Qos = {
+  reliability: { kind: 'reliable', maxBlockingTimeMs: 10_000 },
+  history: { kind: 'keep-all' },
+};
+
+async function nextSample(reader: Reader<PingSample>): Promise<PingSample> {
+  for (;;) {
+    const [sample] = reader.take(1);
+    if (sample?.data) return sample.data;
+    if (!sample) await new Promise<void>((resolve) => reader.once('data', resolve));
+  }
+}
+
+async function main(): Promise<void> {
+  const [role, domain, typesModule, json] = process.argv.slice(2);
+  const options = JSON.parse(json) as PeerOptions;
+  const { PingType } = (await import(typesModule)) as { PingType: TypeSupport<PingSample> };
+  const participant = new DomainParticipant({ domainId: Number(domain) });
+  const payload = new Uint8Array(options.payloadBytes);
+  try {
+    if (role === 'ping' || role === 'pong') {
+      const out = participant.createTopic(
+        role === 'ping' ? 'bench/ping' : 'bench/pong',
+        PingType,
+        LATENCY_QOS,
+      );
+      const back = participant.createTopic(
+        role === 'ping' ? 'bench/pong' : 'bench/ping',
+        PingType,
+        LATENCY_QOS,
+      );
+      const writer = participant.createWriter(out, LATENCY_QOS);
+      const reader = participant.createReader(back, LATENCY_QOS);
+      await Promise.all([
+        writer.waitForMatch({ timeoutMs: 30_000 }),
+        reader.waitForMatch({ timeoutMs: 30_000 }),
+      ]);
+      if (role === 'pong') {
+        for await (const sample of reader) {
+          if (!sample.data) continue;
+          if (sample.data.seq === 0xffffffff) break;
+          writer.write(sample.data);
+        }
+        return;
+      }
+      const rtts = new Float64Array(options.count);
+      for (let i = 0; i < options.warmup + options.count; i++) {
+        const start = process.hrtime.bigint();
+        writer.write({ id: 0, seq: i, payload });
+        let reply = await nextSample(reader);
+        while (reply.seq !== i) reply = await nextSample(reader);
+        if (i >= options.warmup)
+          rtts[i - options.warmup] = Number(process.hrtime.bigint() - start) / 1000;
+      }
+      writer.write({ id: 0, seq: 0xffffffff, payload });
+      await writer.waitForAcks(5_000);
+      process.stdout.write(JSON.stringify({ rtt_us: Array.from(rtts) }) + '\n');
+      return;
+    }
+    const topic = participant.createTopic('bench/throughput', PingType, THROUGHPUT_QOS);
+    if (role === 'pub') {
+      const writer = participant.createWriter(topic, THROUGHPUT_QOS);
+      await writer.waitForMatch({ timeoutMs: 30_000 });
+      const end = Date.now() + options.seconds * 1000;
+      let seq = 0;
+      const sample = { id: 0, seq: 0, payload };
+      while (Date.now() < end) {
+        // Yield to the event loop now and then so the process stays responsive.
+        for (let i = 0; i < 1000; i++) {
+          sample.seq = seq++;
+          writer.write(sample);
+        }
+        if ((seq & 0xffff) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await writer.waitForAcks(30_000);
+      return;
+    }
+    if (role === 'sub') {
+      const reader = participant.createReader(topic, THROUGHPUT_QOS);
+      await reader.waitForMatch({ timeoutMs: 30_000 });
+      let received = 0;
+      let first = 0n;
+      let last = 0n;
+      const drain = () => {
+        for (let batch = reader.take(4096); batch.length > 0; batch = reader.take(4096)) {
+          if (received === 0) first = process.hrtime.bigint();
+          received += batch.length;
+          last = process.hrtime.bigint();
+        }
+      };
+      reader.on('data', drain);
+      // The publisher closes once its samples are acknowledged: that ends the measurement.
+      await new Promise<void>((resolve) => {
+        const onMatched = (status: { currentCount: number }) => {
+          if (status.currentCount > 0) return;
+          reader.off('subscription-matched', onMatched);
+          resolve();
+        };
+        reader.on('subscription-matched', onMatched);
+      });
+      drain();
+      const seconds = Number(last - first) / 1e9;
+      process.stdout.write(
+        JSON.stringify({ received, seconds, sps: seconds > 0 ? received / seconds : 0 }) + '\n',
+      );
+      return;
+    }
+    throw new Error(`unknown role ${role}`);
+  } finally {
+    participant.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `node-peer failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});
