@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- cases mix unrelated generated types */
 import fc from 'fast-check';
 import { join } from 'node:path';
 import type { TypeSupport } from '../lib/type-support';
@@ -10,7 +11,6 @@ import { buildCdrOracle, CdrOracle } from '../../test/fixtures/cdr-oracle';
  * sample, for every construct, in both XCDR versions; Cyclone's big-endian output must decode in
  * TypeScript; and the key-only payload Cyclone builds must decode with `decodeKey`.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Case = [
   name: string,
   type: TypeSupport<any>,

@@ -1,10 +1,10 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- cases mix unrelated generated types */
 import fc from 'fast-check';
 import { DdsTypeError } from '../lib/cdr/dds-type-error';
 import type { TypeSupport } from '../lib/type-support';
 import * as gen from '../../tmp/generated/all-types';
 import * as arb from '../../test/fixtures/all-types.arbitraries';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: [string, TypeSupport<any>, fc.Arbitrary<any>][] = [
   ['Prims', gen.PrimsType, arb.prims],
   ['Containers', gen.ContainersType, arb.containers],

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DomainParticipant, Qos, Reader, Sample } from '@dds/transport';
+import { DomainParticipant, Qos, Reader, Sample } from '../../src/index';
 import { Level, Reading, ReadingType, Status, StatusType } from '../../tmp/generated/interop';
 
 /**
