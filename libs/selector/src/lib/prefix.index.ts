@@ -55,8 +55,15 @@ export class PrefixIndex {
     let i = 0;
     for (let c = 0; c < chunks; c++) {
       const end = i + this.chunkSize;
-      for (; i < end; i++) {
-        const ch = text.charCodeAt(i);
+      // Two UTF-16 units per step: half the multiplications of a char-by-char FNV.
+      for (; i + 1 < end; i += 2) {
+        const w = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+        a = imul(a ^ w, 0x01000193);
+        b = imul(b ^ w, 0x5bd1e995);
+        b ^= b >>> 15;
+      }
+      if (i < end) {
+        const ch = text.charCodeAt(i++);
         a = imul(a ^ ch, 0x01000193);
         b = imul(b ^ ch, 0x5bd1e995);
         b ^= b >>> 15;
