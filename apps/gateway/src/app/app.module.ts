@@ -1,5 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { registryOptionsFromConfig } from '@dds/registry';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG } from '../config/config.constants';
 import { GatewayConfigModule } from '../config/gateway-config.module';
@@ -8,6 +9,7 @@ import { AgentDispatcher, isRetryable } from '../dispatch/agent-dispatcher.servi
 import { CompletionService, strategyName } from '../dispatch/completion.service';
 import { HTTP_CHANNEL } from '../dispatch/dispatch.constants';
 import { AgentsController } from '../fleet/agents.controller';
+import { DdsFleetModule } from '../fleet/dds-fleet.module';
 import { FleetBridgeService } from '../fleet/fleet-bridge.service';
 import { HttpAgentChannel } from '../fleet/http-agent.channel';
 import { HttpAgentsService } from '../fleet/http-agents.service';
@@ -17,9 +19,11 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ChatController } from '../openai/chat.controller';
 import { EmbeddingsController } from '../openai/embeddings.controller';
 import { ModelsController } from '../openai/models.controller';
+import { ProtocolModule } from '../protocol/protocol.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SchedulerModule } from '../scheduler/scheduler.module';
 import { SelectorModule } from '../selector/selector.module';
+import { TransportModule } from '../transport/transport.module';
 import { ChatSocketServer } from '../ws/chat-socket.server';
 
 /** The agent transports and the dispatcher the scheduler calls into. */
@@ -55,6 +59,19 @@ export class AppModule {
       ...registryOptionsFromConfig(config.agents),
     });
     const selector = SelectorModule.forRoot({ strategy: strategyName(config.selector.strategy) });
+    const dds = config.dds.enabled
+      ? [
+          TransportModule.forRoot({
+            domainId: config.dds.domain,
+            ...(config.dds.config ? { config: config.dds.config } : {}),
+          }),
+          ProtocolModule.forRoot({
+            gatewayId: gatewayId(config.dds.participant_name),
+            deadlineGraceMs: 1000,
+          }),
+          DdsFleetModule,
+        ]
+      : [];
     return {
       module: AppModule,
       global: false,
@@ -62,6 +79,7 @@ export class AppModule {
         GatewayConfigModule.forRoot(config, logger),
         registry,
         selector,
+        ...dds,
         DispatchModule,
         SchedulerModule.forRootAsync({
           imports: [DispatchModule],
@@ -91,4 +109,13 @@ export class AppModule {
       ],
     };
   }
+}
+
+/**
+ * This gateway's id on the fleet (its responses partition): the configured participant name made
+ * unique per process, so several gateways with the same config never receive each other's answers.
+ */
+export function gatewayId(participantName: string): string {
+  const base = participantName.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 64) || 'gateway';
+  return `${base}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

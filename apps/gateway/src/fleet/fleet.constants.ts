@@ -1,7 +1,10 @@
 /** Injection token of the {@link DdsStatus} (present when DDS is enabled). */
 export const DDS_STATUS = Symbol('DDS_STATUS');
 
-/** Whether this gateway's DDS participant is up. */
+/** This gateway's DDS side, as health and metrics see it. */
 export interface DdsStatus {
+  /** Whether the participant is up. */
   up(): boolean;
+  /** Samples counted so far, by direction and topic. */
+  samples(): readonly { direction: 'in' | 'out'; topic: string; count: number }[];
 }

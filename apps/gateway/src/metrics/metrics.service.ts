@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { AgentRegistry } from '@dds/registry';
 import type { Scheduler } from '@dds/scheduler';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
+import { DDS_STATUS, type DdsStatus } from '../fleet/fleet.constants';
 import { AGENT_REGISTRY } from '../registry/registry.constants';
 import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
 
@@ -60,18 +61,25 @@ export class MetricsService implements OnModuleDestroy {
     help: 'Requests cancelled (client gone or explicit cancel)',
     registers: [this.registry],
   });
-  readonly ddsSamples = new Counter({
-    name: 'gateway_dds_samples_total',
-    help: 'DDS samples by direction (out: requests, in: responses/registrations/status)',
-    labelNames: ['direction', 'topic'] as const,
-    registers: [this.registry],
-  });
   private readonly subscription: Subscription;
 
   constructor(
     @Inject(REQUEST_SCHEDULER) scheduler: Scheduler<unknown, unknown>,
     @Inject(AGENT_REGISTRY) agents: AgentRegistry,
+    @Optional() @Inject(DDS_STATUS) dds?: DdsStatus,
   ) {
+    new Counter({
+      name: 'gateway_dds_samples_total',
+      help: 'DDS samples by direction (out: requests; in: responses, registrations, status)',
+      labelNames: ['direction', 'topic'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of dds?.samples() ?? []) {
+          this.inc({ direction: s.direction, topic: s.topic }, s.count);
+        }
+      },
+    });
     new Gauge({
       name: 'gateway_queue_depth',
       help: 'Requests waiting for an agent, by priority level (0 = highest)',

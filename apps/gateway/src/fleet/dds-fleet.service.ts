@@ -1,0 +1,140 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type {
+  AgentInfo,
+  AgentStatusInfo,
+  FleetClient,
+  FleetEvent,
+  ProtocolRequest,
+  ResponseEvent,
+} from '@dds/protocol';
+import type { AgentRegistry } from '@dds/registry';
+import type { Logger } from 'pino';
+import type { Subscription } from 'rxjs';
+import { GATEWAY_LOGGER } from '../config/config.constants';
+import { FLEET_CLIENT } from '../protocol/protocol.constants';
+import { AGENT_REGISTRY } from '../registry/registry.constants';
+import type { AgentChannel, AgentTarget } from './agent-channel';
+import type { DdsStatus } from './fleet.constants';
+
+/**
+ * Feeds the registry from the DDS fleet (registrations, load reports, departures) and carries
+ * requests to DDS agents through the {@link FleetClient}.
+ */
+@Injectable()
+export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, OnModuleDestroy {
+  private subscription: Subscription | undefined;
+  private closed = false;
+  private readonly logger: Logger;
+  private readonly counts = new Map<
+    string,
+    { direction: 'in' | 'out'; topic: string; count: number }
+  >();
+
+  constructor(
+    @Inject(FLEET_CLIENT) private readonly fleet: FleetClient,
+    @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
+    @Inject(GATEWAY_LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'dds-fleet', gatewayId: fleet.gatewayId });
+  }
+
+  onModuleInit(): void {
+    this.subscription = this.fleet.events.subscribe((ev) => this.onFleetEvent(ev));
+    // Agents the client already knew (transient-local data) before we subscribed.
+    for (const a of this.fleet.agents()) {
+      this.register(a.info);
+      if (a.status) this.status(a.status);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+    this.subscription?.unsubscribe();
+  }
+
+  up(): boolean {
+    return !this.closed;
+  }
+
+  samples(): readonly { direction: 'in' | 'out'; topic: string; count: number }[] {
+    return [...this.counts.values()];
+  }
+
+  private tally(direction: 'in' | 'out', topic: string): void {
+    const key = `${direction}:${topic}`;
+    const c = this.counts.get(key);
+    if (c) c.count++;
+    else this.counts.set(key, { direction, topic, count: 1 });
+  }
+
+  request(
+    target: AgentTarget,
+    req: ProtocolRequest,
+    signal: AbortSignal,
+  ): AsyncIterable<ResponseEvent> {
+    this.tally('out', 'agent/request');
+    return this.count(this.fleet.request(target.id, req, { signal }));
+  }
+
+  private async *count(events: AsyncIterable<ResponseEvent>): AsyncGenerator<ResponseEvent> {
+    for await (const ev of events) {
+      this.tally('in', 'agent/response');
+      yield ev;
+    }
+  }
+
+  private onFleetEvent(ev: FleetEvent): void {
+    try {
+      switch (ev.type) {
+        case 'registered':
+        case 'updated':
+          this.tally('in', 'agent/register');
+          this.register(ev.agent);
+          if (ev.type === 'registered') {
+            this.logger.info({ agent: ev.agent.agentId, models: ev.agent.models }, 'agent joined');
+          }
+          break;
+        case 'status':
+          this.tally('in', 'agent/status');
+          this.status(ev.status);
+          break;
+        case 'gone':
+          this.registry.remove(ev.agentId, ev.reason === 'disposed' ? 'disposed' : 'expired');
+          this.logger.info({ agent: ev.agentId, reason: ev.reason }, 'agent left');
+          break;
+        case 'incompatible':
+          this.logger.warn({ agent: ev.agentId, protocolVersion: ev.protocolVersion }, ev.message);
+          break;
+      }
+    } catch (err) {
+      // A malformed announcement must not take the gateway down; the agent is just not used.
+      this.logger.warn({ err, event: ev.type }, 'ignored a fleet event the registry refused');
+    }
+  }
+
+  private register(a: AgentInfo): void {
+    this.registry.upsertRegistration({
+      agentId: a.agentId,
+      models: a.models,
+      specialization: a.specialization,
+      capabilities: a.capabilities,
+      slots: a.slots,
+      maxContextTokens: a.maxContextTokens,
+      version: a.version,
+      hostname: a.hostname,
+      httpEndpoint: a.httpEndpoint,
+      transport: 'dds',
+    });
+  }
+
+  private status(s: AgentStatusInfo): void {
+    this.registry.updateStatus(s.agentId, {
+      state: s.state,
+      slotsBusy: s.slotsBusy,
+      slotsTotal: s.slotsTotal,
+      queueDepth: s.queueDepth,
+      emaLatencyMs: s.emaLatencyMs,
+      tokensPerSecond: s.tokensPerSecond,
+    });
+  }
+}
