@@ -15,7 +15,7 @@ import {
   usageChunk,
 } from './response.builders';
 import { SSE_DONE_FRAME, sseFrame } from './sse';
-import { OpenAIRequestError } from './openai.errors';
+import { GatewayTimeoutError, OpenAIRequestError } from './openai.errors';
 
 /**
  * The official `openai` SDK, talking to a fake `fetch` that records what the SDK sends and answers with
@@ -341,6 +341,35 @@ describe('responses built here, parsed by the openai SDK', () => {
     const last = received[received.length - 1] as ChatCompletionChunk;
     expect(last.choices).toEqual([]);
     expect(last.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+  });
+
+  it('raises a mid-stream error body in the SDK as an APIError carrying type and code', async () => {
+    const base = { id: newChatCompletionId(), model: 'm', created: CREATED };
+    const frames = [
+      sseFrame(chatCompletionChunk({ ...base, delta: { role: 'assistant', content: 'par' } })),
+      sseFrame(new GatewayTimeoutError().toBody()),
+    ];
+    const { client } = fakeClient(() => sse(frames));
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
+    const received: string[] = [];
+    const consume = async () => {
+      for await (const chunk of stream) received.push(chunk.choices[0].delta.content ?? '');
+    };
+    const err: unknown = await consume().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err).toMatchObject({
+      type: 'server_error',
+      code: 'timeout',
+      message: expect.stringContaining('timed out'),
+    });
+    expect(received).toEqual(['par']);
   });
 
   it('reassembles a streamed tool call with the SDK stream helper', async () => {
