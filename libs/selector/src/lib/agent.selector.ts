@@ -94,6 +94,11 @@ export class AgentSelector {
     const strategy =
       request.strategy === undefined ? this.defaultStrategy : checkStrategy(request.strategy);
 
+    if (request.explain !== true) {
+      const fast = this.fastPath(strategy, request, candidates);
+      if (fast !== undefined) return fast;
+    }
+
     const healthy = this.healthyScratch as A[];
     const suspect = this.suspectScratch as A[];
     const { model, aliases, specialization, capabilities } = request;
@@ -161,7 +166,7 @@ export class AgentSelector {
       let choice: Choice<A>;
       switch (strategy) {
         case 'round-robin':
-          choice = this.roundRobin(eligible, model, explain);
+          choice = this.roundRobin(eligible, request, candidates, explain);
           break;
         case 'least-loaded':
           choice = this.leastLoaded(eligible, explain);
@@ -227,23 +232,173 @@ export class AgentSelector {
     this.sessions?.delete(sessionId);
   }
 
+  // ---- fast paths ---------------------------------------------------------------------------
+  //
+  // Without an explanation, each strategy first tries to decide from a few healthy, eligible
+  // agents without the full filter pass. Whatever it returns, the full pass would also accept (a
+  // healthy agent with a free slot puts the decision in the healthy tier). When it cannot decide
+  // (no healthy agent found, or an explanation asked for) the full pass runs and gives the exact
+  // answer or the exact NoAgentError.
+
+  private fastPath<A extends SelectableAgent>(
+    strategy: StrategyName,
+    request: SelectionRequest,
+    candidates: readonly A[],
+  ): Selection<A> | undefined {
+    let agent: A | undefined;
+    let used = strategy;
+    switch (strategy) {
+      case 'round-robin':
+        agent = this.rotate(request.model, candidates, (c) => usable(c, request));
+        break;
+      case 'least-loaded':
+        agent = this.fastLeastLoaded(request, candidates);
+        break;
+      case 'latency':
+        agent = this.fastLatency(request, candidates);
+        break;
+      case 'session':
+        if (typeof request.sessionId === 'string' && request.sessionId.length > 0) {
+          agent = this.sessionPick(request, candidates, true)?.agent;
+        } else {
+          agent = this.fastLeastLoaded(request, candidates);
+          used = 'least-loaded';
+        }
+        break;
+      case 'prefix':
+        if (typeof request.promptText === 'string' && request.promptText.length > 0) {
+          agent = this.fastPrefix(request, candidates);
+        } else {
+          agent = this.fastLeastLoaded(request, candidates);
+          used = 'least-loaded';
+        }
+        break;
+    }
+    return agent === undefined ? undefined : { agent, strategy: used };
+  }
+
+  /** One lean pass: the lowest load (then latency) among healthy eligible agents; ties rotate. */
+  private fastLeastLoaded<A extends SelectableAgent>(
+    request: SelectionRequest,
+    candidates: readonly A[],
+  ): A | undefined {
+    const n = candidates.length;
+    if (n === 0) return undefined;
+    const start = this.tieBreak++ % n;
+    if (this.tieBreak >= 0x40000000) this.tieBreak = 0;
+    let best: A | undefined;
+    for (let k = 0; k < n; k++) {
+      const c = candidates[start + k < n ? start + k : start + k - n];
+      if (
+        (best === undefined ||
+          c.load < best.load ||
+          (c.load === best.load && c.emaLatencyMs < best.emaLatencyMs)) &&
+        usable(c, request)
+      ) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Two distinct healthy eligible agents drawn at random (rejection sampling), the better wins. */
+  private fastLatency<A extends SelectableAgent>(
+    request: SelectionRequest,
+    candidates: readonly A[],
+  ): A | undefined {
+    const n = candidates.length;
+    if (n < 2) return undefined;
+    let a: A | undefined;
+    let b: A | undefined;
+    for (let tries = 0; tries < 16 && b === undefined; tries++) {
+      const c = candidates[Math.min(n - 1, Math.floor(this.random() * n))];
+      if (c === a || !usable(c, request)) continue;
+      if (a === undefined) a = c;
+      else b = c;
+    }
+    if (a === undefined || b === undefined) return undefined;
+    return latencyScore(a, b) <= latencyScore(b, a) ? a : b;
+  }
+
+  /**
+   * Longest cached prefix among healthy eligible agents. The least-loaded comparison needs a scan
+   * only when the match carries more load than the margin (loads are ≥ 0, so below it no agent can
+   * be lighter by more than the margin).
+   */
+  private fastPrefix<A extends SelectableAgent>(
+    request: SelectionRequest,
+    candidates: readonly A[],
+  ): A | undefined {
+    const path = this.prefixes.path(request.promptText as string);
+    const matched = this.prefixes.match(path);
+    const byId = this.indexCandidates(candidates);
+    let best: A | undefined;
+    for (let d = matched.length; d >= 1 && best === undefined; d--) {
+      const agents = matched[d - 1];
+      for (let k = agents.length - 1; k >= 0; k--) {
+        const c = byId.get(agents[k]);
+        if (c !== undefined && usable(c, request) && (best === undefined || c.load < best.load)) {
+          best = c;
+        }
+      }
+    }
+    let agent: A | undefined;
+    if (best !== undefined && best.load >= 0 && best.load <= this.loadMargin) {
+      agent = best;
+    } else {
+      const least = this.fastLeastLoaded(request, candidates);
+      if (least === undefined) return undefined;
+      agent = best !== undefined && best.load - least.load <= this.loadMargin ? best : least;
+    }
+    this.prefixes.record(agent.id, path, matched);
+    return agent;
+  }
+
   // ---- strategies ---------------------------------------------------------------------------
 
-  private roundRobin<A extends SelectableAgent>(
-    { tier }: Eligible<A>,
+  /**
+   * Round-robin over the candidate array with a cursor per model: the next accepted agent at or
+   * after the cursor. Typically O(1); O(n) only when most candidates are ineligible.
+   */
+  private rotate<A extends SelectableAgent>(
     model: string,
+    candidates: readonly A[],
+    accept: (c: A) => boolean,
+  ): A | undefined {
+    const n = candidates.length;
+    if (n === 0) return undefined;
+    const start = (this.rrCounters.get(model) ?? 0) % n;
+    for (let k = 0; k < n; k++) {
+      const idx = start + k < n ? start + k : start + k - n;
+      const c = candidates[idx];
+      if (accept(c)) {
+        this.rrCounters.set(model, idx + 1);
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  private roundRobin<A extends SelectableAgent>(
+    { tier, healthyTier }: Eligible<A>,
+    request: SelectionRequest,
+    candidates: readonly A[],
     explain: boolean,
   ): Choice<A> {
-    const n = this.rrCounters.get(model) ?? 0;
-    this.rrCounters.set(model, (n + 1) % 0x40000000);
-    const agent = tier[n % tier.length];
+    const agent = this.rotate(
+      request.model,
+      candidates,
+      (c) => c.freeSlots > 0 && qualifies(c, request, healthyTier),
+    ) as A;
     const choice: Choice<A> = { agent, strategy: 'round-robin' };
     if (explain) {
+      const n = candidates.length;
+      const at = candidates.indexOf(agent);
       choice.scores = new Map(
-        tier.map((c, i) => [
+        tier.map((c) => [
           c.id,
           {
-            score: (i - (n % tier.length) + tier.length) % tier.length,
+            score: (candidates.indexOf(c) - at + n) % n,
             reason: c === agent ? 'next in rotation' : 'later in rotation',
           },
         ]),
@@ -326,33 +481,12 @@ export class AgentSelector {
       choice.note = 'no session id: least-loaded';
       return choice;
     }
-    const byId = this.indexCandidates(candidates);
-    const inTier = (c: SelectableAgent | undefined): c is A =>
-      c !== undefined && qualifies(c, request, eligible.healthyTier);
-
-    let home: A | undefined;
-    const stickyId = this.sessions?.get(sessionId);
-    if (stickyId !== undefined) {
-      const c = byId.get(stickyId);
-      if (inTier(c)) home = c;
-    }
-    let note: string | undefined;
-    if (home === undefined) {
-      const id = this.ring.walk(sessionId, (id) => inTier(byId.get(id)));
-      home = byId.get(id as string) as A;
-      this.sessions?.set(sessionId, home.id);
-      note = stickyId === undefined ? 'placed by hash ring' : 'previous agent gone: re-placed';
-    }
-    let agent = home;
-    if (!(home.freeSlots > 0)) {
-      // A busy home keeps the session: it serves elsewhere now and returns home when free.
-      const id = this.ring.walk(sessionId, (id) => {
-        const c = byId.get(id);
-        return inTier(c) && c.freeSlots > 0;
-      });
-      agent = byId.get(id as string) as A;
-      note = `home ${home.id} busy: next on ring`;
-    }
+    // The tier has an agent with a free slot, so a home and a stand-in both exist.
+    const { agent, home, note } = this.sessionPick(request, candidates, eligible.healthyTier) as {
+      agent: A;
+      home: A;
+      note?: string;
+    };
     const choice: Choice<A> = { agent, strategy: 'session', note };
     if (explain) {
       choice.scores = new Map(
@@ -365,6 +499,46 @@ export class AgentSelector {
       );
     }
     return choice;
+  }
+
+  /**
+   * The session's home (remembered, else placed by the ring) among agents of the tier, ignoring
+   * capacity; a full home lends the request to the next agent on the ring with a free slot.
+   */
+  private sessionPick<A extends SelectableAgent>(
+    request: SelectionRequest,
+    candidates: readonly A[],
+    healthyTier: boolean,
+  ): { agent: A; home: A; note?: string } | undefined {
+    const sessionId = request.sessionId as string;
+    const byId = this.indexCandidates(candidates);
+    const inTier = (c: SelectableAgent | undefined): c is A =>
+      c !== undefined && qualifies(c, request, healthyTier);
+
+    let home: A | undefined;
+    const stickyId = this.sessions?.get(sessionId);
+    if (stickyId !== undefined) {
+      const c = byId.get(stickyId);
+      if (inTier(c)) home = c;
+    }
+    let note: string | undefined;
+    if (home === undefined) {
+      home = byId.get(this.ring.walk(sessionId, (id) => inTier(byId.get(id))) as string);
+      if (home === undefined) return undefined;
+      this.sessions?.set(sessionId, home.id);
+      note = stickyId === undefined ? 'placed by hash ring' : 'previous agent gone: re-placed';
+    }
+    if (home.freeSlots > 0) return { agent: home, home, note };
+    // A busy home keeps the session: it serves elsewhere now and returns home when free.
+    const agent = byId.get(
+      this.ring.walk(sessionId, (id) => {
+        const c = byId.get(id);
+        return inTier(c) && c.freeSlots > 0;
+      }) as string,
+    );
+    return agent === undefined
+      ? undefined
+      : { agent, home, note: `home ${home.id} busy: next on ring` };
   }
 
   private prefix<A extends SelectableAgent>(
@@ -478,6 +652,11 @@ function qualifies(c: SelectableAgent, request: SelectionRequest, healthyTier: b
     return false;
   }
   return request.capabilities === undefined || hasAll(c, request.capabilities);
+}
+
+/** Healthy, with a free slot and matching the request: always in the decision's tier. */
+function usable(c: SelectableAgent, request: SelectionRequest): boolean {
+  return c.health === 'healthy' && c.freeSlots > 0 && qualifies(c, request, true);
 }
 
 /** EMA latency × (1 + load); an unknown latency (0) borrows the peer's so load decides. */
