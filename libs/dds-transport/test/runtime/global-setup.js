@@ -14,9 +14,13 @@ const root = join(__dirname, '..', '..');
 function generateDir(fixtures, out) {
   if (!existsSync(fixtures)) return;
   for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.idl'))) {
-    execFileSync(process.execPath, [join(root, 'bin', 'dds-idl.js'), 'gen', join(fixtures, f), '-o', out], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, 'bin', 'dds-idl.js'), 'gen', join(fixtures, f), '-o', out],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
 }
 

@@ -29,11 +29,11 @@ describe('instance lifecycle (domain 11)', () => {
     expect(disposed.map((s) => s.info.validData)).toEqual([false, false]);
     expect(disposed.map((s) => s.info.instanceState)).toEqual(['disposed', 'disposed']);
     expect(disposed.map((s) => s.data)).toEqual([undefined, undefined]);
-    expect(disposed.map((s) => s.key).sort((x, y) => String(x.id).localeCompare(String(y.id)))).toEqual([
-      { id: 'a' },
-      { id: LONG_ID },
-    ]);
-    const handleOf = (id: string): bigint | undefined => alive.find((s) => s.data?.id === id)?.info.instanceHandle;
+    expect(
+      disposed.map((s) => s.key).sort((x, y) => String(x.id).localeCompare(String(y.id))),
+    ).toEqual([{ id: 'a' }, { id: LONG_ID }]);
+    const handleOf = (id: string): bigint | undefined =>
+      alive.find((s) => s.data?.id === id)?.info.instanceHandle;
     for (const s of disposed) expect(s.info.instanceHandle).toBe(handleOf(String(s.key.id)));
   });
 
@@ -51,7 +51,10 @@ describe('instance lifecycle (domain 11)', () => {
   it('unregister without autodispose leaves the instance with no writers', async () => {
     const topic = pp.createTopic(uniqueTopic('life/unregister'), KeyedType);
     const reader = pp.createReader(topic, reliable);
-    const writer = pp.createWriter(topic, { ...reliable, writerDataLifecycle: { autodisposeUnregisteredInstances: false } });
+    const writer = pp.createWriter(topic, {
+      ...reliable,
+      writerDataLifecycle: { autodisposeUnregisteredInstances: false },
+    });
     writer.write({ id: 'u', seq: 1, text: '' });
     await takeN(reader, 1);
     writer.unregister({ id: 'u', seq: 1, text: '' });
@@ -75,7 +78,10 @@ describe('instance lifecycle (domain 11)', () => {
   it('closing the writer leaves its instances with no writers', async () => {
     const topic = pp.createTopic(uniqueTopic('life/writer_close'), KeyedType);
     const reader = pp.createReader(topic, reliable);
-    const writer = pp.createWriter(topic, { ...reliable, writerDataLifecycle: { autodisposeUnregisteredInstances: false } });
+    const writer = pp.createWriter(topic, {
+      ...reliable,
+      writerDataLifecycle: { autodisposeUnregisteredInstances: false },
+    });
     writer.write({ id: 'c', seq: 1, text: '' });
     await takeN(reader, 1);
     writer.close();

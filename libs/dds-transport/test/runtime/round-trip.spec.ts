@@ -83,7 +83,10 @@ describe('write/take round trips (domain 10)', () => {
 
   it('keeps only the last sample per instance with keep-last 1', async () => {
     const topic = pp.createTopic(uniqueTopic('rt/keep_last'), KeyedType);
-    const reader = pp.createReader(topic, { reliability: { kind: 'reliable' }, history: { kind: 'keep-last', depth: 1 } });
+    const reader = pp.createReader(topic, {
+      reliability: { kind: 'reliable' },
+      history: { kind: 'keep-last', depth: 1 },
+    });
     const writer = pp.createWriter(topic, reliable);
     for (let i = 0; i < 4; i++) {
       writer.write({ id: 'x', seq: i, text: '' });

@@ -10,7 +10,11 @@ export function uniqueTopic(prefix: string): string {
 }
 
 /** Resolves with the first emission of `event`, rejects after `timeoutMs`. */
-export function nextEvent<T = unknown>(emitter: EventEmitter, event: string, timeoutMs = 10000): Promise<T> {
+export function nextEvent<T = unknown>(
+  emitter: EventEmitter,
+  event: string,
+  timeoutMs = 10000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       emitter.off(event, on);
@@ -46,7 +50,12 @@ export function takeN<T>(reader: Reader<T>, n: number, timeoutMs = 10000): Promi
 }
 
 /** Waits until `predicate` holds after a status event of `emitter` (checked immediately too). */
-export function waitForEvent<T>(emitter: EventEmitter, event: string, predicate: (v: T) => boolean, timeoutMs = 10000): Promise<T> {
+export function waitForEvent<T>(
+  emitter: EventEmitter,
+  event: string,
+  predicate: (v: T) => boolean,
+  timeoutMs = 10000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       emitter.off(event, on);

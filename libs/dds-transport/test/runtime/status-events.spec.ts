@@ -31,14 +31,23 @@ describe('status events, waitForMatch, waitForAcks (domain 12)', () => {
     const reader = other.createReader(otherTopic, { reliability: { kind: 'reliable' } });
     const subMatched = nextEvent<SubscriptionMatchedStatus>(reader, 'subscription-matched');
     const [p, s] = await Promise.all([pubMatched, subMatched]);
-    expect(p).toMatchObject({ currentCount: 1, currentCountChange: 1, totalCount: 1, totalCountChange: 1 });
+    expect(p).toMatchObject({
+      currentCount: 1,
+      currentCountChange: 1,
+      totalCount: 1,
+      totalCountChange: 1,
+    });
     expect(p.lastSubscriptionHandle).toBe(reader.instanceHandle);
     expect(s).toMatchObject({ currentCount: 1, currentCountChange: 1 });
     expect(s.lastPublicationHandle).toBe(writer.instanceHandle);
 
     const unmatched = nextEvent<PublicationMatchedStatus>(writer, 'publication-matched');
     reader.close();
-    expect(await unmatched).toMatchObject({ currentCount: 0, currentCountChange: -1, totalCount: 1 });
+    expect(await unmatched).toMatchObject({
+      currentCount: 0,
+      currentCountChange: -1,
+      totalCount: 1,
+    });
   });
 
   it('waitForMatch resolves at the requested count and rejects with DdsTimeoutError otherwise', async () => {
@@ -66,7 +75,10 @@ describe('status events, waitForMatch, waitForAcks (domain 12)', () => {
     const writer = pp.createWriter(topic, { durability: 'volatile' });
     const offered = nextEvent<IncompatibleQosStatus>(writer, 'offered-incompatible-qos');
     const t2 = other.createTopic(topic.name, KeylessType);
-    const reader = other.createReader(t2, { durability: 'transient-local', reliability: { kind: 'reliable' } });
+    const reader = other.createReader(t2, {
+      durability: 'transient-local',
+      reliability: { kind: 'reliable' },
+    });
     const requested = nextEvent<IncompatibleQosStatus>(reader, 'requested-incompatible-qos');
     const [o, r] = await Promise.all([offered, requested]);
     expect(o.policy).toBe('durability');
@@ -90,9 +102,15 @@ describe('status events, waitForMatch, waitForAcks (domain 12)', () => {
 
   it('waitForAcks resolves once a remote reliable reader acknowledged everything', async () => {
     const topic = pp.createTopic(uniqueTopic('st/acks'), KeylessType);
-    const writer = pp.createWriter(topic, { reliability: { kind: 'reliable' }, history: { kind: 'keep-all' } });
+    const writer = pp.createWriter(topic, {
+      reliability: { kind: 'reliable' },
+      history: { kind: 'keep-all' },
+    });
     const t2 = other.createTopic(topic.name, KeylessType);
-    const reader = other.createReader(t2, { reliability: { kind: 'reliable' }, history: { kind: 'keep-all' } });
+    const reader = other.createReader(t2, {
+      reliability: { kind: 'reliable' },
+      history: { kind: 'keep-all' },
+    });
     await writer.waitForMatch({ timeoutMs: 10000 });
     for (let i = 0; i < 100; i++) writer.write({ seq: i, text: 'ack me' });
     await writer.waitForAcks(10000);
@@ -106,7 +124,11 @@ describe('status events, waitForMatch, waitForAcks (domain 12)', () => {
     const reader = pp.createReader(topic, { reliability: { kind: 'reliable' }, deadlineMs: 100 });
     writer.write({ seq: 1, text: '' });
     await takeN(reader, 1);
-    const missed = await nextEvent<{ totalCount: number; lastInstanceHandle: bigint }>(reader, 'requested-deadline-missed', 5000);
+    const missed = await nextEvent<{ totalCount: number; lastInstanceHandle: bigint }>(
+      reader,
+      'requested-deadline-missed',
+      5000,
+    );
     expect(missed.totalCount).toBeGreaterThanOrEqual(1);
     expect(missed.lastInstanceHandle).not.toBe(0n);
   });
