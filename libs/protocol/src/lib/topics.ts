@@ -51,14 +51,18 @@ export function gatewayPartition(gatewayId: string): string {
  * profile: DDS refuses to match e.g. a transient-local reader with a volatile writer.
  */
 export const QOS = {
-  /** `agent/register` writer: the agent's liveliness lease makes a killed agent disappear. */
+  /**
+   * `agent/register` writer: the agent's liveliness lease makes a killed agent disappear. A
+   * clean leave disposes explicitly; autodispose is off so that a lost writer reads as
+   * "no writers" (lease expired) on the gateway side, not as a dispose.
+   */
   registerWriter(leaseMs: number): Qos {
     return {
       reliability: { kind: 'reliable' },
       durability: 'transient-local',
       history: { kind: 'keep-last', depth: 1 },
       liveliness: { kind: 'automatic', leaseMs },
-      writerDataLifecycle: { autodisposeUnregisteredInstances: true },
+      writerDataLifecycle: { autodisposeUnregisteredInstances: false },
     };
   },
   /** `agent/register` reader: accepts any lease (requested lease is infinite). */

@@ -1,0 +1,144 @@
+import { DomainParticipant } from '@dds/transport';
+import { filter, firstValueFrom } from 'rxjs';
+import { FleetClient, PROTOCOL_VERSION, type FleetEvent } from '../src';
+import { ChildAgent } from './fixtures/child-agent';
+
+/** This file's DDS domain (fleet membership e2e: 41). */
+const DOMAIN = 41;
+const LEASE_MS = 1000;
+const ECHO = 'libs/protocol/e2e/fixtures/echo-agent.ts';
+
+function participant(): DomainParticipant {
+  // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
+  return new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+}
+
+function next<T extends FleetEvent['type']>(
+  client: FleetClient,
+  type: T,
+  agentId: string,
+): Promise<Extract<FleetEvent, { type: T }>> {
+  return firstValueFrom(
+    client.events.pipe(
+      filter(
+        (e): e is Extract<FleetEvent, { type: T }> =>
+          e.type === type &&
+          ('agent' in e ? e.agent.agentId : e.type === 'status' ? e.status.agentId : e.agentId) ===
+            agentId,
+      ),
+    ),
+  );
+}
+
+describe('fleet membership over DDS (agents in child processes)', () => {
+  let pp: DomainParticipant;
+  let client: FleetClient;
+  const children: ChildAgent[] = [];
+
+  function start(id: string, ...extra: string[]): ChildAgent {
+    const c = ChildAgent.start(ECHO, [
+      '--domain',
+      String(DOMAIN),
+      '--id',
+      id,
+      '--lease',
+      String(LEASE_MS),
+      ...extra,
+    ]);
+    children.push(c);
+    return c;
+  }
+
+  beforeAll(() => {
+    pp = participant();
+    client = new FleetClient({ participant: pp, gatewayId: 'gw-fleet' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    client.close();
+    pp.close();
+  });
+
+  it('a SIGKILLed agent is seen gone (lease expired) within its lease', async () => {
+    const registered = next(client, 'registered', 'victim');
+    const child = start('victim');
+    expect((await registered).agent.leaseMs).toBe(LEASE_MS);
+    const gone = next(client, 'gone', 'victim');
+    const t0 = Date.now();
+    await child.kill('SIGKILL');
+    expect(await gone).toEqual({ type: 'gone', agentId: 'victim', reason: 'lease-expired' });
+    const elapsed = Date.now() - t0;
+    // Cyclone declares the writer dead when the lease runs out after its last assertion.
+    expect(elapsed).toBeLessThanOrEqual(LEASE_MS + 500);
+    expect(client.agent('victim')).toBeUndefined();
+  });
+
+  it('a cleanly stopped agent is seen gone (disposed) at once, well before its lease', async () => {
+    const registered = next(client, 'registered', 'leaver');
+    // A long lease: only the explicit dispose can make it disappear quickly.
+    const child = start('leaver', '--lease', '20000');
+    await registered;
+    const gone = next(client, 'gone', 'leaver');
+    const t0 = Date.now();
+    child.proc.kill('SIGTERM');
+    expect(await gone).toEqual({ type: 'gone', agentId: 'leaver', reason: 'disposed' });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect({ exit: await child.exited, stderr: child.errors }).toEqual({ exit: 0, stderr: '' });
+  });
+
+  it('a restarted agent re-registers and a gateway that joins later sees it (transient-local)', async () => {
+    const first = next(client, 'registered', 'phoenix');
+    const a = start('phoenix');
+    await first;
+    const gone = next(client, 'gone', 'phoenix');
+    await a.kill('SIGKILL');
+    await gone;
+    const again = next(client, 'registered', 'phoenix');
+    start('phoenix');
+    await again;
+
+    // A second participant of this process (own GUID, own readers), created after the fact.
+    const late = new DomainParticipant({ domainId: DOMAIN });
+    const lateClient = new FleetClient({ participant: late, gatewayId: 'gw-late' });
+    try {
+      if (!lateClient.agent('phoenix')) await next(lateClient, 'registered', 'phoenix');
+      expect(lateClient.agent('phoenix')?.info.agentId).toBe('phoenix');
+      // The late gateway can use it too.
+      await lateClient.ready('phoenix');
+      const events = [];
+      for await (const ev of lateClient.request('phoenix', {
+        kind: 'chat',
+        stream: false,
+        body: { model: 'echo-1', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 },
+      })) {
+        events.push(ev);
+      }
+      expect(events.at(-1)).toMatchObject({ type: 'final', agentId: 'phoenix' });
+    } finally {
+      lateClient.close();
+      late.close();
+    }
+  });
+
+  it('an agent speaking a newer protocol version is reported incompatible and never routed to', async () => {
+    const incompatible = next(client, 'incompatible', 'future');
+    start('future', '--protocol-version', String(PROTOCOL_VERSION + 1));
+    const ev = await incompatible;
+    expect(ev.protocolVersion).toBe(PROTOCOL_VERSION + 1);
+    expect(ev.message).toMatch(/protocol version 2; this gateway speaks version 1/);
+    expect(client.agent('future')).toBeUndefined();
+    const events = [];
+    for await (const e of client.request('future', {
+      kind: 'chat',
+      stream: false,
+      body: { model: 'echo-1', messages: [] },
+    })) {
+      events.push(e);
+    }
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'error', code: 'agent_incompatible', retryable: false }),
+    ]);
+    await expect(client.ready('future', 200)).rejects.toMatchObject({ code: 'agent_incompatible' });
+  });
+});
