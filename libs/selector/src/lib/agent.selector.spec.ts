@@ -190,6 +190,9 @@ describe('AgentSelector: filters', () => {
             const outcome = noAgentReason(() => {
               const sel = selector.select(req, candidates);
               expect(allowed).toContain(sel.agent);
+              if (req.strategy === 'least-loaded') {
+                expect(sel.agent.load).toBe(Math.min(...allowed.map((c) => c.load)));
+              }
               if (req.explain) {
                 expect(sel.explanation?.agentId).toBe(sel.agent.id);
                 expect(sel.explanation?.candidates.map((c) => c.id).sort()).toEqual(
@@ -421,27 +424,41 @@ describe('AgentSelector: prefix affinity', () => {
     expect(prefix).toBeGreaterThan(roundRobin + 0.3);
   });
 
-  it('prefers the longest match, unless it is loaded beyond the margin', () => {
-    const selector = new AgentSelector({
-      strategy: 'prefix',
-      prefix: { chunkSize: 10, loadMargin: 0.5 },
-    });
-    const agents = fleet(3);
-    const shared = 'S'.repeat(50);
-    selector.recordServed('agent-1', shared + 'x'.repeat(20));
-    selector.recordServed('agent-2', shared.slice(0, 20));
-    const pick = () =>
-      selector.select({ model: 'm1', promptText: shared + 'y'.repeat(20), explain: true }, agents);
-    let sel = pick();
-    expect(sel.agent.id).toBe('agent-1');
-    expect(sel.explanation?.candidates.find((c) => c.id === 'agent-1')?.score).toBe(5);
-    agents[1].load = 0.5;
-    expect(pick().agent.id).toBe('agent-1');
-    agents[1].load = 0.75;
-    sel = pick();
-    expect(sel.agent.id).not.toBe('agent-1');
-    expect(sel.explanation?.note).toContain('too loaded');
-  });
+  it.each([false, true])(
+    'prefers the longest match, unless it is loaded beyond the margin (explain: %s)',
+    (explain) => {
+      const selector = new AgentSelector({
+        strategy: 'prefix',
+        prefix: { chunkSize: 10, loadMargin: 0.5 },
+      });
+      const agents = fleet(3);
+      const shared = 'S'.repeat(50);
+      selector.recordServed('agent-1', shared + 'x'.repeat(20));
+      selector.recordServed('agent-2', shared.slice(0, 20));
+      const pick = () =>
+        selector.select({ model: 'm1', promptText: shared + 'y'.repeat(20), explain }, agents);
+      let sel = pick();
+      expect(sel.agent.id).toBe('agent-1');
+      if (explain) {
+        expect(sel.explanation?.candidates.find((c) => c.id === 'agent-1')?.score).toBe(5);
+      }
+      agents[1].load = 0.5;
+      expect(pick().agent.id).toBe('agent-1');
+      agents[1].load = 0.75;
+      agents[2].load = 0.2;
+      sel = pick();
+      expect(sel.agent.id).toBe('agent-0');
+      if (explain) expect(sel.explanation?.note).toContain('too loaded');
+      // That decision was recorded: agent-0 now holds the whole prompt, the longest match.
+      agents[1].load = 0;
+      expect(pick().agent.id).toBe('agent-0');
+      // Shorter matches win when the longer ones are out of the running.
+      agents[0].health = 'draining';
+      expect(pick().agent.id).toBe('agent-1');
+      agents[1].health = 'offline';
+      expect(pick().agent.id).toBe('agent-2');
+    },
+  );
 
   it('falls back to least-loaded without prompt text and records what it chose', () => {
     const selector = new AgentSelector({ strategy: 'prefix', prefix: { chunkSize: 8 } });
