@@ -47,9 +47,9 @@ export abstract class Entity extends EventEmitter {
   }
 
   /**
-   * Deletes the entity and everything created from it. Idempotent.
-   * @throws DdsError `DDS_RETCODE_PRECONDITION_NOT_MET` when closing a topic that readers or
-   *   writers still use.
+   * Deletes the entity and everything created from it. Idempotent. Closing a topic that readers
+   * or writers still use closes only its handle: CycloneDDS keeps the topic alive for them.
+   * @throws DdsError if CycloneDDS refuses the deletion.
    */
   close(): void {
     if (this.#closed) return;
