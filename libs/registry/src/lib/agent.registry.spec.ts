@@ -496,6 +496,20 @@ describe('AgentRegistry: load and in-flight accounting', () => {
     );
   });
 
+  it('applies a status that overtook its registration, unless it is stale', () => {
+    const { registry, wait, close } = setup();
+    expect(registry.updateStatus('early', status({ slotsBusy: 3, queueDepth: 2 }))).toBe(false);
+    wait(1_000);
+    registry.upsertRegistration(reg('early'));
+    expect(registry.get('early')).toMatchObject({ slotsBusy: 3, queueDepth: 2, freeSlots: 1 });
+
+    registry.updateStatus('late', status({ slotsBusy: 3 }));
+    wait(1_500);
+    registry.upsertRegistration(reg('late'));
+    expect(registry.get('late')).toMatchObject({ slotsBusy: 0, freeSlots: 4, health: 'healthy' });
+    close();
+  });
+
   it('folds reported and observed latencies into one EMA', () => {
     const clock = new ManualClock();
     const registry = new AgentRegistry({ clock, latencyAlpha: 0.5 });
@@ -607,6 +621,23 @@ describe('AgentRegistry: queries', () => {
     const after = registry.byModel('phi-4-mini');
     expect(after).not.toBe(before);
     expect(after.map((v) => v.id).sort()).toEqual(['a', 'b']);
+    close();
+  });
+
+  it('gives the candidates for a model and its aliases as one stable array', () => {
+    const { registry, close } = setup();
+    registry.upsertRegistration(reg('a', { models: ['m1'] }));
+    registry.upsertRegistration(reg('b', { models: ['m1-q4', 'm1'] }));
+    registry.upsertRegistration(reg('c', { models: ['m2'] }));
+    expect(registry.candidatesFor('m1')).toBe(registry.byModel('m1'));
+    const first = registry.candidatesFor('m1', ['m1-q4']);
+    expect(first.map((v) => v.id).sort()).toEqual(['a', 'b']);
+    registry.updateStatus('a', status({ slotsBusy: 1 }));
+    expect(registry.candidatesFor('m1', ['m1-q4'])).toBe(first);
+    registry.upsertRegistration(reg('d', { models: ['m1-q4'] }));
+    const second = registry.candidatesFor('m1', ['m1-q4']);
+    expect(second).not.toBe(first);
+    expect(second.map((v) => v.id).sort()).toEqual(['a', 'b', 'd']);
     close();
   });
 

@@ -100,6 +100,8 @@ class IndexBucket {
 }
 
 const EMPTY: readonly AgentView[] = Object.freeze([]);
+const MAX_PENDING_STATUS = 1_024;
+const MAX_UNION_CACHE = 256;
 
 function fail(field: string, message: string): never {
   throw new InvalidAgentInputError(field, message);
@@ -212,6 +214,11 @@ export class AgentRegistry {
   private readonly byCapabilityIndex = new Map<string, IndexBucket>();
   private readonly modelFirstSeen = new Map<string, number>();
   private listCache: readonly AgentRecord[] | undefined;
+  /** Bumped on every index change: the alias-union cache is valid for one generation. */
+  private generation = 0;
+  private readonly unionCache = new Map<string, { generation: number; agents: AgentRecord[] }>();
+  /** Statuses that overtook their agent's registration (bounded, applied when it arrives). */
+  private readonly pendingStatus = new Map<string, { status: AgentStatusReport; at: number }>();
   private timer: TimerHandle | undefined;
   private closed = false;
 
@@ -301,6 +308,11 @@ export class AgentRegistry {
     }
 
     if (isNew) {
+      const pending = this.pendingStatus.get(rec.id);
+      if (pending) {
+        this.pendingStatus.delete(rec.id);
+        if (now - pending.at < this.suspectAfterMs) this.applyStatus(rec, pending.status);
+      }
       this.emit({ type: 'added', agent: rec });
       this.evaluate(rec);
       if (SELECTABILITY[rec.health] > 0 && rec.freeSlots > 0) {
@@ -315,27 +327,29 @@ export class AgentRegistry {
   }
 
   /**
-   * Applies a load report (a sign of life). Returns `false` when the agent is unknown (a status may
-   * overtake its registration; the next heartbeat after the registration counts). Throws
-   * {@link InvalidAgentInputError} on malformed input.
+   * Applies a load report (a sign of life). Returns `false` when the agent is unknown; the report
+   * is then kept (bounded) and applied if the registration follows within the suspect delay, since
+   * on DDS a status may overtake its registration. Throws {@link InvalidAgentInputError} on
+   * malformed input.
    */
   updateStatus(agentId: string, status: AgentStatusReport): boolean {
     validateStatus(status);
     const rec = this.agents.get(agentId);
-    if (!rec) return false;
+    if (!rec) {
+      if (typeof agentId === 'string' && agentId.length > 0) {
+        this.pendingStatus.delete(agentId);
+        this.pendingStatus.set(agentId, { status, at: this.clock.now() });
+        if (this.pendingStatus.size > MAX_PENDING_STATUS) {
+          this.pendingStatus.delete(this.pendingStatus.keys().next().value as string);
+        }
+      }
+      return false;
+    }
     const before = this.capacitySnapshot(rec);
-    rec.state = status.state;
-    rec.slotsBusy = status.slotsBusy;
-    rec.slotsTotal = status.slotsTotal;
-    rec.queueDepth = status.queueDepth;
-    rec.tokensPerSecond = status.tokensPerSecond;
-    if (status.emaLatencyMs > 0) this.foldLatency(rec, status.emaLatencyMs);
-    rec.inFlightAtStatus = rec.inFlight;
-    rec.hasStatus = true;
+    this.applyStatus(rec, status);
     rec.deadlineMissed = false;
     rec.alive = true;
     rec.lastSeen = this.clock.now();
-    rec.recomputeLoad();
     this.emit({ type: 'updated', agent: rec, cause: 'status' });
     this.evaluate(rec);
     this.emitIfCapacityFreed(rec, before);
@@ -492,6 +506,26 @@ export class AgentRegistry {
     return this.byModelIndex.get(model)?.array() ?? EMPTY;
   }
 
+  /**
+   * Agents serving `model` or any of `aliases` (any health): the selector's candidates for a
+   * request with aliases. Like {@link AgentRegistry.byModel}, the array keeps its identity until
+   * the membership changes. Do not mutate.
+   */
+  candidatesFor(model: string, aliases?: readonly string[]): readonly AgentView[] {
+    if (aliases === undefined || aliases.length === 0) return this.byModel(model);
+    const key = [model, ...aliases].join('\u0000');
+    const hit = this.unionCache.get(key);
+    if (hit && hit.generation === this.generation) return hit.agents;
+    const union = new Set<AgentRecord>();
+    for (const m of [model, ...aliases]) {
+      for (const r of this.byModelIndex.get(m)?.members ?? []) union.add(r);
+    }
+    if (this.unionCache.size >= MAX_UNION_CACHE) this.unionCache.clear();
+    const agents = [...union];
+    this.unionCache.set(key, { generation: this.generation, agents });
+    return agents;
+  }
+
   bySpecialization(specialization: Specialization): readonly AgentView[] {
     return this.bySpecializationIndex.get(specialization)?.array() ?? EMPTY;
   }
@@ -567,6 +601,18 @@ export class AgentRegistry {
     if (!this.closed) this.subject.next(event);
   }
 
+  private applyStatus(rec: AgentRecord, status: AgentStatusReport): void {
+    rec.state = status.state;
+    rec.slotsBusy = status.slotsBusy;
+    rec.slotsTotal = status.slotsTotal;
+    rec.queueDepth = status.queueDepth;
+    rec.tokensPerSecond = status.tokensPerSecond;
+    if (status.emaLatencyMs > 0) this.foldLatency(rec, status.emaLatencyMs);
+    rec.inFlightAtStatus = rec.inFlight;
+    rec.hasStatus = true;
+    rec.recomputeLoad();
+  }
+
   private foldLatency(rec: AgentRecord, ms: number): void {
     rec.emaLatencyMs =
       rec.emaLatencyMs === 0 ? ms : rec.emaLatencyMs + this.latencyAlpha * (ms - rec.emaLatencyMs);
@@ -630,12 +676,14 @@ export class AgentRegistry {
   }
 
   private index(rec: AgentRecord): void {
+    this.generation++;
     for (const m of rec.models) bucket(this.byModelIndex, m).add(rec);
     bucket(this.bySpecializationIndex, rec.specialization).add(rec);
     for (const c of rec.capabilities) bucket(this.byCapabilityIndex, c).add(rec);
   }
 
   private unindex(rec: AgentRecord): void {
+    this.generation++;
     for (const m of rec.models) unbucket(this.byModelIndex, m, rec);
     unbucket(this.bySpecializationIndex, rec.specialization, rec);
     for (const c of rec.capabilities) unbucket(this.byCapabilityIndex, c, rec);
