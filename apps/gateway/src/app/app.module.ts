@@ -63,7 +63,9 @@ export class AppModule {
       ? [
           TransportModule.forRoot({
             domainId: config.dds.domain,
-            ...(config.dds.config ? { config: config.dds.config } : {}),
+            // Read CYCLONEDDS_URI here rather than leaving it to Cyclone's getenv(): embedders
+            // (jest among them) may set it on process.env without touching the C environment.
+            ...ddsConfig(config.dds.config || process.env['CYCLONEDDS_URI']),
           }),
           ProtocolModule.forRoot({
             gatewayId: gatewayId(config.dds.participant_name),
@@ -118,4 +120,8 @@ export class AppModule {
 export function gatewayId(participantName: string): string {
   const base = participantName.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 64) || 'gateway';
   return `${base}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+function ddsConfig(config: string | undefined): { config?: string } {
+  return config ? { config } : {};
 }
