@@ -35,11 +35,15 @@ interface Choice<A extends SelectableAgent> {
 
 /**
  * Chooses the agent for a request: filters candidates (model or alias, specialization,
- * capabilities, health tier, free slot) and lets the strategy pick. Synchronous and I/O free; a
- * decision at 1,000 candidates costs microseconds.
+ * capabilities, health tier, free slot) and lets the strategy pick. Synchronous and I/O free.
  *
- * Pass the registry's `byModel(model)` arrays as candidates where you can: the selector caches its
- * per-candidate-set lookups by array identity.
+ * Without `explain`, most decisions look at a few candidates only (round-robin cursor, random
+ * pairs, the session's ring position, the prefix's cached agents); least-loaded scans once. The
+ * full filter pass runs for explanations and whenever the quick look finds no healthy agent, so
+ * the suspect fallback and the exact {@link NoAgentError} reason never depend on the shortcut.
+ *
+ * Pass the registry's `byModel(model)` / `candidatesFor(model, aliases)` arrays as candidates: the
+ * selector caches its per-candidate-set lookups by array identity.
  */
 export class AgentSelector {
   /** Strategy used when a request names none. */
