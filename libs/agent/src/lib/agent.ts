@@ -164,8 +164,9 @@ export class Agent {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.pool.close(new SlotPoolError('draining', `agent ${this.id} stopped`));
-    this.endpoint?.stop();
+    const leaving = this.endpoint?.stop();
     for (const c of this.running) c.abort(new ProtocolError('agent_gone', 'agent stopped', true));
+    await leaving;
     if (this.ownsParticipant) this.participant?.close();
     for (const w of this.idleWaiters.splice(0)) w();
   }

@@ -182,25 +182,36 @@ export class AgentEndpoint {
 
   /**
    * Leaves the fleet: the registration is disposed (gateways see the agent gone at once), open
-   * requests are failed as retryable, entities are closed. Idempotent.
+   * requests are failed as retryable, responses already written are given up to `flushMs` to be
+   * acknowledged (a deleted writer drops what it has not delivered), then entities are closed.
+   * Idempotent.
    */
-  stop(): void {
+  async stop(flushMs = 1000): Promise<void> {
     if (this.state === 'stopped') return;
     const wasStarted = this.state === 'started';
     this.state = 'stopped';
     clearInterval(this.heartbeat);
     clearTimeout(this.statusTimer);
+    this.requestReader?.close();
     if (wasStarted) {
-      try {
-        this.registerWriter?.dispose(encodeRegistration(this.info));
-      } catch {
-        // Closing below unregisters (and, with autodispose, disposes) anyway.
-      }
       for (const a of [...this.active.values()]) {
         a.error({ code: 'agent_gone', message: 'agent stopped', retryable: !a.started });
       }
+      // Responses first: a gateway that sees the registration disposed gives up on the agent.
+      await Promise.all(
+        [...this.replies.values()].map((r) =>
+          r.writer.waitForAcks(flushMs).catch(() => {
+            // Unacknowledged after flushMs (gateway gone or stalled): leave regardless.
+          }),
+        ),
+      );
+      try {
+        this.registerWriter?.dispose(encodeRegistration(this.info));
+        await this.registerWriter?.waitForAcks(flushMs);
+      } catch {
+        // Closing below unregisters anyway; the lease covers the rest.
+      }
     }
-    this.requestReader?.close();
     this.registerWriter?.close();
     this.statusWriter?.close();
     for (const r of this.replies.values()) r.writer.close();

@@ -407,6 +407,9 @@ export class FleetClient {
       if (!entry) return;
       this.registry.delete(agentId);
       const reason = s.info.instanceState === 'disposed' ? 'disposed' : 'lease-expired';
+      // A leaving agent flushes its answers before disposing; they may sit unprocessed in the
+      // response reader (another doorbell), so take them before failing what is still open.
+      this.onResponses();
       for (const [id, p] of this.pending) {
         if (p.agentId !== agentId) continue;
         this.finish(
