@@ -92,9 +92,12 @@ export class DomainParticipant extends Entity {
   /** Creates (or finds) the topic `name` with type `type`. */
   createTopic<T>(name: string, type: TypeSupport<T>, qos?: Qos): Topic<T> {
     const h = this.handle;
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('topic name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0)
+      throw new TypeError('topic name must be a non-empty string');
     if (!TOPIC_NAME.test(name)) {
-      throw new TypeError(`topic name '${name}' may only contain letters, digits, '_' and '/' and must not start with a digit`);
+      throw new TypeError(
+        `topic name '${name}' may only contain letters, digits, '_' and '/' and must not start with a digit`,
+      );
     }
     checkTypeSupport(type);
     validateQos(qos);

@@ -44,10 +44,12 @@ export abstract class Endpoint extends Entity {
     kind: 'reader' | 'writer',
     create: (doorbell: (bits: number) => void) => NativeHandle,
   ) {
-    let self: Endpoint | undefined;
-    const handle = create((bits) => self?.onDoorbell(bits));
+    // The doorbell can only ring after this constructor returns (it is delivered through the event
+    // loop), but the closure must exist before the native entity does.
+    const target: { self?: Endpoint } = {};
+    const handle = create((bits) => target.self?.onDoorbell(bits));
     super(native, handle, parent, kind);
-    self = this;
+    target.self = this;
     this.#isReader = kind === 'reader';
     this.on('newListener', (event: string) => {
       if (KEEPALIVE_EVENTS.has(event)) this.setRefd(!this.#userUnref);
@@ -120,13 +122,13 @@ export abstract class Endpoint extends Entity {
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      let cleanup: (() => void) | undefined;
+      const state: { cleanup?: () => void } = {};
       let done = false;
       const finish = (err?: unknown): void => {
         if (done) return;
         done = true;
         if (timer) clearTimeout(timer);
-        cleanup?.();
+        state.cleanup?.();
         this.#holds--;
         this.updateRef();
         if (err === undefined) resolve();
@@ -136,11 +138,11 @@ export abstract class Endpoint extends Entity {
       this.updateRef();
       if (Number.isFinite(timeoutMs))
         timer = setTimeout(() => finish(new DdsTimeoutError(message)), timeoutMs);
-      cleanup = start(
+      state.cleanup = start(
         () => finish(),
         (e) => finish(e ?? new Error('rejected')),
       );
-      if (done) cleanup();
+      if (done) state.cleanup();
     });
   }
 

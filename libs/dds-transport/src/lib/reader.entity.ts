@@ -37,21 +37,6 @@ export interface SampleRejectedStatus extends SampleLostStatus {
   lastInstanceHandle: bigint;
 }
 
-export interface Reader<T> {
-  on(event: 'data', listener: () => void): this;
-  on(event: 'subscription-matched', listener: (s: SubscriptionMatchedStatus) => void): this;
-  on(event: 'liveliness-changed', listener: (s: LivelinessChangedStatus) => void): this;
-  on(event: 'requested-deadline-missed', listener: (s: DeadlineMissedStatus) => void): this;
-  on(event: 'requested-incompatible-qos', listener: (s: IncompatibleQosStatus) => void): this;
-  on(event: 'sample-lost', listener: (s: SampleLostStatus) => void): this;
-  on(event: 'sample-rejected', listener: (s: SampleRejectedStatus) => void): this;
-  on(event: 'close', listener: () => void): this;
-  once(event: 'data', listener: () => void): this;
-  once(event: 'liveliness-changed', listener: (s: LivelinessChangedStatus) => void): this;
-  once(event: 'requested-incompatible-qos', listener: (s: IncompatibleQosStatus) => void): this;
-  once(event: 'close', listener: () => void): this;
-}
-
 /** Most samples one `take`/`read` returns. */
 export const MAX_BATCH = 4096;
 
@@ -68,6 +53,50 @@ function checkMax(max: unknown): number {
  * from the reader's history QoS).
  */
 export class Reader<T> extends Endpoint implements AsyncIterable<Sample<T>> {
+  override on(event: 'data', listener: () => void): this;
+  override on(
+    event: 'subscription-matched',
+    listener: (s: SubscriptionMatchedStatus) => void,
+  ): this;
+  override on(event: 'liveliness-changed', listener: (s: LivelinessChangedStatus) => void): this;
+  override on(
+    event: 'requested-deadline-missed',
+    listener: (s: DeadlineMissedStatus) => void,
+  ): this;
+  override on(
+    event: 'requested-incompatible-qos',
+    listener: (s: IncompatibleQosStatus) => void,
+  ): this;
+  override on(event: 'sample-lost', listener: (s: SampleLostStatus) => void): this;
+  override on(event: 'sample-rejected', listener: (s: SampleRejectedStatus) => void): this;
+  override on(event: 'close', listener: () => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once(event: 'data', listener: () => void): this;
+  override once(
+    event: 'subscription-matched',
+    listener: (s: SubscriptionMatchedStatus) => void,
+  ): this;
+  override once(event: 'liveliness-changed', listener: (s: LivelinessChangedStatus) => void): this;
+  override once(
+    event: 'requested-deadline-missed',
+    listener: (s: DeadlineMissedStatus) => void,
+  ): this;
+  override once(
+    event: 'requested-incompatible-qos',
+    listener: (s: IncompatibleQosStatus) => void,
+  ): this;
+  override once(event: 'sample-lost', listener: (s: SampleLostStatus) => void): this;
+  override once(event: 'sample-rejected', listener: (s: SampleRejectedStatus) => void): this;
+  override once(event: 'close', listener: () => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
   #wakers: (() => void)[] = [];
 
   /** @internal */

@@ -37,17 +37,6 @@ export interface IncompatibleQosStatus {
   totalCountChange: number;
 }
 
-export interface Writer<T> {
-  on(event: 'publication-matched', listener: (s: PublicationMatchedStatus) => void): this;
-  on(event: 'liveliness-lost', listener: (s: LivelinessLostStatus) => void): this;
-  on(event: 'offered-deadline-missed', listener: (s: DeadlineMissedStatus) => void): this;
-  on(event: 'offered-incompatible-qos', listener: (s: IncompatibleQosStatus) => void): this;
-  on(event: 'close', listener: () => void): this;
-  once(event: 'publication-matched', listener: (s: PublicationMatchedStatus) => void): this;
-  once(event: 'offered-incompatible-qos', listener: (s: IncompatibleQosStatus) => void): this;
-  once(event: 'close', listener: () => void): this;
-}
-
 function checkSample(sample: unknown): void {
   if (typeof sample !== 'object' || sample === null)
     throw new TypeError('sample must be an object');
@@ -58,6 +47,38 @@ function checkSample(sample: unknown): void {
  * to CycloneDDS, which may block up to the reliability max-blocking time when the history is full.
  */
 export class Writer<T> extends Endpoint {
+  override on(event: 'publication-matched', listener: (s: PublicationMatchedStatus) => void): this;
+  override on(event: 'liveliness-lost', listener: (s: LivelinessLostStatus) => void): this;
+  override on(event: 'offered-deadline-missed', listener: (s: DeadlineMissedStatus) => void): this;
+  override on(
+    event: 'offered-incompatible-qos',
+    listener: (s: IncompatibleQosStatus) => void,
+  ): this;
+  override on(event: 'close', listener: () => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once(
+    event: 'publication-matched',
+    listener: (s: PublicationMatchedStatus) => void,
+  ): this;
+  override once(event: 'liveliness-lost', listener: (s: LivelinessLostStatus) => void): this;
+  override once(
+    event: 'offered-deadline-missed',
+    listener: (s: DeadlineMissedStatus) => void,
+  ): this;
+  override once(
+    event: 'offered-incompatible-qos',
+    listener: (s: IncompatibleQosStatus) => void,
+  ): this;
+  override once(event: 'close', listener: () => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
   readonly #representation: DataRepresentation;
 
   /** @internal */

@@ -1,4 +1,4 @@
-import { DomainParticipant, toObservable, type Qos, type Sample } from '@dds/transport';
+import { DomainParticipant, toObservable, type Qos, type Sample } from '../../src';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { KeylessType, type Keyless } from '../../tmp/generated/runtime/runtime-types';
 import { nextEvent, uniqueTopic } from './runtime-test.helpers';

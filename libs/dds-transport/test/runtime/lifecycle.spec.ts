@@ -8,7 +8,7 @@ import {
   MAX_DOMAIN_ID,
   type Qos,
   type Topic,
-} from '@dds/transport';
+} from '../../src';
 import { KeyedType, KeylessType, type Keyed } from '../../tmp/generated/runtime/runtime-types';
 import { uniqueTopic } from './runtime-test.helpers';
 
@@ -25,31 +25,57 @@ describe('argument checks, close and teardown (domain 17)', () => {
   afterEach(() => pp.close());
 
   it('rejects bad participant options with exact errors', () => {
-    expect(() => new DomainParticipant({ domainId: -1 })).toThrow(new RangeError(`domainId must be between 0 and ${MAX_DOMAIN_ID}`));
+    expect(() => new DomainParticipant({ domainId: -1 })).toThrow(
+      new RangeError(`domainId must be between 0 and ${MAX_DOMAIN_ID}`),
+    );
     expect(() => new DomainParticipant({ domainId: 233 })).toThrow(RangeError);
-    expect(() => new DomainParticipant({ domainId: 1.5 })).toThrow(new TypeError('domainId must be an integer'));
-    expect(() => new DomainParticipant({ domainId: '3' as unknown as number })).toThrow(new TypeError('domainId must be an integer'));
-    expect(() => new DomainParticipant(null as unknown as object)).toThrow(new TypeError('options must be an object'));
-    expect(() => new DomainParticipant({ config: 42 as unknown as string })).toThrow(new TypeError('config must be a non-empty string'));
+    expect(() => new DomainParticipant({ domainId: 1.5 })).toThrow(
+      new TypeError('domainId must be an integer'),
+    );
+    expect(() => new DomainParticipant({ domainId: '3' as unknown as number })).toThrow(
+      new TypeError('domainId must be an integer'),
+    );
+    expect(() => new DomainParticipant(null as unknown as object)).toThrow(
+      new TypeError('options must be an object'),
+    );
+    expect(() => new DomainParticipant({ config: 42 as unknown as string })).toThrow(
+      new TypeError('config must be a non-empty string'),
+    );
   });
 
   it('rejects bad topics, types and QoS with exact errors', () => {
-    expect(() => pp.createTopic('', KeyedType)).toThrow(new TypeError('topic name must be a non-empty string'));
+    expect(() => pp.createTopic('', KeyedType)).toThrow(
+      new TypeError('topic name must be a non-empty string'),
+    );
     expect(() => pp.createTopic('bad-name', KeyedType)).toThrow(
-      new TypeError(`topic name 'bad-name' may only contain letters, digits, '_' and '/' and must not start with a digit`),
+      new TypeError(
+        `topic name 'bad-name' may only contain letters, digits, '_' and '/' and must not start with a digit`,
+      ),
     );
     expect(() => pp.createTopic('ok', {} as typeof KeyedType)).toThrow(
       new TypeError('type must be a TypeSupport (descriptor, encode, decode, decodeKey)'),
     );
     const bad: [unknown, Error][] = [
       ['x', new TypeError('qos must be an object')],
-      [{ reliability: { kind: 'sometimes' } }, new TypeError(`qos.reliability.kind must be one of 'reliable', 'best-effort'`)],
-      [{ history: { kind: 'keep-last', depth: 0 } }, new RangeError('qos.history.depth must be between 1 and 2147483647')],
+      [
+        { reliability: { kind: 'sometimes' } },
+        new TypeError(`qos.reliability.kind must be one of 'reliable', 'best-effort'`),
+      ],
+      [
+        { history: { kind: 'keep-last', depth: 0 } },
+        new RangeError('qos.history.depth must be between 1 and 2147483647'),
+      ],
       [{ deadlineMs: -1 }, new RangeError('qos.deadlineMs must be >= 0')],
       [{ deadlineMs: NaN }, new TypeError('qos.deadlineMs must be a number of milliseconds')],
-      [{ durability: 'persistent' }, new TypeError(`qos.durability must be one of 'volatile', 'transient-local'`)],
+      [
+        { durability: 'persistent' },
+        new TypeError(`qos.durability must be one of 'volatile', 'transient-local'`),
+      ],
       [{ userData: 'bytes' }, new TypeError('qos.userData must be a Uint8Array')],
-      [{ dataRepresentation: [] }, new TypeError('qos.dataRepresentation must be a non-empty array')],
+      [
+        { dataRepresentation: [] },
+        new TypeError('qos.dataRepresentation must be a non-empty array'),
+      ],
       [{ reliabilty: { kind: 'reliable' } }, new TypeError('qos.reliabilty is not a QoS policy')],
     ];
     for (const [qos, err] of bad) expect(() => pp.createWriter(topic, qos as Qos)).toThrow(err);
@@ -59,8 +85,12 @@ describe('argument checks, close and teardown (domain 17)', () => {
     const other = new DomainParticipant({ domainId: DOMAIN });
     try {
       const foreign = other.createTopic(topic.name, KeyedType);
-      expect(() => pp.createReader(foreign)).toThrow(new TypeError('topic belongs to another participant'));
-      expect(() => pp.createReader({} as Topic<Keyed>)).toThrow(new TypeError('topic must be a Topic'));
+      expect(() => pp.createReader(foreign)).toThrow(
+        new TypeError('topic belongs to another participant'),
+      );
+      expect(() => pp.createReader({} as Topic<Keyed>)).toThrow(
+        new TypeError('topic must be a Topic'),
+      );
     } finally {
       other.close();
     }
@@ -69,13 +99,19 @@ describe('argument checks, close and teardown (domain 17)', () => {
   it('rejects bad samples and take arguments', () => {
     const writer = pp.createWriter(topic);
     const reader = pp.createReader(topic);
-    expect(() => writer.write(null as unknown as Keyed)).toThrow(new TypeError('sample must be an object'));
+    expect(() => writer.write(null as unknown as Keyed)).toThrow(
+      new TypeError('sample must be an object'),
+    );
     expect(() => writer.write({ id: 'a', seq: 1.5, text: '' })).toThrow(DdsTypeError);
-    expect(() => writer.write({ id: 7, seq: 1, text: '' } as unknown as Keyed)).toThrow(DdsTypeError);
+    expect(() => writer.write({ id: 7, seq: 1, text: '' } as unknown as Keyed)).toThrow(
+      DdsTypeError,
+    );
     expect(() => reader.take(0)).toThrow(new RangeError('max must be >= 1'));
     expect(() => reader.take(2.5)).toThrow(new TypeError('max must be an integer'));
     expect(() => writer.waitForMatch({ count: 0 })).toThrow(new RangeError('count must be >= 1'));
-    expect(() => writer.waitForMatch({ timeoutMs: -5 })).toThrow(new RangeError('timeoutMs must be >= 0'));
+    expect(() => writer.waitForMatch({ timeoutMs: -5 })).toThrow(
+      new RangeError('timeoutMs must be >= 0'),
+    );
     // A failed write leaves the writer usable.
     writer.write({ id: 'a', seq: 1, text: 'fine' });
     expect(reader.take().map((s) => s.data)).toEqual([{ id: 'a', seq: 1, text: 'fine' }]);
@@ -115,18 +151,28 @@ describe('argument checks, close and teardown (domain 17)', () => {
     expect(reader.closed).toBe(true);
   });
 
-  it.each(['natural', 'exit'])('a process that ends (%s) with open entities and pending samples exits cleanly', async (mode) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', join(__dirname, 'peers', 'exit.peer.ts'), String(DOMAIN), uniqueTopic('lc/exit'), mode],
-      { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const [code, signal] = await once(child, 'exit');
-    expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
-    expect(out).toBe('written\n');
-  });
+  it.each(['natural', 'exit'])(
+    'a process that ends (%s) with open entities and pending samples exits cleanly',
+    async (mode) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '-r',
+          '@swc-node/register',
+          join(__dirname, 'peers', 'exit.peer.ts'),
+          String(DOMAIN),
+          uniqueTopic('lc/exit'),
+          mode,
+        ],
+        { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const [code, signal] = await once(child, 'exit');
+      expect({ code, signal, err }).toEqual({ code: 0, signal: null, err: '' });
+      expect(out).toBe('written\n');
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { DomainParticipant, type Qos } from '@dds/transport';
+import { DomainParticipant, type Qos } from '../../src';
 import { EvolvingType, KeyedType, KeylessType } from '../../tmp/generated/runtime/runtime-types';
 import { takeN, uniqueTopic } from './runtime-test.helpers';
 

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Reader, Sample } from '@dds/transport';
+import type { Reader, Sample } from '../../src';
 
 let counter = 0;
 

@@ -5,7 +5,7 @@ import {
   type IncompatibleQosStatus,
   type PublicationMatchedStatus,
   type SubscriptionMatchedStatus,
-} from '@dds/transport';
+} from '../../src';
 import { KeylessType } from '../../tmp/generated/runtime/runtime-types';
 import { nextEvent, takeN, uniqueTopic } from './runtime-test.helpers';
 

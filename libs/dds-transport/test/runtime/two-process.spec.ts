@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { DomainParticipant, type LivelinessChangedStatus, type Qos } from '@dds/transport';
+import { DomainParticipant, type LivelinessChangedStatus, type Qos } from '../../src';
 import { KeylessType } from '../../tmp/generated/runtime/runtime-types';
 import { takeN, uniqueTopic, waitForEvent } from './runtime-test.helpers';
 

@@ -1,7 +1,11 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DomainParticipant, type LivelinessChangedStatus, type SubscriptionMatchedStatus } from '@dds/transport';
+import {
+  DomainParticipant,
+  type LivelinessChangedStatus,
+  type SubscriptionMatchedStatus,
+} from '../../src';
 import { KeylessType } from '../../tmp/generated/runtime/runtime-types';
 import { takeN, uniqueTopic, waitForEvent } from './runtime-test.helpers';
 
@@ -33,15 +37,27 @@ describe('worker_threads (domain 16)', () => {
     const [[msgA], [msgB]] = await Promise.all([once(a, 'message'), once(b, 'message')]);
     expect([msgA, msgB]).toEqual(['done', 'done']);
     const got = await takeN(reader, 20);
-    expect(got.filter((s) => s.data?.text === 'a').map((s) => s.data?.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(got.filter((s) => s.data?.text === 'b').map((s) => s.data?.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(got.filter((s) => s.data?.text === 'a').map((s) => s.data?.seq)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    expect(got.filter((s) => s.data?.text === 'b').map((s) => s.data?.seq)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
 
     // Terminating worker a deletes its writer (the match count drops) but not worker b's.
-    const unmatched = waitForEvent<SubscriptionMatchedStatus>(reader, 'subscription-matched', (s) => s.currentCount === 1);
+    const unmatched = waitForEvent<SubscriptionMatchedStatus>(
+      reader,
+      'subscription-matched',
+      (s) => s.currentCount === 1,
+    );
     await a.terminate();
     await unmatched;
     expect(reader.matchedCount()).toBe(1);
-    const gone = waitForEvent<LivelinessChangedStatus>(reader, 'liveliness-changed', (s) => s.aliveCount === 0);
+    const gone = waitForEvent<LivelinessChangedStatus>(
+      reader,
+      'liveliness-changed',
+      (s) => s.aliveCount === 0,
+    );
     await b.terminate();
     await gone;
     expect(reader.matchedCount()).toBe(0);

@@ -4,7 +4,7 @@
  * with that liveliness lease. Prints `ready` once its endpoints exist.
  * Usage: node -r @swc-node/register echo.peer.ts <domainId> <topic> [--liveliness-ms N]
  */
-import { DomainParticipant } from '@dds/transport';
+import { DomainParticipant } from '../../../src';
 import { KeylessType } from '../../../tmp/generated/runtime/runtime-types';
 
 async function main(): Promise<void> {

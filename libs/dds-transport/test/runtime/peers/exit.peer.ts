@@ -4,13 +4,16 @@
  * asked). The environment teardown must delete everything without crashing or hanging.
  * Usage: node -r @swc-node/register exit.peer.ts <domainId> <topic> <natural|exit>
  */
-import { DomainParticipant } from '@dds/transport';
+import { DomainParticipant } from '../../../src';
 import { KeylessType } from '../../../tmp/generated/runtime/runtime-types';
 
 const [domain, topicName, mode] = process.argv.slice(2);
 const pp = new DomainParticipant({ domainId: Number(domain) });
 const topic = pp.createTopic(topicName, KeylessType);
-const reliable = { reliability: { kind: 'reliable' as const }, history: { kind: 'keep-all' as const } };
+const reliable = {
+  reliability: { kind: 'reliable' as const },
+  history: { kind: 'keep-all' as const },
+};
 const reader = pp.createReader(topic, reliable);
 const writer = pp.createWriter(topic, reliable);
 for (let i = 0; i < 100; i++) writer.write({ seq: i, text: 'pending' });

@@ -4,11 +4,16 @@
  * terminated, so that the environment teardown has to delete them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DomainParticipant } from '@dds/transport';
+import { DomainParticipant } from '../../../src';
 import { KeylessType } from '../../../tmp/generated/runtime/runtime-types';
 
 async function main(): Promise<void> {
-  const { domainId, topic, count, label } = workerData as { domainId: number; topic: string; count: number; label: string };
+  const { domainId, topic, count, label } = workerData as {
+    domainId: number;
+    topic: string;
+    count: number;
+    label: string;
+  };
   const pp = new DomainParticipant({ domainId });
   const writer = pp.createWriter(pp.createTopic(topic, KeylessType), {
     reliability: { kind: 'reliable' },
