@@ -362,3 +362,48 @@ describe('validation errors name the field', () => {
     expect(gen.PrimsType.decode(gen.PrimsType.encode(prims))).toEqual(prims);
   });
 });
+
+describe('type evolution', () => {
+  it('an appendable reader of a newer version fills members an older writer did not send', () => {
+    const old = gen.evo1_RecType.encode({ k: 1, a: 'x' });
+    expect(gen.evo2_RecType.decode(old)).toEqual({
+      k: 1,
+      a: 'x',
+      b: [],
+      c: undefined,
+      in1: { a: 0, b: '' },
+      mac: new Uint8Array(2),
+    });
+  });
+
+  it('an appendable reader of an older version skips members it does not know', () => {
+    const v2: gen.evo2_Rec = {
+      k: 2,
+      a: 'y',
+      b: [1, 2],
+      c: 0.5,
+      in1: { a: 3, b: 'z' },
+      mac: new Uint8Array([1, 2]),
+    };
+    expect(gen.evo1_RecType.decode(gen.evo2_RecType.encode(v2))).toEqual({ k: 2, a: 'y' });
+  });
+
+  it('a mutable reader matches members by id in both directions', () => {
+    const v2: gen.evo2_MRec = { k: 3, a: 'w', b: [7], c: gen.Color.BLUE };
+    expect(gen.evo1_MRecType.decode(gen.evo2_MRecType.encode(v2))).toEqual({ k: 3, a: 'w' });
+    expect(gen.evo2_MRecType.decode(gen.evo1_MRecType.encode({ k: 4, a: 'v' }))).toEqual({
+      k: 4,
+      a: 'v',
+      b: [],
+      c: gen.Color.RED,
+    });
+  });
+
+  it('a mutable payload without its key member is rejected', () => {
+    // DHEADER 10, then member id 1 (string 'a'): EMHEADER LC=5, length 2, "a\0"
+    const bytes = new Uint8Array([
+      0, 0x0b, 0, 2, 10, 0, 0, 0, 1, 0, 0, 0x50, 2, 0, 0, 0, 0x61, 0, 0, 0,
+    ]);
+    expect(() => gen.evo1_MRecType.decode(bytes)).toThrow('evo1::MRec: key member k is missing');
+  });
+});

@@ -292,6 +292,41 @@ class Emitter {
     }
   }
 
+  /** An expression for the default value of a type (what Cyclone gives absent members). */
+  zero(t: IdlType): string {
+    switch (t.kind) {
+      case 'primitive':
+        if (t.name === 'int64' || t.name === 'uint64') return '0n';
+        if (t.name === 'boolean') return 'false';
+        if (t.name === 'char') return `'\\0'`;
+        return '0';
+      case 'string':
+        return `''`;
+      case 'enum':
+        return '0';
+      case 'struct':
+        return `z_${cIdentifier(t.decl.scopedName)}()`;
+      case 'sequence':
+        return isOctet(t.element) ? 'new Uint8Array(0)' : '[]';
+      case 'array': {
+        const build = (k: number): string => {
+          if (k === t.dims.length - 1 && isOctet(t.element)) return `new Uint8Array(${t.dims[k]})`;
+          const inner = k === t.dims.length - 1 ? this.zero(t.element) : build(k + 1);
+          return `Array.from({ length: ${t.dims[k]} }, () => ${inner})`;
+        };
+        return build(0);
+      }
+    }
+  }
+
+  private structZero(d: StructDecl): string {
+    const c = cIdentifier(d.scopedName);
+    const fields = d.members.map(
+      (m) => `${prop(m.name)}: ${m.optional ? 'undefined' : this.zero(m.type)}`,
+    );
+    return `function z_${c}(): ${d.tsName} {\nreturn { ${fields.join(', ')} };\n}\nvoid z_${c};\n`;
+  }
+
   private structEncoder(d: StructDecl, ids: number[] | undefined): string {
     const c = cIdentifier(d.scopedName);
     let s = `function e_${c}(w: CdrWriter, v: any): void {\n`;
@@ -330,17 +365,27 @@ class Emitter {
       });
       s += `default:\nif (id & 0x80000000) throw new DdsTypeError('unknown must-understand member id ' + (id & 0x0fffffff));\n}\n`;
       s += `r.leave(mEnd, o);\n}\nr.leave(dEnd, outer);\n`;
+      // Members a writer with an older or newer version of the type did not send take their
+      // default values, as in Cyclone; a sample without its key is rejected.
       d.members.forEach((m, i) => {
-        if (!m.optional)
-          s += `if (${locals[i]} === undefined) throw new DdsTypeError('member ${m.name} is missing');\n`;
+        if (m.key)
+          s += `if (${locals[i]} === undefined) throw new DdsTypeError('key member ${m.name} is missing');\n`;
+        else if (!m.optional)
+          s += `if (${locals[i]} === undefined) ${locals[i]} = ${this.zero(m.type)};\n`;
       });
     } else {
       if (d.extensibility === 'appendable') {
         s += `const dEnd = r.xcdr2 ? r.dheader() : -1;\nconst outer = dEnd >= 0 ? r.enter(dEnd) : 0;\n`;
       }
       d.members.forEach((m, i) => {
-        const body = this.dec(m.type, locals[i], 0);
-        s += m.optional ? `if (r.bool()) {\n${body}\n}\n` : `${body}\n`;
+        let body = this.dec(m.type, locals[i], 0);
+        if (m.optional) body = `if (r.bool()) {\n${body}\n}`;
+        // An appendable struct from an older version of the type ends early: the members it
+        // does not have take their default values (as in Cyclone).
+        if (d.extensibility === 'appendable' && i > 0) {
+          body = `if (dEnd < 0 || r.pos < dEnd) {\n${body}\n} else ${locals[i]} = ${m.optional ? 'undefined' : this.zero(m.type)};`;
+        }
+        s += `${body}\n`;
       });
       if (d.extensibility === 'appendable') s += `if (dEnd >= 0) r.leave(dEnd, outer);\n`;
     }
@@ -412,6 +457,7 @@ class Emitter {
       s += `  ${m.key ? '/** @key */ ' : ''}${prop(m.name)}${m.optional ? '?' : ''}: ${this.tsType(m.type)}${m.optional ? ' | undefined' : ''};\n`;
     }
     s += '}\n\n';
+    s += this.structZero(d);
     s += this.structEncoder(d, ids);
     s += this.structDecoder(d, ids);
     s += this.keyDecoder(d, desc);

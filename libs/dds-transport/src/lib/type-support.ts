@@ -33,7 +33,10 @@ export interface TopicDescriptorData {
   readonly align: number;
   /** `m_flagset` (DDS_TOPIC_* flags). */
   readonly flagset: number;
-  /** `m_keys`, in declaration order. */
+  /**
+   * `m_keys`, in idlc's order: the order in which key-only payloads (dispose/unregister, see
+   * `decodeKey`) carry the key fields.
+   */
   readonly keys: readonly KeyDescriptorData[];
   /** `m_ops`: Cyclone's serializer program, as unsigned 32-bit words. */
   readonly ops: readonly number[];
