@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/** The gateway as a real process (`apps/gateway/src/main.ts`). */
+export class GatewayProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+    readonly output: string[],
+  ) {}
+
+  /** Starts it with `args` and resolves with its URL once it logs "gateway listening". */
+  static async start(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+    timeoutMs = 30_000,
+  ): Promise<GatewayProcess> {
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', 'apps/gateway/src/main.ts', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const output: string[] = [];
+    child.stderr?.on('data', (d) => output.push(String(d)));
+    const lines = createInterface({ input: child.stdout! });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`gateway not listening in ${timeoutMs} ms: ${output.join('')}`)),
+        timeoutMs,
+      );
+      lines.on('line', (line) => {
+        output.push(line);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; url?: string };
+          if (rec.msg === 'gateway listening' && rec.url) {
+            clearTimeout(timer);
+            resolve(rec.url);
+          }
+        } catch {
+          // Not a log record.
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`gateway exited (${code}): ${output.join('\n')}`));
+      });
+    });
+    return new GatewayProcess(child, url, output);
+  }
+
+  /** Sends SIGTERM and resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const exit = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    const [code] = (await exit) as [number | null];
+    return code;
+  }
+}
+
+/** Runs the gateway CLI to completion (for flag/config errors) and returns its exit code and stderr. */
+export async function runGatewayCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'apps/gateway/src/main.ts', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += String(d)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr };
+}
