@@ -17,36 +17,36 @@ namespace {
 
 struct Carrier {
   ddsi_serdata c;
-  const uint8_t *data;
+  const uint8_t* data;
   uint32_t size;
 };
 
-uint32_t CarrierSize(const ddsi_serdata *d) { return reinterpret_cast<const Carrier *>(d)->size; }
+uint32_t CarrierSize(const ddsi_serdata* d) { return reinterpret_cast<const Carrier*>(d)->size; }
 
-void CarrierToSer(const ddsi_serdata *d, size_t off, size_t sz, void *buf) {
-  std::memcpy(buf, reinterpret_cast<const Carrier *>(d)->data + off, sz);
+void CarrierToSer(const ddsi_serdata* d, size_t off, size_t sz, void* buf) {
+  std::memcpy(buf, reinterpret_cast<const Carrier*>(d)->data + off, sz);
 }
 
-ddsi_serdata *CarrierToSerRef(const ddsi_serdata *d, size_t off, size_t sz, ddsrt_iovec_t *ref) {
-  ref->iov_base = const_cast<uint8_t *>(reinterpret_cast<const Carrier *>(d)->data + off);
+ddsi_serdata* CarrierToSerRef(const ddsi_serdata* d, size_t off, size_t sz, ddsrt_iovec_t* ref) {
+  ref->iov_base = const_cast<uint8_t*>(reinterpret_cast<const Carrier*>(d)->data + off);
   ref->iov_len = static_cast<ddsrt_iov_len_t>(sz);
   return ddsi_serdata_ref(d);
 }
 
-void CarrierToSerUnref(ddsi_serdata *d, const ddsrt_iovec_t *) { ddsi_serdata_unref(d); }
+void CarrierToSerUnref(ddsi_serdata* d, const ddsrt_iovec_t*) { ddsi_serdata_unref(d); }
 
 // Carriers live on the stack of WriteCdr and are never retained by Cyclone (it keeps only the
 // converted serdata), so dropping the last reference frees nothing.
-void CarrierFree(ddsi_serdata *) {}
+void CarrierFree(ddsi_serdata*) {}
 
-bool CarrierEqKey(const ddsi_serdata *, const ddsi_serdata *) { return false; }
+bool CarrierEqKey(const ddsi_serdata*, const ddsi_serdata*) { return false; }
 
-void SertypeFree(ddsi_sertype *) {}
-void SertypeZero(const ddsi_sertype *, void *, size_t) {}
-void SertypeRealloc(void **, const ddsi_sertype *, void *, size_t, size_t) {}
-void SertypeFreeSamples(const ddsi_sertype *, void **, size_t, dds_free_op_t) {}
-bool SertypeEqual(const ddsi_sertype *a, const ddsi_sertype *b) { return a == b; }
-uint32_t SertypeHash(const ddsi_sertype *) { return 0x5eed; }
+void SertypeFree(ddsi_sertype*) {}
+void SertypeZero(const ddsi_sertype*, void*, size_t) {}
+void SertypeRealloc(void**, const ddsi_sertype*, void*, size_t, size_t) {}
+void SertypeFreeSamples(const ddsi_sertype*, void**, size_t, dds_free_op_t) {}
+bool SertypeEqual(const ddsi_sertype* a, const ddsi_sertype* b) { return a == b; }
+uint32_t SertypeHash(const ddsi_sertype*) { return 0x5eed; }
 
 const ddsi_sertype_ops kCarrierSertypeOps = [] {
   ddsi_sertype_ops ops{};
@@ -71,13 +71,12 @@ const ddsi_serdata_ops kCarrierSerdataOps = [] {
   return ops;
 }();
 
-const ddsi_sertype *CarrierType() {
+const ddsi_sertype* CarrierType() {
   // Process-wide and intentionally never freed: a sertype is immutable after init and is never
   // registered with a domain, so sharing it between worker threads is safe.
-  static ddsi_sertype *type = [] {
-    auto *t = new ddsi_sertype{};
-    ddsi_sertype_init(t, "dds_transport::carrier", &kCarrierSertypeOps, &kCarrierSerdataOps,
-                      false);
+  static ddsi_sertype* type = [] {
+    auto* t = new ddsi_sertype{};
+    ddsi_sertype_init(t, "dds_transport::carrier", &kCarrierSertypeOps, &kCarrierSerdataOps, false);
     return t;
   }();
   return type;
@@ -109,7 +108,7 @@ std::shared_ptr<TopicType> TopicType::FromJs(Napi::Env env, Napi::Object d) {
     t->keys_.push_back(dds_key_descriptor_t{t->keyNames_[i].c_str(), off, idx});
     t->stKeys_.push_back(ddsi_sertype_default_desc_key_t{off, idx});
   }
-  auto bytes = [&](const char *k, std::vector<uint8_t> &out) {
+  auto bytes = [&](const char* k, std::vector<uint8_t>& out) {
     Napi::Value v = d.Get(k);
     if (!v.IsTypedArray()) return;
     Napi::Uint8Array a = v.As<Napi::Uint8Array>();
@@ -150,7 +149,7 @@ std::shared_ptr<TopicType> TopicType::FromJs(Napi::Env env, Napi::Object d) {
   return t;
 }
 
-bool TopicType::ExtractKey(const uint8_t *data, size_t size, std::vector<uint8_t> &out) const {
+bool TopicType::ExtractKey(const uint8_t* data, size_t size, std::vector<uint8_t>& out) const {
   if (size < 4 || size > UINT32_MAX) return false;
   // Cyclone's CDR_* identifiers are the two header bytes as they sit in memory.
   uint16_t id;
@@ -175,7 +174,7 @@ bool TopicType::ExtractKey(const uint8_t *data, size_t size, std::vector<uint8_t
     out.resize(4 + os.m_index);
     out[0] = data[0];
     out[1] = static_cast<uint8_t>(DDSRT_ENDIAN == DDSRT_LITTLE_ENDIAN ? (data[1] | 1u)
-                                                                       : (data[1] & ~1u));
+                                                                      : (data[1] & ~1u));
     out[2] = 0;
     out[3] = 0;
     if (os.m_index) std::memcpy(out.data() + 4, os.m_buffer, os.m_index);
@@ -185,8 +184,8 @@ bool TopicType::ExtractKey(const uint8_t *data, size_t size, std::vector<uint8_t
   return ok;
 }
 
-dds_return_t WriteCdr(dds_entity_t writer, const TopicType &type, WriteOp op, const uint8_t *data,
-                      size_t size, bool *typeError) {
+dds_return_t WriteCdr(dds_entity_t writer, const TopicType& type, WriteOp op, const uint8_t* data,
+                      size_t size, bool* typeError) {
   *typeError = false;
   std::vector<uint8_t> key;
   const bool keyOnly = op == WriteOp::Dispose || op == WriteOp::Unregister;
@@ -199,16 +198,15 @@ dds_return_t WriteCdr(dds_entity_t writer, const TopicType &type, WriteOp op, co
     size = key.size();
   }
   Carrier carrier;
-  ddsi_serdata_init(&carrier.c, CarrierType(),
-                    keyOnly && !type.Keyless() ? SDK_KEY : SDK_DATA);
+  ddsi_serdata_init(&carrier.c, CarrierType(), keyOnly && !type.Keyless() ? SDK_KEY : SDK_DATA);
   carrier.data = data;
   carrier.size = static_cast<uint32_t>(size);
   dds_return_t rc;
   if (op == WriteOp::Write) {
     rc = dds_writecdr(writer, &carrier.c);
   } else {
-    carrier.c.statusinfo = op == WriteOp::Unregister ? NN_STATUSINFO_UNREGISTER
-                                                     : NN_STATUSINFO_DISPOSE;
+    carrier.c.statusinfo =
+        op == WriteOp::Unregister ? NN_STATUSINFO_UNREGISTER : NN_STATUSINFO_DISPOSE;
     carrier.c.timestamp.v = dds_time();
     rc = dds_forwardcdr(writer, &carrier.c);
   }

@@ -20,17 +20,17 @@
 namespace ddsjs {
 
 /** Throws a JS Error carrying `code` (the DDS return code) and `codeName` (DDS_RETCODE_*). */
-[[noreturn]] void ThrowDds(Napi::Env env, dds_return_t rc, const std::string &what);
+[[noreturn]] void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what);
 /** Name of a DDS return code, e.g. `DDS_RETCODE_TIMEOUT`. */
-const char *RetcodeName(dds_return_t rc);
+const char* RetcodeName(dds_return_t rc);
 /** Kebab-case name of a QoS policy id, e.g. `durability`. */
-const char *PolicyName(uint32_t id);
+const char* PolicyName(uint32_t id);
 
 /** Milliseconds (Infinity allowed) to a DDS duration. */
 dds_duration_t MsToDuration(double ms);
 
 struct QosDeleter {
-  void operator()(dds_qos_t *q) const { dds_delete_qos(q); }
+  void operator()(dds_qos_t* q) const { dds_delete_qos(q); }
 };
 using QosPtr = std::unique_ptr<dds_qos_t, QosDeleter>;
 
@@ -43,16 +43,16 @@ QosPtr QosFromJs(Napi::Env env, Napi::Value v);
  */
 class TopicType {
  public:
-  TopicType(const TopicType &) = delete;
-  TopicType &operator=(const TopicType &) = delete;
+  TopicType(const TopicType&) = delete;
+  TopicType& operator=(const TopicType&) = delete;
   ~TopicType();
   static std::shared_ptr<TopicType> FromJs(Napi::Env env, Napi::Object desc);
-  const dds_topic_descriptor_t *Descriptor() const { return desc_.get(); }
+  const dds_topic_descriptor_t* Descriptor() const { return desc_.get(); }
   /**
    * Key-only CDR (with encapsulation header) of a full sample; false if the sample does not
    * decode against the type.
    */
-  bool ExtractKey(const uint8_t *data, size_t size, std::vector<uint8_t> &out) const;
+  bool ExtractKey(const uint8_t* data, size_t size, std::vector<uint8_t>& out) const;
   bool Keyless() const { return keys_.empty(); }
 
  private:
@@ -71,8 +71,8 @@ class TopicType {
 enum class WriteOp : int { Write = 0, WriteDispose = 1, Dispose = 2, Unregister = 3 };
 
 /** Writes a CDR payload through a stack-allocated carrier serdata (no allocation of ours). */
-dds_return_t WriteCdr(dds_entity_t writer, const TopicType &type, WriteOp op, const uint8_t *data,
-                      size_t size, bool *typeError);
+dds_return_t WriteCdr(dds_entity_t writer, const TopicType& type, WriteOp op, const uint8_t* data,
+                      size_t size, bool* typeError);
 
 /** Status bits the doorbell reports (one per listener kind). */
 enum StatusBit : uint32_t {
@@ -97,12 +97,12 @@ enum StatusBit : uint32_t {
 class ListenerState {
  public:
   ListenerState() = default;
-  ListenerState(const ListenerState &) = delete;
-  ListenerState &operator=(const ListenerState &) = delete;
+  ListenerState(const ListenerState&) = delete;
+  ListenerState& operator=(const ListenerState&) = delete;
   ~ListenerState();
 
   static std::shared_ptr<ListenerState> Create(Napi::Env env, Napi::Function cb, bool isReader);
-  dds_listener_t *Listener() const { return listener_; }
+  dds_listener_t* Listener() const { return listener_; }
   /** Called on the JS thread once the entity is deleted (so no DDS callback can run any more). */
   void Shutdown();
   void SetRef(Napi::Env env, bool ref);
@@ -123,20 +123,20 @@ class ListenerState {
   dds_sample_rejected_status_t sampleRejected{};
 
  private:
-  static void CallJs(napi_env env, napi_value cb, void *context, void *data);
-  static void Finalize(napi_env env, void *data, void *hint);
+  static void CallJs(napi_env env, napi_value cb, void* context, void* data);
+  static void Finalize(napi_env env, void* data, void* hint);
   napi_threadsafe_function tsfn_ = nullptr;
   bool released_ = false;  // JS thread only
   bool usable_ = false;    // guarded by mu: tsfn neither released nor finalized
   std::atomic<uint32_t> pending_{0};
   std::atomic<bool> rung_{false};
-  dds_listener_t *listener_ = nullptr;
+  dds_listener_t* listener_ = nullptr;
 };
 
 /** One DDS entity created by this environment. */
 struct Record {
   dds_entity_t parent = 0;
-  dds_entity_t ownDomain = 0;  // domain created for a participant with an explicit config
+  dds_entity_t ownDomain = 0;       // domain created for a participant with an explicit config
   std::shared_ptr<TopicType> type;  // topics, and writers/readers (their topic's type)
   std::shared_ptr<ListenerState> listener;
   std::shared_ptr<std::atomic<bool>> cancelled;  // pending waitForAcks of a writer
@@ -146,16 +146,16 @@ struct Record {
 class AddonData {
  public:
   AddonData() = default;
-  AddonData(const AddonData &) = delete;
-  AddonData &operator=(const AddonData &) = delete;
+  AddonData(const AddonData&) = delete;
+  AddonData& operator=(const AddonData&) = delete;
   ~AddonData();
   std::unordered_map<dds_entity_t, Record> records;
   /** Deletes an entity and forgets it and all its descendants. */
   dds_return_t Delete(dds_entity_t h);
 };
 
-AddonData &Data(Napi::Env env);
-Record &Lookup(Napi::Env env, dds_entity_t h);
+AddonData& Data(Napi::Env env);
+Record& Lookup(Napi::Env env, dds_entity_t h);
 
 void InitEntities(Napi::Env env, Napi::Object exports);
 

@@ -14,11 +14,11 @@ constexpr uint32_t kMaxBatch = 4096;
 constexpr uint32_t kInfoBytes = 40;
 constexpr uint32_t kHeaderBytes = 8;
 
-dds_entity_t HandleArg(const Napi::CallbackInfo &info, size_t i) {
+dds_entity_t HandleArg(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Number>().Int32Value();
 }
 
-void Check(Napi::Env env, dds_return_t rc, const char *what) {
+void Check(Napi::Env env, dds_return_t rc, const char* what) {
   if (rc < 0) ThrowDds(env, rc, what);
 }
 
@@ -27,7 +27,7 @@ Napi::Value Track(Napi::Env env, dds_entity_t h, Record r) {
   return Napi::Number::New(env, h);
 }
 
-Napi::Value CreateParticipant(const Napi::CallbackInfo &info) {
+Napi::Value CreateParticipant(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const dds_domainid_t domain = info[0].As<Napi::Number>().Uint32Value();
   Record r;
@@ -45,7 +45,7 @@ Napi::Value CreateParticipant(const Napi::CallbackInfo &info) {
   return Track(env, pp, std::move(r));
 }
 
-Napi::Value CreateTopic(const Napi::CallbackInfo &info) {
+Napi::Value CreateTopic(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t pp = HandleArg(info, 0);
   Lookup(env, pp);
@@ -60,7 +60,7 @@ Napi::Value CreateTopic(const Napi::CallbackInfo &info) {
   return Track(env, tp, std::move(r));
 }
 
-Napi::Value CreateGroup(const Napi::CallbackInfo &info, bool publisher) {
+Napi::Value CreateGroup(const Napi::CallbackInfo& info, bool publisher) {
   Napi::Env env = info.Env();
   dds_entity_t pp = HandleArg(info, 0);
   Lookup(env, pp);
@@ -73,10 +73,10 @@ Napi::Value CreateGroup(const Napi::CallbackInfo &info, bool publisher) {
   return Track(env, h, std::move(r));
 }
 
-Napi::Value CreatePublisher(const Napi::CallbackInfo &info) { return CreateGroup(info, true); }
-Napi::Value CreateSubscriber(const Napi::CallbackInfo &info) { return CreateGroup(info, false); }
+Napi::Value CreatePublisher(const Napi::CallbackInfo& info) { return CreateGroup(info, true); }
+Napi::Value CreateSubscriber(const Napi::CallbackInfo& info) { return CreateGroup(info, false); }
 
-Napi::Value CreateEndpoint(const Napi::CallbackInfo &info, bool reader) {
+Napi::Value CreateEndpoint(const Napi::CallbackInfo& info, bool reader) {
   Napi::Env env = info.Env();
   dds_entity_t parent = HandleArg(info, 0);
   dds_entity_t topic = HandleArg(info, 1);
@@ -98,10 +98,10 @@ Napi::Value CreateEndpoint(const Napi::CallbackInfo &info, bool reader) {
   return Track(env, h, std::move(r));
 }
 
-Napi::Value CreateWriter(const Napi::CallbackInfo &info) { return CreateEndpoint(info, false); }
-Napi::Value CreateReader(const Napi::CallbackInfo &info) { return CreateEndpoint(info, true); }
+Napi::Value CreateWriter(const Napi::CallbackInfo& info) { return CreateEndpoint(info, false); }
+Napi::Value CreateReader(const Napi::CallbackInfo& info) { return CreateEndpoint(info, true); }
 
-Napi::Value Delete(const Napi::CallbackInfo &info) {
+Napi::Value Delete(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
   Lookup(env, h);
@@ -109,10 +109,10 @@ Napi::Value Delete(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-Napi::Value Write(const Napi::CallbackInfo &info) {
+Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
-  Record &r = Lookup(env, h);
+  Record& r = Lookup(env, h);
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
   auto op = static_cast<WriteOp>(info[2].As<Napi::Number>().Int32Value());
   bool typeError = false;
@@ -130,10 +130,10 @@ Napi::Value Write(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-thread_local std::vector<ddsi_serdata *> tlSerdata;
+thread_local std::vector<ddsi_serdata*> tlSerdata;
 thread_local std::vector<dds_sample_info_t> tlInfo;
 
-Napi::Value Take(const Napi::CallbackInfo &info) {
+Napi::Value Take(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
   Lookup(env, h);
@@ -148,24 +148,23 @@ Napi::Value Take(const Napi::CallbackInfo &info) {
   size_t total = kHeaderBytes + static_cast<size_t>(n) * kInfoBytes;
   for (int32_t i = 0; i < n; i++) total += ddsi_serdata_size(tlSerdata[i]);
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, total);
-  auto *base = static_cast<uint8_t *>(buf.Data());
+  auto* base = static_cast<uint8_t*>(buf.Data());
   uint32_t count = static_cast<uint32_t>(n);
   std::memcpy(base, &count, 4);
   std::memset(base + 4, 0, 4);
   size_t off = kHeaderBytes + static_cast<size_t>(n) * kInfoBytes;
   for (int32_t i = 0; i < n; i++) {
-    const dds_sample_info_t &si = tlInfo[i];
-    ddsi_serdata *sd = tlSerdata[i];
+    const dds_sample_info_t& si = tlInfo[i];
+    ddsi_serdata* sd = tlSerdata[i];
     const uint32_t size = ddsi_serdata_size(sd);
     ddsi_serdata_to_ser(sd, 0, size, base + off);
     ddsi_serdata_unref(sd);
-    uint8_t *rec = base + kHeaderBytes + static_cast<size_t>(i) * kInfoBytes;
+    uint8_t* rec = base + kHeaderBytes + static_cast<size_t>(i) * kInfoBytes;
     // Cyclone's state enums are the disjoint read-mask bits (1..64); bit 0 is valid_data.
-    const uint32_t flags = (si.valid_data ? 1u : 0u) |
-                           ((static_cast<uint32_t>(si.sample_state) |
-                             static_cast<uint32_t>(si.view_state) |
-                             static_cast<uint32_t>(si.instance_state))
-                            << 1);
+    const uint32_t flags = (si.valid_data ? 1u : 0u) | ((static_cast<uint32_t>(si.sample_state) |
+                                                         static_cast<uint32_t>(si.view_state) |
+                                                         static_cast<uint32_t>(si.instance_state))
+                                                        << 1);
     const int64_t ts = si.source_timestamp;
     const uint64_t ih = si.instance_handle, ph = si.publication_handle;
     const uint32_t off32 = static_cast<uint32_t>(off), zero = 0;
@@ -181,14 +180,14 @@ Napi::Value Take(const Napi::CallbackInfo &info) {
   return buf;
 }
 
-Napi::Value TakeStatus(const Napi::CallbackInfo &info) {
+Napi::Value TakeStatus(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Record &r = Lookup(env, HandleArg(info, 0));
+  Record& r = Lookup(env, HandleArg(info, 0));
   if (!r.listener) throw Napi::TypeError::New(env, "entity has no statuses");
   return r.listener->TakeStatus(env, info[1].As<Napi::Number>().Uint32Value());
 }
 
-Napi::Value MatchedCount(const Napi::CallbackInfo &info) {
+Napi::Value MatchedCount(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
   Lookup(env, h);
@@ -198,7 +197,7 @@ Napi::Value MatchedCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, n);
 }
 
-Napi::Value AssertLiveliness(const Napi::CallbackInfo &info) {
+Napi::Value AssertLiveliness(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
   Lookup(env, h);
@@ -206,14 +205,14 @@ Napi::Value AssertLiveliness(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-Napi::Value SetRef(const Napi::CallbackInfo &info) {
+Napi::Value SetRef(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Record &r = Lookup(env, HandleArg(info, 0));
+  Record& r = Lookup(env, HandleArg(info, 0));
   if (r.listener) r.listener->SetRef(env, info[1].ToBoolean());
   return env.Undefined();
 }
 
-Napi::Value InstanceHandle(const Napi::CallbackInfo &info) {
+Napi::Value InstanceHandle(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
   Lookup(env, h);
@@ -237,8 +236,7 @@ class WaitForAcksWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     constexpr dds_duration_t kSlice = DDS_MSECS(50);
-    const dds_time_t deadline =
-        timeout_ == DDS_INFINITY ? DDS_NEVER : dds_time() + timeout_;
+    const dds_time_t deadline = timeout_ == DDS_INFINITY ? DDS_NEVER : dds_time() + timeout_;
     for (;;) {
       if (cancelled_->load()) {
         rc_ = DDS_RETCODE_ALREADY_DELETED;
@@ -247,8 +245,7 @@ class WaitForAcksWorker : public Napi::AsyncWorker {
       const dds_time_t now = dds_time();
       const dds_duration_t left = deadline == DDS_NEVER ? kSlice : deadline - now;
       rc_ = dds_wait_for_acks(writer_, std::max<dds_duration_t>(0, std::min(left, kSlice)));
-      if (rc_ != DDS_RETCODE_TIMEOUT || (deadline != DDS_NEVER && dds_time() >= deadline))
-        return;
+      if (rc_ != DDS_RETCODE_TIMEOUT || (deadline != DDS_NEVER && dds_time() >= deadline)) return;
     }
   }
   void OnOK() override {
@@ -257,7 +254,7 @@ class WaitForAcksWorker : public Napi::AsyncWorker {
       deferred_.Resolve(env.Undefined());
       return;
     }
-    const char *name = RetcodeName(rc_);
+    const char* name = RetcodeName(rc_);
     Napi::Error err = Napi::Error::New(env, std::string("dds_wait_for_acks: ") + name);
     err.Set("code", Napi::Number::New(env, rc_));
     err.Set("codeName", Napi::String::New(env, name));
@@ -272,12 +269,12 @@ class WaitForAcksWorker : public Napi::AsyncWorker {
   dds_return_t rc_ = DDS_RETCODE_OK;
 };
 
-Napi::Value WaitForAcks(const Napi::CallbackInfo &info) {
+Napi::Value WaitForAcks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
-  Record &r = Lookup(env, h);
+  Record& r = Lookup(env, h);
   if (!r.cancelled) throw Napi::TypeError::New(env, "not a writer");
-  auto *w = new WaitForAcksWorker(env, h, MsToDuration(info[1].As<Napi::Number>().DoubleValue()),
+  auto* w = new WaitForAcksWorker(env, h, MsToDuration(info[1].As<Napi::Number>().DoubleValue()),
                                   r.cancelled);
   Napi::Promise p = w->Promise();
   w->Queue();
@@ -289,10 +286,10 @@ Napi::Value WaitForAcks(const Napi::CallbackInfo &info) {
 dds_return_t AddonData::Delete(dds_entity_t h) {
   std::vector<dds_entity_t> doomed{h};
   for (size_t i = 0; i < doomed.size(); i++)
-    for (auto &kv : records)
+    for (auto& kv : records)
       if (kv.second.parent == doomed[i]) doomed.push_back(kv.first);
   for (dds_entity_t d : doomed) {
-    auto &c = records[d].cancelled;
+    auto& c = records[d].cancelled;
     if (c) c->store(true);
   }
   // Deleting an entity deletes its children and waits for their listener calls to return, so
@@ -312,15 +309,15 @@ dds_return_t AddonData::Delete(dds_entity_t h) {
 
 AddonData::~AddonData() {
   std::vector<dds_entity_t> roots;
-  for (auto &kv : records)
+  for (auto& kv : records)
     if (kv.second.parent == 0) roots.push_back(kv.first);
   for (dds_entity_t h : roots) Delete(h);
 }
 
-AddonData &Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
-Record &Lookup(Napi::Env env, dds_entity_t h) {
-  auto &recs = Data(env).records;
+Record& Lookup(Napi::Env env, dds_entity_t h) {
+  auto& recs = Data(env).records;
   auto it = recs.find(h);
   if (it == recs.end()) ThrowDds(env, DDS_RETCODE_ALREADY_DELETED, "entity");
   return it->second;

@@ -7,20 +7,20 @@ namespace ddsjs {
 namespace {
 
 template <typename S>
-void Accumulate(S &acc, const S &s) {
+void Accumulate(S& acc, const S& s) {
   int32_t change = acc.total_count_change + s.total_count_change;
   acc = s;
   acc.total_count_change = change;
 }
 
-ListenerState *St(void *arg) { return static_cast<ListenerState *>(arg); }
+ListenerState* St(void* arg) { return static_cast<ListenerState*>(arg); }
 
-void OnData(dds_entity_t, void *arg) { St(arg)->Ring(kDataAvailable); }
+void OnData(dds_entity_t, void* arg) { St(arg)->Ring(kDataAvailable); }
 
-void OnPubMatched(dds_entity_t, const dds_publication_matched_status_t s, void *arg) {
+void OnPubMatched(dds_entity_t, const dds_publication_matched_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
-    auto &acc = St(arg)->pubMatched;
+    auto& acc = St(arg)->pubMatched;
     int32_t cc = acc.current_count_change + s.current_count_change;
     Accumulate(acc, s);
     acc.current_count_change = cc;
@@ -28,10 +28,10 @@ void OnPubMatched(dds_entity_t, const dds_publication_matched_status_t s, void *
   St(arg)->Ring(kPublicationMatched);
 }
 
-void OnSubMatched(dds_entity_t, const dds_subscription_matched_status_t s, void *arg) {
+void OnSubMatched(dds_entity_t, const dds_subscription_matched_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
-    auto &acc = St(arg)->subMatched;
+    auto& acc = St(arg)->subMatched;
     int32_t cc = acc.current_count_change + s.current_count_change;
     Accumulate(acc, s);
     acc.current_count_change = cc;
@@ -39,7 +39,7 @@ void OnSubMatched(dds_entity_t, const dds_subscription_matched_status_t s, void 
   St(arg)->Ring(kSubscriptionMatched);
 }
 
-void OnLivLost(dds_entity_t, const dds_liveliness_lost_status_t s, void *arg) {
+void OnLivLost(dds_entity_t, const dds_liveliness_lost_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->livLost, s);
@@ -47,10 +47,10 @@ void OnLivLost(dds_entity_t, const dds_liveliness_lost_status_t s, void *arg) {
   St(arg)->Ring(kLivelinessLost);
 }
 
-void OnLivChanged(dds_entity_t, const dds_liveliness_changed_status_t s, void *arg) {
+void OnLivChanged(dds_entity_t, const dds_liveliness_changed_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
-    auto &acc = St(arg)->livChanged;
+    auto& acc = St(arg)->livChanged;
     int32_t a = acc.alive_count_change + s.alive_count_change;
     int32_t n = acc.not_alive_count_change + s.not_alive_count_change;
     acc = s;
@@ -60,7 +60,7 @@ void OnLivChanged(dds_entity_t, const dds_liveliness_changed_status_t s, void *a
   St(arg)->Ring(kLivelinessChanged);
 }
 
-void OnOffDeadline(dds_entity_t, const dds_offered_deadline_missed_status_t s, void *arg) {
+void OnOffDeadline(dds_entity_t, const dds_offered_deadline_missed_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->offDeadline, s);
@@ -68,7 +68,7 @@ void OnOffDeadline(dds_entity_t, const dds_offered_deadline_missed_status_t s, v
   St(arg)->Ring(kOfferedDeadlineMissed);
 }
 
-void OnReqDeadline(dds_entity_t, const dds_requested_deadline_missed_status_t s, void *arg) {
+void OnReqDeadline(dds_entity_t, const dds_requested_deadline_missed_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->reqDeadline, s);
@@ -76,7 +76,7 @@ void OnReqDeadline(dds_entity_t, const dds_requested_deadline_missed_status_t s,
   St(arg)->Ring(kRequestedDeadlineMissed);
 }
 
-void OnOffIncompat(dds_entity_t, const dds_offered_incompatible_qos_status_t s, void *arg) {
+void OnOffIncompat(dds_entity_t, const dds_offered_incompatible_qos_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->offIncompat, s);
@@ -84,7 +84,7 @@ void OnOffIncompat(dds_entity_t, const dds_offered_incompatible_qos_status_t s, 
   St(arg)->Ring(kOfferedIncompatibleQos);
 }
 
-void OnReqIncompat(dds_entity_t, const dds_requested_incompatible_qos_status_t s, void *arg) {
+void OnReqIncompat(dds_entity_t, const dds_requested_incompatible_qos_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->reqIncompat, s);
@@ -92,7 +92,7 @@ void OnReqIncompat(dds_entity_t, const dds_requested_incompatible_qos_status_t s
   St(arg)->Ring(kRequestedIncompatibleQos);
 }
 
-void OnSampleLost(dds_entity_t, const dds_sample_lost_status_t s, void *arg) {
+void OnSampleLost(dds_entity_t, const dds_sample_lost_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->sampleLost, s);
@@ -100,7 +100,7 @@ void OnSampleLost(dds_entity_t, const dds_sample_lost_status_t s, void *arg) {
   St(arg)->Ring(kSampleLost);
 }
 
-void OnSampleRejected(dds_entity_t, const dds_sample_rejected_status_t s, void *arg) {
+void OnSampleRejected(dds_entity_t, const dds_sample_rejected_status_t s, void* arg) {
   {
     std::lock_guard<std::mutex> lk(St(arg)->mu);
     Accumulate(St(arg)->sampleRejected, s);
@@ -112,12 +112,16 @@ Napi::BigInt Handle(Napi::Env env, dds_instance_handle_t h) {
   return Napi::BigInt::New(env, static_cast<uint64_t>(h));
 }
 
-const char *RejectReason(dds_sample_rejected_status_kind k) {
+const char* RejectReason(dds_sample_rejected_status_kind k) {
   switch (k) {
-    case DDS_REJECTED_BY_INSTANCES_LIMIT: return "instances-limit";
-    case DDS_REJECTED_BY_SAMPLES_LIMIT: return "samples-limit";
-    case DDS_REJECTED_BY_SAMPLES_PER_INSTANCE_LIMIT: return "samples-per-instance-limit";
-    default: return "not-rejected";
+    case DDS_REJECTED_BY_INSTANCES_LIMIT:
+      return "instances-limit";
+    case DDS_REJECTED_BY_SAMPLES_LIMIT:
+      return "samples-limit";
+    case DDS_REJECTED_BY_SAMPLES_PER_INSTANCE_LIMIT:
+      return "samples-per-instance-limit";
+    default:
+      return "not-rejected";
   }
 }
 
@@ -131,7 +135,7 @@ std::shared_ptr<ListenerState> ListenerState::Create(Napi::Env env, Napi::Functi
                                                      bool isReader) {
   auto st = std::make_shared<ListenerState>();
   // The finalizer owns one reference so a queued doorbell can never see freed state.
-  auto *keep = new std::shared_ptr<ListenerState>(st);
+  auto* keep = new std::shared_ptr<ListenerState>(st);
   napi_status s = napi_create_threadsafe_function(
       env, cb, nullptr, Napi::String::New(env, "dds-transport:listener"), 0, 1, keep, Finalize,
       st.get(), CallJs, &st->tsfn_);
@@ -142,7 +146,7 @@ std::shared_ptr<ListenerState> ListenerState::Create(Napi::Env env, Napi::Functi
   st->usable_ = true;
   // Unreferenced until the TS layer has listeners or iterators that want the process kept alive.
   napi_unref_threadsafe_function(env, st->tsfn_);
-  dds_listener_t *l = dds_create_listener(st.get());
+  dds_listener_t* l = dds_create_listener(st.get());
   if (isReader) {
     dds_lset_data_available(l, OnData);
     dds_lset_subscription_matched(l, OnSubMatched);
@@ -168,8 +172,8 @@ void ListenerState::Ring(uint32_t bits) {
   if (usable_) napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
 }
 
-void ListenerState::CallJs(napi_env env, napi_value cb, void *context, void *) {
-  auto *self = static_cast<ListenerState *>(context);
+void ListenerState::CallJs(napi_env env, napi_value cb, void* context, void*) {
+  auto* self = static_cast<ListenerState*>(context);
   // Clear the flag before draining: a DDS thread that sets bits after the exchange rings again.
   self->rung_.store(false, std::memory_order_release);
   uint32_t bits = self->pending_.exchange(0, std::memory_order_acq_rel);
@@ -184,8 +188,8 @@ void ListenerState::CallJs(napi_env env, napi_value cb, void *context, void *) {
   }
 }
 
-void ListenerState::Finalize(napi_env, void *data, void *) {
-  auto *keep = static_cast<std::shared_ptr<ListenerState> *>(data);
+void ListenerState::Finalize(napi_env, void* data, void*) {
+  auto* keep = static_cast<std::shared_ptr<ListenerState>*>(data);
   {
     std::lock_guard<std::mutex> lk((*keep)->mu);
     (*keep)->usable_ = false;
@@ -219,7 +223,7 @@ void ListenerState::SetRef(Napi::Env env, bool ref) {
 Napi::Object ListenerState::TakeStatus(Napi::Env env, uint32_t bit) {
   std::lock_guard<std::mutex> lk(mu);
   Napi::Object o = Napi::Object::New(env);
-  auto counts = [&](auto &s) {
+  auto counts = [&](auto& s) {
     o.Set("totalCount", s.total_count);
     o.Set("totalCountChange", s.total_count_change);
     s.total_count_change = 0;

@@ -7,19 +7,19 @@
 namespace ddsjs {
 namespace {
 
-bool Has(const Napi::Object &o, const char *k) {
+bool Has(const Napi::Object& o, const char* k) {
   return o.Has(k) && !o.Get(k).IsUndefined() && !o.Get(k).IsNull();
 }
 
-double Num(const Napi::Object &o, const char *k, double dflt) {
+double Num(const Napi::Object& o, const char* k, double dflt) {
   return Has(o, k) ? o.Get(k).As<Napi::Number>().DoubleValue() : dflt;
 }
 
-std::string Str(const Napi::Object &o, const char *k) {
+std::string Str(const Napi::Object& o, const char* k) {
   return o.Get(k).As<Napi::String>().Utf8Value();
 }
 
-int32_t Limit(const Napi::Object &o, const char *k) {
+int32_t Limit(const Napi::Object& o, const char* k) {
   if (!Has(o, k)) return DDS_LENGTH_UNLIMITED;
   double v = o.Get(k).As<Napi::Number>().DoubleValue();
   return std::isfinite(v) ? static_cast<int32_t>(v) : DDS_LENGTH_UNLIMITED;
@@ -31,7 +31,7 @@ QosPtr QosFromJs(Napi::Env env, Napi::Value v) {
   if (v.IsUndefined() || v.IsNull()) return nullptr;
   Napi::Object o = v.As<Napi::Object>();
   QosPtr q(dds_create_qos());
-  dds_qos_t *qos = q.get();
+  dds_qos_t* qos = q.get();
 
   if (Has(o, "reliability")) {
     Napi::Object r = o.Get("reliability").As<Napi::Object>();
@@ -41,8 +41,8 @@ QosPtr QosFromJs(Napi::Env env, Napi::Value v) {
   }
   if (Has(o, "durability")) {
     std::string d = o.Get("durability").As<Napi::String>().Utf8Value();
-    dds_qset_durability(qos, d == "transient-local" ? DDS_DURABILITY_TRANSIENT_LOCAL
-                                                    : DDS_DURABILITY_VOLATILE);
+    dds_qset_durability(
+        qos, d == "transient-local" ? DDS_DURABILITY_TRANSIENT_LOCAL : DDS_DURABILITY_VOLATILE);
   }
   if (Has(o, "history")) {
     Napi::Object h = o.Get("history").As<Napi::Object>();
@@ -75,7 +75,7 @@ QosPtr QosFromJs(Napi::Env env, Napi::Value v) {
     dds_qset_resource_limits(qos, Limit(r, "maxSamples"), Limit(r, "maxInstances"),
                              Limit(r, "maxSamplesPerInstance"));
   }
-  auto blob = [&](const char *k, void (*set)(dds_qos_t *, const void *, size_t)) {
+  auto blob = [&](const char* k, void (*set)(dds_qos_t*, const void*, size_t)) {
     if (!Has(o, k)) return;
     Napi::Uint8Array a = o.Get(k).As<Napi::Uint8Array>();
     set(qos, a.ByteLength() ? a.Data() : nullptr, a.ByteLength());
@@ -99,9 +99,9 @@ QosPtr QosFromJs(Napi::Env env, Napi::Value v) {
   if (Has(o, "partitions")) {
     Napi::Array a = o.Get("partitions").As<Napi::Array>();
     std::vector<std::string> names;
-    std::vector<const char *> ptrs;
+    std::vector<const char*> ptrs;
     for (uint32_t i = 0; i < a.Length(); i++) names.push_back(a.Get(i).As<Napi::String>());
-    for (auto &n : names) ptrs.push_back(n.c_str());
+    for (auto& n : names) ptrs.push_back(n.c_str());
     dds_qset_partition(qos, static_cast<uint32_t>(ptrs.size()), ptrs.data());
   }
   (void)env;
