@@ -498,6 +498,27 @@ describe('AgentSelector: explanations', () => {
     });
   });
 
+  it.each(['round-robin', 'latency', 'session', 'prefix'] as const)(
+    'explains a %s decision with one score per eligible candidate',
+    (strategy) => {
+      const selector = new AgentSelector({ strategy, random: seeded(5) });
+      const agents = [...fleet(4), agent('dead', { health: 'offline' })];
+      const sel = selector.select(
+        { model: 'm1', sessionId: 's', promptText: 'q'.repeat(200), explain: true },
+        agents,
+      );
+      const e = sel.explanation;
+      expect(e?.agentId).toBe(sel.agent.id);
+      expect(e?.strategy).toBe(strategy);
+      expect(e?.filteredOut).toEqual({ health: 1 });
+      expect(e?.candidates.map((c) => c.id)).toEqual(['agent-0', 'agent-1', 'agent-2', 'agent-3']);
+      expect(e?.candidates.every((c) => c.reason.length > 0)).toBe(true);
+      if (strategy === 'round-robin') {
+        expect(e?.candidates.map((c) => c.score).sort()).toEqual([0, 1, 2, 3]);
+      }
+    },
+  );
+
   it('takes registry views as candidates directly', () => {
     const registry = new AgentRegistry({ clock: new ManualClock() });
     const base = {

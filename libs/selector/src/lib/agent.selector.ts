@@ -397,12 +397,14 @@ export class AgentSelector {
     const choice: Choice<A> = { agent, strategy: 'round-robin' };
     if (explain) {
       const n = candidates.length;
-      const at = candidates.indexOf(agent);
+      const position = new Map<SelectableAgent, number>();
+      candidates.forEach((c, i) => position.set(c, i));
+      const at = position.get(agent) as number;
       choice.scores = new Map(
         tier.map((c) => [
           c.id,
           {
-            score: (candidates.indexOf(c) - at + n) % n,
+            score: ((position.get(c) as number) - at + n) % n,
             reason: c === agent ? 'next in rotation' : 'later in rotation',
           },
         ]),
