@@ -333,10 +333,11 @@ class Parser {
       if (key && optional) this.fail('a key member cannot be @optional');
       const base = this.typeSpec();
       do {
+        const nameTok = this.tok;
         const mname = this.ident();
         const type = this.arrayDims(base);
         if (decl.members.some((m) => m.name.toLowerCase() === mname.toLowerCase())) {
-          this.fail(`duplicate member '${mname}' in '${name}'`);
+          this.fail(`duplicate member '${mname}' in '${name}'`, nameTok);
         }
         decl.members.push({ name: mname, type, key, optional } satisfies MemberDecl);
       } while (this.accept(','));
