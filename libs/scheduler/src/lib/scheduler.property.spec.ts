@@ -12,7 +12,7 @@ describe('Scheduler properties', () => {
         fc.record({
           capacity: fc.integer({ min: 1, max: 3 }),
           serviceMs: fc.integer({ min: 2, max: 40 }),
-          agingMs: fc.integer({ min: 5, max: 200 }),
+          agingMs: fc.integer({ min: 5, max: 100 }),
           overload: fc.integer({ min: 2, max: 4 }),
           warmupJobs: fc.integer({ min: 0, max: 30 }),
         }),
@@ -78,9 +78,10 @@ describe('Scheduler properties', () => {
           await flush();
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
-  });
+    // Many simulated events per run; a generous limit for a busy CI machine (not a timing assertion).
+  }, 60_000);
 
   type Cmd =
     | { t: 'submit'; priority: number; deadline: number | undefined; model: 'm1' | 'm2' }
@@ -241,5 +242,5 @@ describe('Scheduler properties', () => {
       ),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });

@@ -454,8 +454,10 @@ export class Scheduler<J, R = unknown> {
    * O(levels x (dispatched + maxScan)) whatever the queue length.
    */
   private dispatchPass(): void {
-    for (const rec of [...this.retryReady.keys()]) {
-      if (rec.state === 'retrying') this.tryStart(rec);
+    if (this.retryReady.size > 0) {
+      for (const rec of [...this.retryReady.keys()]) {
+        if (rec.state === 'retrying') this.tryStart(rec);
+      }
     }
     if (this.queuedCount === 0) return;
     const levels = this.queues.length;
