@@ -82,6 +82,7 @@ function group(
     maxContextTokens: 8192,
     engine: 'sim',
     sim: SIM_DEFAULTS,
+    failure: {},
     ...g,
   };
 }

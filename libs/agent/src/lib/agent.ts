@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { hostname as osHostname } from 'node:os';
 import {
   AgentEndpoint,
@@ -58,12 +59,20 @@ export interface LocalJob {
 
 const EMA_ALPHA = 0.2;
 
+/** Busy slots and queued requests, as reported by the `load` event. */
+export interface AgentLoad {
+  readonly busy: number;
+  readonly queued: number;
+}
+
 /**
  * An agent: announces itself on `agent/register`, heartbeats `agent/status`, serves requests
  * from `agent/request` through its engine with slot limits and a priority queue, streams the
  * answer on `agent/response`, honours cancels and deadlines, and drains on demand.
+ *
+ * Emits `load` ({@link AgentLoad}) whenever busy slots or queue depth change.
  */
-export class Agent {
+export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   readonly id: string;
   readonly info: Omit<AgentInfo, 'protocolVersion'>;
   readonly engine: Engine;
@@ -80,6 +89,7 @@ export class Agent {
   private servedCount = 0;
 
   constructor(options: AgentOptions) {
+    super();
     if (!options || typeof options !== 'object') throw new TypeError('Agent needs options');
     if (!options.engine) throw new TypeError('Agent needs an engine');
     if (!Array.isArray(options.models) || options.models.length === 0) {
@@ -117,7 +127,7 @@ export class Agent {
   }
 
   /** Current busy slots and queue depth. */
-  get load(): { busy: number; queued: number } {
+  get load(): AgentLoad {
     return { busy: this.pool.busySlots, queued: this.pool.queueDepth };
   }
 
@@ -350,12 +360,14 @@ export class Agent {
       tokensPerSecond: this.tokensPerSecond,
     });
     if (busy === 0 && queued === 0) for (const w of this.idleWaiters.splice(0)) w();
+    this.emit('load', { busy, queued });
   }
 
-  private whenIdle(timeoutMs: number): Promise<void> {
+  /** Resolves once no request is running or queued (or after `timeoutMs`). */
+  whenIdle(timeoutMs = Infinity): Promise<void> {
     if (this.pool.busySlots === 0 && this.pool.queueDepth === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(done, timeoutMs);
+      const t = timeoutMs === Infinity ? undefined : setTimeout(done, timeoutMs);
       const waiters = this.idleWaiters;
       function done() {
         clearTimeout(t);
