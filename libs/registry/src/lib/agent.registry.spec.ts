@@ -510,6 +510,93 @@ describe('AgentRegistry: load and in-flight accounting', () => {
     close();
   });
 
+  it('announces capacity-freed whenever an agent may take more work, whatever happens', () => {
+    const ids = ['a', 'b'];
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3_000 }) }),
+      fc.record({
+        kind: fc.constantFrom(
+          'acquire' as const,
+          'release' as const,
+          'register' as const,
+          'remove' as const,
+          'dead' as const,
+          'alive' as const,
+          'deadline' as const,
+        ),
+        id: fc.constantFrom(...ids),
+      }),
+      fc.record({
+        kind: fc.constant('status' as const),
+        id: fc.constantFrom(...ids),
+        busy: fc.integer({ min: 0, max: 3 }),
+        total: fc.integer({ min: 1, max: 3 }),
+        draining: fc.boolean(),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const { registry, events, wait, close } = setup();
+        const usable = (id: string) => {
+          const v = registry.get(id);
+          return v !== undefined &&
+            (v.health === 'healthy' || v.health === 'suspect') &&
+            v.freeSlots > 0
+            ? v.freeSlots
+            : 0;
+        };
+        for (const o of ops) {
+          const before = new Map(ids.map((id) => [id, usable(id)]));
+          events.length = 0;
+          switch (o.kind) {
+            case 'wait':
+              wait(o.ms);
+              break;
+            case 'acquire':
+              registry.acquire(o.id);
+              break;
+            case 'release':
+              registry.release(o.id);
+              break;
+            case 'register':
+              registry.upsertRegistration(reg(o.id, { slots: 2 }));
+              break;
+            case 'remove':
+              registry.remove(o.id, 'admin');
+              break;
+            case 'dead':
+              registry.livelinessChanged(o.id, false);
+              break;
+            case 'alive':
+              registry.livelinessChanged(o.id, true);
+              break;
+            case 'deadline':
+              registry.deadlineMissed(o.id);
+              break;
+            case 'status':
+              registry.updateStatus(
+                o.id,
+                status({
+                  slotsBusy: o.busy,
+                  slotsTotal: o.total,
+                  state: o.draining ? 'draining' : 'idle',
+                }),
+              );
+              break;
+          }
+          for (const id of ids) {
+            const after = usable(id);
+            const freed = events.some((e) => e.type === 'capacity-freed' && e.agent.id === id);
+            if (after > (before.get(id) ?? 0)) expect(freed).toBe(true);
+            if (freed) expect(after).toBeGreaterThan(0);
+          }
+        }
+        close();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('folds reported and observed latencies into one EMA', () => {
     const clock = new ManualClock();
     const registry = new AgentRegistry({ clock, latencyAlpha: 0.5 });
