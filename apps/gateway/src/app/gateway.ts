@@ -58,6 +58,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       void reply.status(401).send(new AuthenticationError().toBody());
     });
   }
+  // In-flight HTTP requests, so shutdown can drain them before the modules they use go away
+  // (Nest destroys modules before it closes the HTTP server).
+  let inFlight = 0;
+  let onDrained: (() => void) | undefined;
+  fastify.addHook('onRequest', (_req, reply, done) => {
+    inFlight++;
+    reply.raw.once('close', () => {
+      if (--inFlight === 0) onDrained?.();
+    });
+    done();
+  });
+
   await app.listen({ port: config.server.port, host: config.server.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -65,10 +77,29 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     config.server.host === '0.0.0.0' || config.server.host === '::'
       ? '127.0.0.1'
       : config.server.host;
+
+  const shutdown = async (): Promise<void> => {
+    const server = fastify.server;
+    // Stop accepting connections; requests already in flight carry on.
+    server.close();
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (onDrained = resolve)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, config.server.shutdown_grace * 1000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    server.closeAllConnections();
+    await app.close();
+  };
   let closing: Promise<void> | undefined;
   return {
     app,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => (closing ??= app.close()),
+    close: () => (closing ??= shutdown()),
   };
 }
