@@ -18,6 +18,61 @@ const SAMPLES = 20_000;
 const WARMUP = 5_000;
 const TARGET_P99_US = 50;
 
+const QUERY_MODELS = 20;
+const QUERY_SAMPLES = 5_000;
+
+/**
+ * The registry's own costs on a fleet spread over several models: indexed queries against the
+ * full scan a registry without indexes would do, and the per-heartbeat status update.
+ */
+function measureRegistry(random: () => number): Record<string, Summary> {
+  const registry = buildFleet(FLEET_SIZE, random, QUERY_MODELS);
+  // One subscriber, as in the gateway: events are part of the cost of an update.
+  const sub = registry.events$.subscribe(() => undefined);
+  const agents = registry.list();
+  const query = { model: BENCH_MODEL, capabilities: ['functions'], health: ['healthy' as const] };
+  const scan = () =>
+    registry
+      .list()
+      .filter(
+        (a) =>
+          a.models.includes(BENCH_MODEL) &&
+          a.capabilities.includes('functions') &&
+          a.health === 'healthy',
+      );
+  const ops: Record<string, (i: number) => void> = {
+    'baseline: list() + filter': scan,
+    'find(model, capability, health)': () => registry.find(query),
+    'byModel(model)': () => registry.byModel(BENCH_MODEL),
+    'candidatesFor(model, aliases)': () => registry.candidatesFor(BENCH_MODEL, ['phi-4-mini-q4']),
+    'models()': () => registry.models(),
+    'updateStatus (heartbeat)': (i) => {
+      const a = agents[i % agents.length];
+      registry.updateStatus(a.id, {
+        state: a.state,
+        slotsBusy: i % (a.slotsTotal + 1),
+        slotsTotal: a.slotsTotal,
+        queueDepth: 0,
+        emaLatencyMs: 40,
+        tokensPerSecond: 50,
+      });
+    },
+    'acquire + release': (i) => {
+      const id = agents[i % agents.length].id;
+      registry.acquire(id);
+      registry.release(id);
+    },
+  };
+  const out: Record<string, Summary> = {};
+  for (const [name, op] of Object.entries(ops)) {
+    timeEach(QUERY_SAMPLES / 5, op);
+    out[name] = summarize(timeEach(QUERY_SAMPLES, op));
+  }
+  sub.unsubscribe();
+  registry.close();
+  return out;
+}
+
 function row(name: string, s: Summary, baselineP50: number): (string | number)[] {
   return [
     name,
@@ -56,6 +111,7 @@ export const selectionSection: BenchSection = {
       );
     }
     registry.close();
+    const queries = measureRegistry(random);
 
     const healthy = registry.list().filter((a) => a.health === 'healthy').length;
     // Microsecond timings move with what else the machine runs: keep that next to the numbers.
@@ -69,6 +125,7 @@ export const selectionSection: BenchSection = {
       target_p99_us: TARGET_P99_US,
       baseline: { name: 'array filter + least-loaded scan', ...baseline },
       strategies: results,
+      registry_queries: queries,
     });
     const table = [
       `Selection among ${FLEET_SIZE} agents serving one model (${healthy} healthy), ` +
@@ -90,6 +147,20 @@ export const selectionSection: BenchSection = {
           row('baseline: array filter + scan', baseline, baseline.p50),
           ...STRATEGIES.map((s) => row(s, results[s], baseline.p50)),
         ],
+      ),
+      '',
+      `Registry at ${FLEET_SIZE} agents over ${QUERY_MODELS} models, µs per call:`,
+      '',
+      markdownTable(
+        ['operation', 'n', 'p50', 'p90', 'p99', 'max'],
+        Object.entries(queries).map(([name, q]) => [
+          name,
+          q.n,
+          round(q.p50),
+          round(q.p90),
+          round(q.p99),
+          round(q.max),
+        ]),
       ),
     ].join('\n');
     writeMarkdown('dds-overhead', 'selection', table);

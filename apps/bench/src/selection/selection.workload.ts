@@ -18,18 +18,22 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * A registry holding `size` agents that all serve {@link BENCH_MODEL}, with a realistic mix:
+ * A registry holding `size` agents spread over `modelCount` models (the first is
+ * {@link BENCH_MODEL}; with the default of one, every agent serves it), with a realistic mix:
  * ~90% healthy, some suspect (missed deadline), offline (lost liveliness) and draining; ~5% full;
  * varied slots, load, queue and latency; a third without the `functions` capability.
  */
-export function buildFleet(size: number, random: () => number): AgentRegistry {
+export function buildFleet(size: number, random: () => number, modelCount = 1): AgentRegistry {
   const registry = new AgentRegistry({ clock: new ManualClock() });
   for (let i = 0; i < size; i++) {
     const agentId = `agent-${String(i).padStart(4, '0')}`;
     const slots = 2 + Math.floor(random() * 7);
     registry.upsertRegistration({
       agentId,
-      models: i % 4 === 0 ? [BENCH_MODEL, 'phi-4-mini-q4'] : [BENCH_MODEL],
+      models: [
+        i % modelCount === 0 ? BENCH_MODEL : `model-${i % modelCount}`,
+        ...(i % 4 === 0 ? ['phi-4-mini-q4'] : []),
+      ],
       specialization: 'text',
       capabilities: i % 3 === 0 ? ['streaming'] : ['streaming', 'functions'],
       slots,

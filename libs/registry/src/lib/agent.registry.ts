@@ -544,9 +544,15 @@ export class AgentRegistry {
           ? [query.model]
           : query.model;
     if (models) {
-      const union = new Set<AgentRecord>();
-      for (const m of models) for (const r of this.byModelIndex.get(m)?.members ?? []) union.add(r);
-      sources.push([...union]);
+      if (models.length === 1) {
+        sources.push(this.byModelIndex.get(models[0])?.array() ?? []);
+      } else {
+        const union = new Set<AgentRecord>();
+        for (const m of models) {
+          for (const r of this.byModelIndex.get(m)?.members ?? []) union.add(r);
+        }
+        sources.push([...union]);
+      }
     }
     if (query.specialization !== undefined) {
       sources.push(this.bySpecializationIndex.get(query.specialization)?.array() ?? []);
