@@ -46,6 +46,14 @@ function checkGroupOptions(options: unknown): GroupOptions {
   return o;
 }
 
+function isUint32(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+}
+
+/**
+ * Checks the shape of a TypeSupport and its descriptor before it reaches CycloneDDS (which trusts
+ * descriptors completely: they must come from `dds-idl gen`, i.e. from Cyclone's own idlc).
+ */
 function checkTypeSupport(type: unknown): void {
   const t = type as TypeSupport<unknown> | undefined;
   if (
@@ -55,10 +63,36 @@ function checkTypeSupport(type: unknown): void {
     typeof t.decode !== 'function' ||
     typeof t.decodeKey !== 'function' ||
     typeof t.descriptor !== 'object' ||
-    t.descriptor === null ||
-    !Array.isArray(t.descriptor.ops)
+    t.descriptor === null
   ) {
     throw new TypeError('type must be a TypeSupport (descriptor, encode, decode, decodeKey)');
+  }
+  const d = t.descriptor;
+  if (typeof d.typeName !== 'string' || d.typeName.length === 0) {
+    throw new TypeError('type.descriptor.typeName must be a non-empty string');
+  }
+  if (!Array.isArray(d.ops) || d.ops.length === 0 || !d.ops.every(isUint32)) {
+    throw new TypeError('type.descriptor.ops must be a non-empty array of uint32 words');
+  }
+  for (const k of ['size', 'align', 'flagset', 'restrictDataRepresentation'] as const) {
+    if (!isUint32(d[k])) throw new TypeError(`type.descriptor.${k} must be a uint32`);
+  }
+  if (!(d.typeInformation instanceof Uint8Array) || !(d.typeMapping instanceof Uint8Array)) {
+    throw new TypeError('type.descriptor.typeInformation and typeMapping must be Uint8Arrays');
+  }
+  if (
+    !Array.isArray(d.keys) ||
+    !d.keys.every(
+      (k) =>
+        typeof k === 'object' &&
+        k !== null &&
+        typeof k.name === 'string' &&
+        isUint32(k.offset) &&
+        k.offset < d.ops.length &&
+        isUint32(k.index),
+    )
+  ) {
+    throw new TypeError('type.descriptor.keys must be {name, offset < ops.length, index} entries');
   }
 }
 

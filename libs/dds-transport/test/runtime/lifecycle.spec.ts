@@ -55,6 +55,17 @@ describe('argument checks, close and teardown (domain 17)', () => {
     expect(() => pp.createTopic('ok', {} as typeof KeyedType)).toThrow(
       new TypeError('type must be a TypeSupport (descriptor, encode, decode, decodeKey)'),
     );
+    const broken = { ...KeyedType, descriptor: { ...KeyedType.descriptor, ops: [1.5] } };
+    expect(() => pp.createTopic('ok', broken)).toThrow(
+      new TypeError('type.descriptor.ops must be a non-empty array of uint32 words'),
+    );
+    const badKey = {
+      ...KeyedType,
+      descriptor: { ...KeyedType.descriptor, keys: [{ name: 'id', offset: 999, index: 0 }] },
+    };
+    expect(() => pp.createTopic('ok', badKey)).toThrow(
+      new TypeError('type.descriptor.keys must be {name, offset < ops.length, index} entries'),
+    );
     const bad: [unknown, Error][] = [
       ['x', new TypeError('qos must be an object')],
       [
