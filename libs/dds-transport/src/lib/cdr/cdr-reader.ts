@@ -1,7 +1,9 @@
 import { DdsTypeError } from './dds-type-error';
 import { EncodingFormat, parseEncapsulation } from './encapsulation';
 
-const utf8 = new TextDecoder('utf-8');
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+const EMPTY_BUFFER = Buffer.alloc(0);
 
 /**
  * A bounds-checked CDR input over one serialized payload (encapsulation header included).
@@ -9,8 +11,10 @@ const utf8 = new TextDecoder('utf-8');
  * RangeError or a huge allocation.
  */
 export class CdrReader {
-  private bytes: Uint8Array = new Uint8Array(0);
-  private view = new DataView(this.bytes.buffer);
+  private bytes: Uint8Array = EMPTY;
+  private view = EMPTY_VIEW;
+  /** The same bytes as a Buffer, for Node's fast UTF-8 decoding (made on first string). */
+  private text: Buffer | undefined = EMPTY_BUFFER;
   /** Read position (absolute, header included). */
   pos = 0;
   /** End of the region being read (a DHEADER or EMHEADER narrows it). */
@@ -32,6 +36,7 @@ export class CdrReader {
     }
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.text = undefined;
     this.pos = 4;
     this.end = bytes.length;
     this.xcdr2 = info.xcdr2;
@@ -152,16 +157,29 @@ export class CdrReader {
       throw new DdsTypeError(`string of ${len - 1} bytes exceeds bound ${bound}`);
     }
     this.pos = stop + 1;
-    if (len <= 33) {
+    if (len <= 17) {
       let s = '';
       for (let i = start; i < stop; i++) {
         const c = b[i];
-        if (c >= 0x80) return utf8.decode(b.subarray(start, stop));
+        if (c >= 0x80) return this.utf8(start, stop);
         s += String.fromCharCode(c);
       }
       return s;
     }
-    return utf8.decode(b.subarray(start, stop));
+    return this.utf8(start, stop);
+  }
+
+  private utf8(start: number, stop: number): string {
+    const b = this.bytes;
+    this.text ??= Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    return this.text.toString('utf8', start, stop);
+  }
+
+  /** Drops the reference to the payload (so a shared reader does not keep it alive). */
+  release(): void {
+    this.bytes = EMPTY;
+    this.view = EMPTY_VIEW;
+    this.text = EMPTY_BUFFER;
   }
 
   /**

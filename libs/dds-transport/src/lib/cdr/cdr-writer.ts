@@ -152,7 +152,13 @@ export class CdrWriter {
     let p = lenAt + 4;
     const b = this.buf;
     let i = 0;
-    // ASCII fast path; most keys and identifiers never leave it.
+    if (n > 24) {
+      // Long strings: the native encoder beats a JS loop.
+      if (v.indexOf('\0') !== -1) return -1;
+      p += utf8.encodeInto(v, b.subarray(p)).written;
+      i = n;
+    }
+    // ASCII fast path for short strings; most keys and identifiers never leave it.
     for (; i < n; i++) {
       const c = v.charCodeAt(i);
       if (c >= 0x80) break;

@@ -20,6 +20,7 @@ export interface GeneratedType<T> {
 }
 
 let shared: CdrWriter | undefined = new CdrWriter();
+const reader = new CdrReader();
 
 function formatFor(extensibility: Extensibility, xcdr2: boolean): EncodingFormat {
   if (extensibility === 'mutable') return 'parameter-list';
@@ -79,7 +80,8 @@ export function makeTypeSupport<T>(g: GeneratedType<T>): TypeSupport<T> {
       }
     },
     decode(bytes: Uint8Array): T {
-      const r = new CdrReader();
+      // Decoding runs no user code, so one reader per thread is safe to share.
+      const r = reader;
       try {
         r.begin(bytes);
         const want = formatFor(extensibility, r.xcdr2);
@@ -91,15 +93,19 @@ export function makeTypeSupport<T>(g: GeneratedType<T>): TypeSupport<T> {
         return g.decode(r);
       } catch (e) {
         throw asTypeError(e, typeName);
+      } finally {
+        r.release();
       }
     },
     decodeKey(bytes: Uint8Array): Partial<T> {
-      const r = new CdrReader();
+      const r = reader;
       try {
         r.begin(bytes);
         return g.decodeKey(r);
       } catch (e) {
         throw asTypeError(e, typeName);
+      } finally {
+        r.release();
       }
     },
   };
