@@ -118,10 +118,12 @@ describe('Scheduler properties', () => {
         fc.integer({ min: 0, max: 4 }),
         fc.boolean(),
         fc.integer({ min: 1, max: 3 }),
-        async (cmds, maxQueueSize, settleOnAbort, failureThreshold) => {
+        fc.boolean(),
+        async (cmds, maxQueueSize, settleOnAbort, failureThreshold, classes) => {
           const clock = new ManualClock();
           const fleet = new FakeFleet();
           fleet.settleOnAbort = settleOnAbort;
+          if (classes) fleet.withClasses();
           const agents = ['a1', 'a2', 'a3'];
           fleet.addAgent('a1', 1, 'm1').addAgent('a2', 2, 'm1').addAgent('a3', 1, 'm2');
           const scheduler = new Scheduler<FakeJob, string>({

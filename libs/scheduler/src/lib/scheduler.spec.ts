@@ -173,6 +173,45 @@ describe('Scheduler dispatch', () => {
   });
 });
 
+describe('Scheduler job classes', () => {
+  it.each([
+    { classes: true, blockedAhead: 40, dispatched: true },
+    { classes: false, blockedAhead: 10, dispatched: true },
+    // Documented limit without classOf: more refused jobs ahead than maxScanPerDispatch.
+    { classes: false, blockedAhead: 40, dispatched: false },
+  ])(
+    'classOf=$classes, $blockedAhead refused jobs ahead: other model dispatched=$dispatched',
+    ({ classes, blockedAhead, dispatched }) => {
+      const { fleet, scheduler } = setup({ maxScanPerDispatch: 16 });
+      if (classes) fleet.withClasses();
+      fleet.addAgent('a-llama', 1, 'llama');
+      const all = [scheduler.submit({ name: 'busy', model: 'llama' })];
+      for (let i = 0; i < blockedAhead; i++) {
+        all.push(scheduler.submit({ name: `l${i}`, model: 'llama' }, { priority: 0 }));
+      }
+      fleet.addAgent('a-qwen', 1, 'qwen');
+      const calls = fleet.assignCalls.length;
+      const q = scheduler.submit({ name: 'q', model: 'qwen' }, { priority: 2 });
+      for (const h of [...all, q]) h.promise.catch(() => undefined);
+      expect(q.state).toBe(dispatched ? 'running' : 'queued');
+      if (classes) {
+        // One refusal for the llama class, one success for qwen: no scan of the queue.
+        expect(fleet.assignCalls.length - calls).toBe(2);
+      }
+      scheduler.close();
+    },
+  );
+
+  it('rejects a job whose class cannot be computed', async () => {
+    const { fleet, scheduler } = setup();
+    fleet.classOf = () => {
+      throw new Error('no model');
+    };
+    await expect(scheduler.submit({ name: 'x' }).promise).rejects.toThrow('no model');
+    expect(scheduler.queued).toBe(0);
+  });
+});
+
 describe('Scheduler admission', () => {
   it('rejects with QueueFullError and a retry-after estimate at maxQueueSize', async () => {
     const { clock, fleet, scheduler } = setup({ maxQueueSize: 2 });

@@ -50,6 +50,8 @@ interface JobRecord<J, R> {
   state: JobState;
   /** In a level FIFO (queued for a first dispatch). */
   inQueue: boolean;
+  /** Its class's queues while `inQueue`. */
+  cls: ClassQueues<J, R> | undefined;
   attempts: number;
   tried: Set<string> | undefined;
   attempt: Attempt<J, R> | undefined;
@@ -61,6 +63,19 @@ interface JobRecord<J, R> {
   onAbort: (() => void) | undefined;
   resolve: (r: JobResult<R>) => void;
   reject: (e: unknown) => void;
+}
+
+/** The level FIFOs of one job class (jobs the dispatcher accepts or refuses alike). */
+interface ClassQueues<J, R> {
+  readonly key: string;
+  readonly levels: LazyDeque<JobRecord<J, R>>[];
+  size: number;
+}
+
+interface Cursor<J, R> {
+  readonly cls: ClassQueues<J, R>;
+  readonly level: number;
+  index: number;
 }
 
 interface Breaker {
@@ -143,7 +158,8 @@ export class Scheduler<J, R = unknown> {
   private readonly coolDownMs: number;
   private readonly maxScan: number;
 
-  private readonly queues: LazyDeque<JobRecord<J, R>>[];
+  private readonly classes = new Map<string, ClassQueues<J, R>>();
+  private readonly levelDepth: number[];
   private queuedCount = 0;
   /** Jobs whose back-off elapsed, waiting for a different agent; served before the queues. */
   private readonly retryReady = new Map<JobRecord<J, R>, unknown>();
@@ -209,8 +225,7 @@ export class Scheduler<J, R = unknown> {
     this.failureThreshold = positiveInt('breaker.failureThreshold', breaker.failureThreshold, 5);
     this.coolDownMs = nonNegative('breaker.coolDownMs', breaker.coolDownMs, 10_000);
     this.maxScan = positiveInt('maxScanPerDispatch', options.maxScanPerDispatch, 16, 0);
-    const live = (r: JobRecord<J, R>) => r.inQueue;
-    this.queues = Array.from({ length: this.priorityLevels }, () => new LazyDeque(live));
+    this.levelDepth = new Array<number>(this.priorityLevels).fill(0);
   }
 
   /**
@@ -236,6 +251,7 @@ export class Scheduler<J, R = unknown> {
       deadlineMs: options.deadlineMs,
       state: 'queued',
       inQueue: false,
+      cls: undefined,
       attempts: 0,
       tried: undefined,
       attempt: undefined,
@@ -290,8 +306,32 @@ export class Scheduler<J, R = unknown> {
       return handle;
     }
 
+    let key = '';
+    if (this.dispatcher.classOf) {
+      try {
+        key = String(this.dispatcher.classOf(job));
+      } catch (err) {
+        this.rejections.invalid_job++;
+        this.emit({ type: 'rejected', jobId: rec.id, reason: 'invalid_job', error: err });
+        this.finish(rec, 'rejected', err);
+        return handle;
+      }
+    }
+    let cls = this.classes.get(key);
+    if (!cls) {
+      const live = (r: JobRecord<J, R>) => r.inQueue;
+      cls = {
+        key,
+        levels: Array.from({ length: this.priorityLevels }, () => new LazyDeque(live)),
+        size: 0,
+      };
+      this.classes.set(key, cls);
+    }
     rec.inQueue = true;
-    this.queues[priority].push(rec);
+    rec.cls = cls;
+    cls.levels[priority].push(rec);
+    cls.size++;
+    this.levelDepth[priority]++;
     this.queuedCount++;
     this.emit({ type: 'queued', jobId: rec.id, priority });
     this.dispatch();
@@ -366,7 +406,7 @@ export class Scheduler<J, R = unknown> {
     const breakers: Record<string, BreakerState> = {};
     for (const [id, b] of this.breakers) if (b.state !== 'closed') breakers[id] = b.state;
     return {
-      queueDepth: this.queues.map((q) => q.size),
+      queueDepth: this.levelDepth.slice(),
       queued: this.queuedCount,
       retrying: this.retryingCount,
       running: this.runningCount,
@@ -444,14 +484,15 @@ export class Scheduler<J, R = unknown> {
       } while (this.redispatch && !this.closed);
     } finally {
       this.dispatching = false;
-      for (const q of this.queues) q.maybeCompact();
+      for (const cls of [...this.classes.values()]) this.tidy(cls);
     }
   }
 
   /**
-   * One pass in aging order: retries first, then a k-way merge of the level FIFOs by key. Jobs the
-   * dispatcher refuses are skipped, up to `maxScan` refusals, so the pass costs
-   * O(levels x (dispatched + maxScan)) whatever the queue length.
+   * One pass in aging order: retries first, then a merge of every class's level FIFOs by key.
+   * With `dispatcher.classOf`, a refusal rules out the job's whole class for the pass, so the pass
+   * costs O(classes x levels) per dispatched job whatever the queue length; without it, refused
+   * jobs are skipped up to `maxScanPerDispatch` times.
    */
   private dispatchPass(): void {
     if (this.retryReady.size > 0) {
@@ -460,31 +501,48 @@ export class Scheduler<J, R = unknown> {
       }
     }
     if (this.queuedCount === 0) return;
-    const levels = this.queues.length;
-    const cursors = new Array<number>(levels);
-    for (let l = 0; l < levels; l++) cursors[l] = this.queues[l].firstLive();
+    const cursors: Cursor<J, R>[] = [];
+    for (const cls of this.classes.values()) {
+      if (cls.size === 0) continue;
+      for (let level = 0; level < cls.levels.length; level++) {
+        const index = cls.levels[level].firstLive();
+        if (index >= 0) cursors.push({ cls, level, index });
+      }
+    }
     let refusals = 0;
-    while (refusals <= this.maxScan) {
-      let best = -1;
+    while (cursors.length > 0 && refusals <= this.maxScan) {
+      let best: Cursor<J, R> | undefined;
       let bestRec: JobRecord<J, R> | undefined;
-      for (let l = 0; l < levels; l++) {
-        let c = cursors[l];
-        if (c < 0) continue;
-        c = this.queues[l].nextLive(c);
-        cursors[l] = c;
-        if (c < 0) continue;
-        const r = this.queues[l].at(c);
+      for (let i = 0; i < cursors.length; i++) {
+        const c = cursors[i];
+        const q = c.cls.levels[c.level];
+        c.index = q.nextLive(c.index);
+        if (c.index < 0) {
+          cursors[i--] = cursors[cursors.length - 1];
+          cursors.pop();
+          continue;
+        }
+        const r = q.at(c.index);
         if (!bestRec || r.key < bestRec.key || (r.key === bestRec.key && r.id < bestRec.id)) {
-          best = l;
+          best = c;
           bestRec = r;
         }
       }
-      if (!bestRec) return;
+      if (!best || !bestRec) return;
       const outcome = this.tryStart(bestRec);
       if (this.closed) return;
-      if (outcome === 'refused') {
+      if (outcome !== 'refused') continue;
+      if (this.dispatcher.classOf) {
+        const refused = best.cls;
+        for (let i = cursors.length - 1; i >= 0; i--) {
+          if (cursors[i].cls === refused) {
+            cursors[i] = cursors[cursors.length - 1];
+            cursors.pop();
+          }
+        }
+      } else {
         refusals++;
-        cursors[best]++;
+        best.index++;
       }
     }
   }
@@ -539,9 +597,7 @@ export class Scheduler<J, R = unknown> {
   private start(rec: JobRecord<J, R>, agentId: string): void {
     const now = this.clock.now();
     if (rec.inQueue) {
-      rec.inQueue = false;
-      this.queuedCount--;
-      this.queues[rec.priority].markDead();
+      this.leaveQueue(rec);
     } else if (rec.state === 'retrying') {
       this.leaveRetry(rec);
     }
@@ -746,6 +802,26 @@ export class Scheduler<J, R = unknown> {
     }
   }
 
+  private leaveQueue(rec: JobRecord<J, R>): ClassQueues<J, R> {
+    const cls = rec.cls as ClassQueues<J, R>;
+    rec.inQueue = false;
+    rec.cls = undefined;
+    cls.levels[rec.priority].markDead();
+    cls.size--;
+    this.levelDepth[rec.priority]--;
+    this.queuedCount--;
+    return cls;
+  }
+
+  /** Compacts a class's FIFOs, and forgets the class once empty (job classes come and go). */
+  private tidy(cls: ClassQueues<J, R>): void {
+    if (cls.size === 0) {
+      if (this.classes.get(cls.key) === cls) this.classes.delete(cls.key);
+      return;
+    }
+    for (const q of cls.levels) q.maybeCompact();
+  }
+
   private stage(rec: JobRecord<J, R>): JobStage {
     return rec.state === 'running' ? 'running' : rec.state === 'retrying' ? 'retrying' : 'queued';
   }
@@ -776,10 +852,8 @@ export class Scheduler<J, R = unknown> {
   ): void {
     if (!this.active.delete(rec.id)) return;
     if (rec.inQueue) {
-      rec.inQueue = false;
-      this.queuedCount--;
-      this.queues[rec.priority].markDead();
-      if (!this.dispatching) this.queues[rec.priority].maybeCompact();
+      const cls = this.leaveQueue(rec);
+      if (!this.dispatching) this.tidy(cls);
     } else if (rec.state === 'retrying') {
       this.leaveRetry(rec);
     } else if (rec.state === 'running' && rec.attempt && !rec.attempt.settled) {

@@ -20,6 +20,14 @@ export interface Dispatcher<J, R> {
    */
   tryAssign(job: J, exclude: ReadonlySet<string>): Assignment | undefined;
   /**
+   * Optional job class (e.g. model + specialization): jobs of one class must be accepted or
+   * refused alike by `tryAssign` when nothing is excluded. When one is refused, the scheduler skips
+   * the rest of its class in that pass, so a saturated model never blocks another model's jobs and
+   * a dispatch pass never scans the queue. Without it, all jobs form one class and up to
+   * `maxScanPerDispatch` refused jobs are skipped per pass. Throwing rejects the job.
+   */
+  classOf?(job: J): string;
+  /**
    * Runs `job` on `agentId`. Call `outputStarted()` once the first output (token, chunk) has been
    * emitted to the client: from then on a failure is final. Stop the agent-side work when `signal`
    * aborts (cancel, deadline, agent lost; `signal.reason` says which) and settle soon after: the
@@ -83,8 +91,9 @@ export interface SchedulerOptions<J, R> {
   retry?: RetryOptions;
   breaker?: BreakerOptions;
   /**
-   * Jobs tried per dispatch pass after the first refusal by `tryAssign`, so one job whose model is
-   * saturated does not block others behind it, without an O(queue) scan per event. Default 16.
+   * Without `dispatcher.classOf`: refused jobs skipped per dispatch pass before it stops, so one
+   * job whose model is saturated does not block others behind it, without an O(queue) scan per
+   * event. Default 16.
    */
   maxScanPerDispatch?: number;
 }

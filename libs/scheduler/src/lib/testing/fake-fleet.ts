@@ -36,6 +36,13 @@ export class FakeFleet implements Dispatcher<FakeJob, string> {
   settleOnAbort = true;
   /** When set, `tryAssign` throws it. */
   assignError: unknown;
+  /** Set by {@link FakeFleet.withClasses}: jobs of one model are alike for `tryAssign`. */
+  classOf?: (job: FakeJob) => string;
+
+  withClasses(): this {
+    this.classOf = (job) => job.model ?? '';
+    return this;
+  }
 
   addAgent(id: string, capacity = 1, model?: string): this {
     this.agents.set(id, { capacity, busy: 0, model });
