@@ -5,8 +5,9 @@
  * gateway's / simulator's CLI accepts (read from their real `--help`), and the images must run as
  * a non-root user. The checkers return a list of problems; bad snippets below prove they fail.
  */
+import { builtinModules } from 'node:module';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -134,6 +135,10 @@ interface RepoFacts {
   readonly cliFlags: Map<string, Set<string>>;
   /** .dockerignore patterns as regular expressions on repo-relative paths. */
   readonly ignored: RegExp[];
+  /** package-lock.json's packages: `dev: true` ones are gone after `npm prune --omit=dev`. */
+  readonly lock: Record<string, { dev?: boolean }>;
+  /** tsconfig.base.json path aliases: `@dds/x` -> its entry file, repo-relative. */
+  readonly aliases: Map<string, string>;
 }
 
 function readProjects(): Map<string, Project> {
@@ -461,6 +466,63 @@ function checkCompose(text: string, composeDir: string, facts: RepoFacts): strin
   return problems;
 }
 
+/** Non-test TypeScript files under a repo-relative directory. */
+function sourceFiles(dir: string): string[] {
+  const abs = join(ROOT, dir);
+  // Installed packages are checked through the lockfile, not by reading them.
+  if (dir === 'node_modules' || dir.startsWith('node_modules/') || !existsSync(abs)) return [];
+  if (!statSync(abs).isDirectory()) return [];
+  return readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => `${dir}/${f.split('\\').join('/')}`);
+}
+
+/** Module specifiers a file loads at run time (`import type` / `export type` are erased). */
+function runtimeImports(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(
+    /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'/gm,
+  )) {
+    if (!m[1]) found.push(m[2]);
+  }
+  for (const m of text.matchAll(/\b(?:require|import)\('([^']+)'\)/g)) found.push(m[1]);
+  return found;
+}
+
+/**
+ * Every package the code copied into the runtime stage imports must survive `npm prune
+ * --omit=dev`, and every `@dds/*` library it imports must be copied too.
+ */
+function checkRuntimeImports(text: string, facts: RepoFacts): string[] {
+  const stages = parseDockerfile(text);
+  const runtime = stages[stages.length - 1];
+  const workdir = workdirOf(runtime);
+  const problems = new Set<string>();
+  const dirs = copies(runtime).flatMap((c) => {
+    const source = stages.find((s) => s.name === c.from);
+    const base = source ? workdirOf(source) : '/';
+    return c.sources.map((src) => posix.relative(base, posix.resolve(base, src)));
+  });
+  const builtins = new Set(builtinModules);
+  for (const file of dirs.flatMap(sourceFiles)) {
+    for (const spec of runtimeImports(readFileSync(join(ROOT, file), 'utf8'))) {
+      if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
+      const alias = facts.aliases.get(spec);
+      if (alias) {
+        if (!presentIn(runtime, posix.resolve(workdir, alias))) {
+          problems.add(`${file} imports ${spec}, whose sources (${alias}) are not copied`);
+        }
+        continue;
+      }
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      const entry = facts.lock[`node_modules/${pkg}`];
+      if (!entry) problems.add(`${file} imports ${pkg}, which is not installed`);
+      else if (entry.dev) problems.add(`${file} imports ${pkg}, a dev dependency (pruned)`);
+    }
+  }
+  return [...problems];
+}
+
 // ---- Tests -----------------------------------------------------------------------------------
 
 const GATEWAY_MAIN = 'apps/gateway/src/main.ts';
@@ -485,6 +547,20 @@ beforeAll(async () => {
       [SIMULATOR_MAIN, simulatorFlags],
     ]),
     ignored: dockerignorePatterns(readFileSync(join(ROOT, '.dockerignore'), 'utf8')),
+    lock: (
+      JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { dev?: boolean }>;
+      }
+    ).packages,
+    aliases: new Map(
+      Object.entries(
+        (
+          JSON.parse(readFileSync(join(ROOT, 'tsconfig.base.json'), 'utf8')) as {
+            compilerOptions: { paths: Record<string, string[]> };
+          }
+        ).compilerOptions.paths,
+      ).map(([k, v]) => [k, v[0]]),
+    ),
   };
 }, 120_000);
 
@@ -504,6 +580,13 @@ describe('docker/ files reference only what exists', () => {
     '%s has no problems',
     (file) => {
       expect(checkDockerfile(read(file), facts)).toEqual([]);
+    },
+  );
+
+  it.each(['docker/gateway.Dockerfile', 'docker/agent-simulator.Dockerfile'])(
+    '%s: the code it runs imports only production packages and copied libraries',
+    (file) => {
+      expect(checkRuntimeImports(read(file), facts)).toEqual([]);
     },
   );
 
@@ -664,6 +747,26 @@ describe('the checkers catch broken references', () => {
         facts,
       ),
     ).toEqual(['gateway: depends_on cache, which is not a service']);
+  });
+
+  it('a runtime stage missing a library its code imports, or importing a dev dependency', () => {
+    const simulator = read('docker/agent-simulator.Dockerfile');
+    const noAgent = simulator.replace(/COPY --from=build \/app\/libs\/agent\/src .*\n/, '');
+    expect(checkRuntimeImports(noAgent, facts)).toEqual(
+      expect.arrayContaining([
+        'apps/agent-simulator/src/main.ts imports @dds/agent, whose sources (libs/agent/src/index.ts) are not copied',
+      ]),
+    );
+    // Test fixtures import fast-check, which the prune removes.
+    const withTests = good.replace(
+      'COPY --from=build /app/apps/gateway/src ./apps/gateway/src',
+      'COPY --from=build /app/apps/gateway/src ./apps/gateway/src\nCOPY libs/dds-transport/test ./libs/dds-transport/test',
+    );
+    expect(checkRuntimeImports(withTests, facts)).toEqual(
+      expect.arrayContaining([
+        'libs/dds-transport/test/fixtures/all-types.arbitraries.ts imports fast-check, a dev dependency (pruned)',
+      ]),
+    );
   });
 
   it('parses continuations and comments the way Docker does', () => {
