@@ -1,3 +1,4 @@
+import { codecSection } from './codec/codec.section';
 import { schemaSection } from './schema/schema.section';
 import { selectionSection } from './selection/selection.section';
 import { transportSection } from './transport/transport.section';
@@ -9,4 +10,9 @@ export interface BenchSection {
 }
 
 /** Sections in the order they run. Each issue that adds a measurement registers it here. */
-export const sections: BenchSection[] = [transportSection, selectionSection, schemaSection];
+export const sections: BenchSection[] = [
+  transportSection,
+  selectionSection,
+  schemaSection,
+  codecSection,
+];

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { TypeSupport } from '@dds/transport';
+import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import { round, summarize, type Summary } from '../lib/stats';
+import type { BenchSection } from '../sections';
+
+const BATCH = 100;
+const SAMPLES = 2_000;
+const WARMUP_BATCHES = 300;
+
+/** µs per operation, one sample per batch of `BATCH` operations. */
+function timeBatches(samples: number, op: () => void): Float64Array {
+  const out = new Float64Array(samples);
+  for (let s = 0; s < samples; s++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i++) op();
+    out[s] = Number(process.hrtime.bigint() - t0) / 1_000 / BATCH;
+  }
+  return out;
+}
+
+/** Generates the bench types with the lib's own dds-idl into dist/ and loads them. */
+function loadTypes(): Record<string, TypeSupport<unknown>> {
+  const out = join('dist', 'bench', 'codec-generated');
+  execFileSync(
+    process.execPath,
+    [
+      join('libs', 'dds-transport', 'bin', 'dds-idl.js'),
+      'gen',
+      join(__dirname, 'codec.idl'),
+      '-o',
+      out,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(process.cwd(), out, 'codec.ts')) as Record<string, TypeSupport<unknown>>;
+}
+
+/**
+ * `codec`: what @dds/transport's generated CDR encode/decode costs per sample, against
+ * `JSON.stringify`/`JSON.parse` + `Buffer` of the same object as a baseline measured in the same run.
+ */
+export const codecSection: BenchSection = {
+  name: 'codec',
+  async run() {
+    const types = loadTypes();
+    const workloads = [
+      {
+        name: 'AgentStatus (keyed, ~100 B)',
+        type: types['AgentStatusType'],
+        sample: {
+          agent_id: 'agent-gpu-07.cluster-a',
+          in_flight: 3,
+          load: 0.42,
+          models: ['phi-4-mini', 'llama-3.1-8b'],
+        },
+      },
+      {
+        name: 'TokenChunk (appendable, 1 KB text)',
+        type: types['TokenChunkType'],
+        sample: {
+          request_id: 'chatcmpl-6f1e2d3c4b5a',
+          index: 17,
+          text: 'lorem ipsum '.repeat(85),
+          done: false,
+        },
+      },
+    ];
+    const results: Record<string, Record<string, Summary>> = {};
+    const rows: (string | number)[][] = [];
+    for (const w of workloads) {
+      const bytes = w.type.encode(w.sample);
+      const json = Buffer.from(JSON.stringify(w.sample));
+      const ops: [string, () => unknown][] = [
+        ['JSON encode (baseline)', () => Buffer.from(JSON.stringify(w.sample))],
+        ['CDR encode', () => w.type.encode(w.sample)],
+        ['JSON decode (baseline)', () => JSON.parse(json.toString())],
+        ['CDR decode', () => w.type.decode(bytes)],
+      ];
+      const r: Record<string, Summary> = {};
+      for (const [name, op] of ops) {
+        timeBatches(WARMUP_BATCHES, op);
+        r[name] = summarize(timeBatches(SAMPLES, op));
+        rows.push([
+          w.name,
+          name,
+          round(r[name].p50),
+          round(r[name].p99),
+          name.includes('CDR') ? bytes.length : json.length,
+        ]);
+      }
+      results[w.name] = r;
+    }
+    const machine = { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) };
+    writeJsonSection('dds-overhead', 'codec', {
+      unit: 'us per sample',
+      machine,
+      batch: BATCH,
+      samples: SAMPLES,
+      workloads: results,
+    });
+    const table = [
+      `Generated CDR codec per sample, µs (median and p99 over ${SAMPLES} samples of ${BATCH}; ` +
+        `${machine.cpus} CPUs, load average ${machine.loadavg_1m}):`,
+      '',
+      markdownTable(['type', 'operation', 'p50', 'p99', 'bytes'], rows),
+    ].join('\n');
+    writeMarkdown('dds-overhead', 'codec', table);
+    return table;
+  },
+};
