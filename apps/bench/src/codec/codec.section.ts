@@ -37,7 +37,6 @@ function loadTypes(): Record<string, TypeSupport<unknown>> {
       stdio: 'ignore',
     },
   );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(join(process.cwd(), out, 'codec.ts')) as Record<string, TypeSupport<unknown>>;
 }
 

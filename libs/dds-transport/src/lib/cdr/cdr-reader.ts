@@ -12,7 +12,7 @@ const EMPTY_BUFFER = Buffer.alloc(0);
  */
 export class CdrReader {
   private bytes: Uint8Array = EMPTY;
-  private view = EMPTY_VIEW;
+  private view: DataView = EMPTY_VIEW;
   /** The same bytes as a Buffer, for Node's fast UTF-8 decoding (made on first string). */
   private text: Buffer | undefined = EMPTY_BUFFER;
   /** Read position (absolute, header included). */
