@@ -424,6 +424,42 @@ describe('AgentSelector: prefix affinity', () => {
     expect(prefix).toBeGreaterThan(roundRobin + 0.3);
   });
 
+  it('spreads a hot prefix once its agent is loaded beyond the margin', () => {
+    const SLOTS = 8;
+    const HOLD = 12;
+    /** One shared prompt, one request per step, each holding a slot for HOLD steps. */
+    function shares(loadMargin: number): number[] {
+      const selector = new AgentSelector({ strategy: 'prefix', prefix: { loadMargin } });
+      const agents = fleet(8, { freeSlots: SLOTS });
+      const inFlight = new Map(agents.map((a) => [a, 0]));
+      const served = new Map(agents.map((a) => [a, 0]));
+      const releases: Agent[][] = Array.from({ length: HOLD }, () => []);
+      const set = (a: Agent, n: number) => {
+        inFlight.set(a, n);
+        a.load = n / SLOTS;
+        a.freeSlots = SLOTS - n;
+      };
+      const hot = 'h'.repeat(2_000);
+      for (let step = 0; step < 1_200; step++) {
+        for (const a of releases[step % HOLD]) set(a, (inFlight.get(a) as number) - 1);
+        releases[step % HOLD] = [];
+        const a = selector.select({ model: 'm1', promptText: `${hot} ${step}` }, agents)
+          .agent as Agent;
+        set(a, (inFlight.get(a) as number) + 1);
+        served.set(a, (served.get(a) as number) + 1);
+        releases[step % HOLD].push(a);
+      }
+      return [...served.values()].map((n) => n / 1_200).sort((x, y) => y - x);
+    }
+    const balanced = shares(0.25);
+    const greedy = shares(1e9);
+    // Greedy: the prefix stays on its agent until that one is full, and only then gains a second.
+    expect(greedy.filter((x) => x > 0).length).toBe(2);
+    // With the margin it spreads over more agents (more caches warm, no hot spot).
+    expect(balanced.filter((x) => x > 0.1).length).toBeGreaterThanOrEqual(3);
+    expect(balanced[0]).toBeLessThan(greedy[0] - 0.1);
+  });
+
   it.each([false, true])(
     'prefers the longest match, unless it is loaded beyond the margin (explain: %s)',
     (explain) => {
