@@ -116,6 +116,15 @@ describe('AgentRegistry: input validation', () => {
     close();
   });
 
+  it.each([
+    [{ heartbeatIntervalMs: 0 }, 'heartbeatIntervalMs must be a positive number, got 0'],
+    [{ timeoutMs: -1 }, 'timeoutMs must be a positive number, got -1'],
+    [{ suspectAfterMs: NaN }, 'suspectAfterMs must be a positive number, got NaN'],
+    [{ latencyAlpha: 1.5 }, 'latencyAlpha must be in (0, 1], got 1.5'],
+  ])('refuses options %j', (options, message) => {
+    expect(() => new AgentRegistry(options)).toThrow(new RangeError(message));
+  });
+
   it('ignores inputs for unknown agents and says so', () => {
     const { registry, events, close } = setup();
     expect(registry.updateStatus('ghost', status())).toBe(false);
