@@ -135,6 +135,15 @@ describe('AgentSelector: filters', () => {
     expect(() => new AgentSelector({ strategy: 'nope' as StrategyName })).toThrow(RangeError);
   });
 
+  it.each([
+    [{ session: { maxSessions: -1 } }, 'session.maxSessions must be an integer ≥ 0, got -1'],
+    [{ session: { virtualNodes: 0 } }, 'virtualNodes must be an integer ≥ 1, got 0'],
+    [{ prefix: { loadMargin: -0.1 } }, 'prefix.loadMargin must be ≥ 0, got -0.1'],
+    [{ prefix: { chunkSize: 0 } }, 'chunkSize must be an integer ≥ 1, got 0'],
+  ])('refuses options %j', (options, message) => {
+    expect(() => new AgentSelector(options)).toThrow(new RangeError(message));
+  });
+
   it('never returns an offline, draining, full or wrong-model agent, whatever the strategy', () => {
     const arbAgent = fc.record({
       models: fc.uniqueArray(fc.constantFrom('m1', 'm2', 'm3'), { minLength: 1, maxLength: 2 }),
