@@ -140,6 +140,7 @@ struct Record {
   std::shared_ptr<TopicType> type;  // topics, and writers/readers (their topic's type)
   std::shared_ptr<ListenerState> listener;
   std::shared_ptr<std::atomic<bool>> cancelled;  // pending waitForAcks of a writer
+  uint32_t builtin = 0;  // 1/3/4: reader of DCPSParticipant/Publication/Subscription
 };
 
 /** Per-environment (main thread or worker) instance data: the entities it owns. */

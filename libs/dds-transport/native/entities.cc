@@ -1,6 +1,7 @@
 // Entity functions exported to JS. Entities are DDS handles (int32) tracked per environment, so a
 // worker's teardown deletes only what that worker created.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "common.h"
@@ -180,6 +181,156 @@ Napi::Value Take(const Napi::CallbackInfo& info) {
   return buf;
 }
 
+Napi::String Guid(Napi::Env env, const dds_guid_t& g) {
+  static const char* hex = "0123456789abcdef";
+  char buf[33];
+  for (int i = 0; i < 16; i++) {
+    buf[2 * i] = hex[g.v[i] >> 4];
+    buf[2 * i + 1] = hex[g.v[i] & 15];
+  }
+  buf[32] = 0;
+  return Napi::String::New(env, buf);
+}
+
+Napi::Value Blob(Napi::Env env, const void* data, size_t size) {
+  auto a = Napi::Uint8Array::New(env, size);
+  if (size) std::memcpy(a.Data(), data, size);
+  return a;
+}
+
+double DurationMs(dds_duration_t d) {
+  return d == DDS_INFINITY ? INFINITY : static_cast<double>(d) / 1e6;
+}
+
+/** The policies of a discovered entity that matter for matching and for applications. */
+Napi::Object QosToJs(Napi::Env env, const dds_qos_t* q) {
+  Napi::Object o = Napi::Object::New(env);
+  if (q == nullptr) return o;
+  auto blob = [&](const char* name, bool (*get)(const dds_qos_t*, void**, size_t*)) {
+    void* data = nullptr;
+    size_t size = 0;
+    if (get(q, &data, &size) && size) o.Set(name, Blob(env, data, size));
+    dds_free(data);
+  };
+  blob("userData", dds_qget_userdata);
+  blob("topicData", dds_qget_topicdata);
+  blob("groupData", dds_qget_groupdata);
+  dds_reliability_kind_t rk;
+  dds_duration_t d;
+  if (dds_qget_reliability(q, &rk, &d)) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("kind", rk == DDS_RELIABILITY_RELIABLE ? "reliable" : "best-effort");
+    r.Set("maxBlockingTimeMs", DurationMs(d));
+    o.Set("reliability", r);
+  }
+  dds_durability_kind_t dk;
+  if (dds_qget_durability(q, &dk))
+    o.Set("durability", dk == DDS_DURABILITY_VOLATILE ? "volatile" : "transient-local");
+  if (dds_qget_deadline(q, &d)) o.Set("deadlineMs", DurationMs(d));
+  dds_liveliness_kind_t lk;
+  if (dds_qget_liveliness(q, &lk, &d)) {
+    Napi::Object l = Napi::Object::New(env);
+    l.Set("kind", lk == DDS_LIVELINESS_AUTOMATIC               ? "automatic"
+                  : lk == DDS_LIVELINESS_MANUAL_BY_PARTICIPANT ? "manual-by-participant"
+                                                               : "manual-by-topic");
+    l.Set("leaseMs", DurationMs(d));
+    o.Set("liveliness", l);
+  }
+  dds_ownership_kind_t ok;
+  if (dds_qget_ownership(q, &ok)) {
+    Napi::Object w = Napi::Object::New(env);
+    w.Set("kind", ok == DDS_OWNERSHIP_EXCLUSIVE ? "exclusive" : "shared");
+    int32_t strength;
+    if (ok == DDS_OWNERSHIP_EXCLUSIVE && dds_qget_ownership_strength(q, &strength))
+      w.Set("strength", strength);
+    o.Set("ownership", w);
+  }
+  uint32_t n = 0;
+  char** ps = nullptr;
+  if (dds_qget_partition(q, &n, &ps)) {
+    Napi::Array a = Napi::Array::New(env, n);
+    for (uint32_t i = 0; i < n; i++) {
+      a.Set(i, ps[i]);
+      dds_free(ps[i]);
+    }
+    dds_free(ps);
+    o.Set("partitions", a);
+  }
+  return o;
+}
+
+Napi::Value CreateBuiltinReader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  dds_entity_t pp = HandleArg(info, 0);
+  Lookup(env, pp);
+  const uint32_t which = info[1].As<Napi::Number>().Uint32Value();
+  dds_entity_t topic = which == 1   ? DDS_BUILTIN_TOPIC_DCPSPARTICIPANT
+                       : which == 3 ? DDS_BUILTIN_TOPIC_DCPSPUBLICATION
+                                    : DDS_BUILTIN_TOPIC_DCPSSUBSCRIPTION;
+  QosPtr qos = QosFromJs(env, info[2]);
+  auto st = ListenerState::Create(env, info[3].As<Napi::Function>(), true);
+  dds_entity_t h = dds_create_reader(pp, topic, qos.get(), st->Listener());
+  if (h < 0) {
+    st->Shutdown();
+    ThrowDds(env, h, "dds_create_reader");
+  }
+  Record r;
+  r.parent = pp;
+  r.builtin = which;
+  r.listener = std::move(st);
+  return Track(env, h, std::move(r));
+}
+
+/** Takes built-in topic samples as JS objects (discovery data: not a hot path). */
+Napi::Value TakeBuiltin(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Record& rec = Lookup(env, h);
+  if (!rec.builtin) throw Napi::TypeError::New(env, "not a built-in topic reader");
+  uint32_t max = std::min(std::max(info[1].As<Napi::Number>().Uint32Value(), 1u), kMaxBatch);
+  const bool take = info[2].ToBoolean();
+  std::vector<void*> bufs(max, nullptr);
+  std::vector<dds_sample_info_t> si(max);
+  dds_return_t n = take ? dds_take(h, bufs.data(), si.data(), max, max)
+                        : dds_read(h, bufs.data(), si.data(), max, max);
+  if (n < 0) ThrowDds(env, n, take ? "dds_take" : "dds_read");
+  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; i++) {
+    Napi::Object s = Napi::Object::New(env);
+    const uint32_t flags =
+        (si[i].valid_data ? 1u : 0u) |
+        ((static_cast<uint32_t>(si[i].sample_state) | static_cast<uint32_t>(si[i].view_state) |
+          static_cast<uint32_t>(si[i].instance_state))
+         << 1);
+    s.Set("flags", flags);
+    s.Set("sourceTimestamp", Napi::BigInt::New(env, static_cast<int64_t>(si[i].source_timestamp)));
+    s.Set("instanceHandle", Napi::BigInt::New(env, static_cast<uint64_t>(si[i].instance_handle)));
+    s.Set("publicationHandle",
+          Napi::BigInt::New(env, static_cast<uint64_t>(si[i].publication_handle)));
+    Napi::Object d = Napi::Object::New(env);
+    if (rec.builtin == 1) {
+      auto* p = static_cast<dds_builtintopic_participant_t*>(bufs[i]);
+      d.Set("key", Guid(env, p->key));
+      if (si[i].valid_data) d.Set("qos", QosToJs(env, p->qos));
+    } else {
+      auto* e = static_cast<dds_builtintopic_endpoint_t*>(bufs[i]);
+      d.Set("key", Guid(env, e->key));
+      if (si[i].valid_data) {
+        d.Set("participantKey", Guid(env, e->participant_key));
+        d.Set("participantInstanceHandle",
+              Napi::BigInt::New(env, static_cast<uint64_t>(e->participant_instance_handle)));
+        d.Set("topicName", e->topic_name ? e->topic_name : "");
+        d.Set("typeName", e->type_name ? e->type_name : "");
+        d.Set("qos", QosToJs(env, e->qos));
+      }
+    }
+    s.Set("data", d);
+    out.Set(static_cast<uint32_t>(i), s);
+  }
+  if (n > 0) dds_return_loan(h, bufs.data(), n);
+  return out;
+}
+
 Napi::Value TakeStatus(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Record& r = Lookup(env, HandleArg(info, 0));
@@ -339,6 +490,8 @@ void InitEntities(Napi::Env env, Napi::Object exports) {
   exports.Set("setRef", Napi::Function::New(env, SetRef));
   exports.Set("instanceHandle", Napi::Function::New(env, InstanceHandle));
   exports.Set("waitForAcks", Napi::Function::New(env, WaitForAcks));
+  exports.Set("createBuiltinReader", Napi::Function::New(env, CreateBuiltinReader));
+  exports.Set("takeBuiltin", Napi::Function::New(env, TakeBuiltin));
 }
 
 }  // namespace ddsjs

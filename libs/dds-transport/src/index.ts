@@ -43,4 +43,12 @@ export type { Sample, SampleInfo } from './lib/sample';
 export type { Qos } from './lib/qos.policy';
 export { DdsError, DdsTimeoutError, DdsAlreadyDeletedError } from './lib/dds.errors';
 export { toObservable } from './lib/observable.adapter';
+export { BuiltinReader } from './lib/builtin-reader.entity';
+export type {
+  BuiltinTopicName,
+  BuiltinTopicTypes,
+  DiscoveredQos,
+  EndpointBuiltinTopicData,
+  ParticipantBuiltinTopicData,
+} from './lib/builtin-reader.entity';
 export { loadAddon, ADDON_PATH_ENV } from './lib/load-addon';

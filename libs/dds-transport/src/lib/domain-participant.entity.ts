@@ -1,3 +1,8 @@
+import {
+  BuiltinReader,
+  type BuiltinTopicName,
+  type BuiltinTopicTypes,
+} from './builtin-reader.entity';
 import { callNative } from './dds.errors';
 import { Entity } from './entity.base';
 import { loadAddon } from './load-addon';
@@ -173,6 +178,25 @@ export class DomainParticipant extends Entity {
     checkTopic(topic, this);
     validateQos(qos);
     return new Writer(this.native, this, h, topic, qos);
+  }
+
+  /**
+   * Creates a reader of a built-in discovery topic (participants, publications, subscriptions
+   * of the domain). Cyclone's built-in readers are reliable, transient-local and keep-last 1 per
+   * instance by default.
+   */
+  createBuiltinReader<N extends BuiltinTopicName>(
+    name: N,
+    qos?: Qos,
+  ): BuiltinReader<BuiltinTopicTypes[N]> {
+    const h = this.handle;
+    if (name !== 'DCPSParticipant' && name !== 'DCPSPublication' && name !== 'DCPSSubscription') {
+      throw new TypeError(
+        `built-in topic must be 'DCPSParticipant', 'DCPSPublication' or 'DCPSSubscription'`,
+      );
+    }
+    validateQos(qos);
+    return new BuiltinReader<BuiltinTopicTypes[N]>(this.native, this, h, name, qos);
   }
 
   /** Creates a reader in the participant's implicit subscriber (default partition). */

@@ -98,4 +98,22 @@ export interface NativeAddon {
   setRef(handle: NativeHandle, ref: boolean): void;
   instanceHandle(handle: NativeHandle): bigint;
   waitForAcks(writer: NativeHandle, timeoutMs: number): Promise<void>;
+  /** `which`: 1 DCPSParticipant, 3 DCPSPublication, 4 DCPSSubscription. */
+  createBuiltinReader(
+    participant: NativeHandle,
+    which: 1 | 3 | 4,
+    qos: NativeQos,
+    doorbell: (bits: number) => void,
+  ): NativeHandle;
+  takeBuiltin(reader: NativeHandle, max: number, take: boolean): NativeBuiltinSample[];
+}
+
+/** One built-in topic sample as the addon returns it. */
+export interface NativeBuiltinSample {
+  /** Same state bits as in `take` batches. */
+  flags: number;
+  sourceTimestamp: bigint;
+  instanceHandle: bigint;
+  publicationHandle: bigint;
+  data: Record<string, unknown> & { key: string };
 }

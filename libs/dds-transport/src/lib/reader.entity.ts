@@ -3,7 +3,7 @@ import { Endpoint } from './endpoint.base';
 import type { Entity } from './entity.base';
 import type { NativeAddon, NativeHandle } from './native';
 import type { Qos } from './qos.policy';
-import { decodeBatch, type Sample } from './sample';
+import { checkMax, decodeBatch, type Sample } from './sample';
 import type { Topic } from './topic.entity';
 import type { DeadlineMissedStatus, IncompatibleQosStatus } from './writer.entity';
 
@@ -39,13 +39,6 @@ export interface SampleRejectedStatus extends SampleLostStatus {
 
 /** Most samples one `take`/`read` returns. */
 export const MAX_BATCH = 4096;
-
-function checkMax(max: unknown): number {
-  if (typeof max !== 'number' || !Number.isInteger(max))
-    throw new TypeError('max must be an integer');
-  if (max < 1) throw new RangeError('max must be >= 1');
-  return Math.min(max, MAX_BATCH);
-}
 
 /**
  * Receives samples of one topic. `'data'` is a doorbell without payload: call `take()`. Or

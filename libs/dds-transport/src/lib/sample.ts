@@ -50,6 +50,32 @@ function pickKey<T>(data: T, names: readonly string[]): Partial<T> {
   return key as Partial<T>;
 }
 
+/** Checks a `take`/`read` batch size; returns it capped at the addon's batch limit. @internal */
+export function checkMax(max: unknown): number {
+  if (typeof max !== 'number' || !Number.isInteger(max))
+    throw new TypeError('max must be an integer');
+  if (max < 1) throw new RangeError('max must be >= 1');
+  return Math.min(max, 4096);
+}
+
+/** SampleInfo from the addon's packed state bits. @internal */
+export function infoFromFlags(
+  flags: number,
+  sourceTimestamp: bigint,
+  instanceHandle: bigint,
+  publicationHandle: bigint,
+): SampleInfo {
+  return {
+    validData: (flags & 1) === 1,
+    sampleState: flags & READ ? 'read' : 'not-read',
+    viewState: flags & NEW_VIEW ? 'new' : 'not-new',
+    instanceState: instanceState(flags),
+    sourceTimestamp,
+    instanceHandle,
+    publicationHandle,
+  };
+}
+
 /**
  * Decodes one batch from the addon (layout in `native.ts`). Payload views share the batch's
  * buffer, so decoding allocates only what the samples themselves need.
@@ -65,16 +91,13 @@ export function decodeBatch<T>(buf: ArrayBuffer, type: TypeSupport<T>): Sample<T
     const flags = view.getUint32(at, true);
     const size = view.getUint32(at + 4, true);
     const offset = view.getUint32(at + 32, true);
-    const validData = (flags & 1) === 1;
-    const info: SampleInfo = {
-      validData,
-      sampleState: flags & READ ? 'read' : 'not-read',
-      viewState: flags & NEW_VIEW ? 'new' : 'not-new',
-      instanceState: instanceState(flags),
-      sourceTimestamp: view.getBigInt64(at + 8, true),
-      instanceHandle: view.getBigUint64(at + 16, true),
-      publicationHandle: view.getBigUint64(at + 24, true),
-    };
+    const info = infoFromFlags(
+      flags,
+      view.getBigInt64(at + 8, true),
+      view.getBigUint64(at + 16, true),
+      view.getBigUint64(at + 24, true),
+    );
+    const validData = info.validData;
     const bytes = new Uint8Array(buf, offset, size);
     if (validData) {
       const data = type.decode(bytes);
