@@ -1,4 +1,5 @@
 import { codecSection } from './codec/codec.section';
+import { orchestrationSection } from './orchestration/orchestration.section';
 import { schemaSection } from './schema/schema.section';
 import { selectionSection } from './selection/selection.section';
 import { transportSection } from './transport/transport.section';
@@ -15,4 +16,5 @@ export const sections: BenchSection[] = [
   selectionSection,
   schemaSection,
   codecSection,
+  orchestrationSection,
 ];
