@@ -11,6 +11,7 @@ import { HTTP_CHANNEL } from '../dispatch/dispatch.constants';
 import { AgentsController } from '../fleet/agents.controller';
 import { DdsFleetModule } from '../fleet/dds-fleet.module';
 import { FleetBridgeService } from '../fleet/fleet-bridge.service';
+import { FleetLauncherService } from '../fleet/fleet-launcher.service';
 import { HttpAgentChannel } from '../fleet/http-agent.channel';
 import { HttpAgentsService } from '../fleet/http-agents.service';
 import { HealthController } from '../health/health.controller';
@@ -108,6 +109,7 @@ export class AppModule {
         HttpAgentsService,
         FleetBridgeService,
         ChatSocketServer,
+        FleetLauncherService,
       ],
     };
   }
