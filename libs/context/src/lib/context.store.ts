@@ -138,9 +138,15 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
         throw new RangeError(`ContextStore: ${k} must be an integer >= 1, got ${String(v)}`);
       }
     }
+    const maxMessages = options.maxMessagesPerSession ?? 1000;
+    if (!Number.isInteger(maxMessages) || maxMessages < 1) {
+      throw new RangeError(
+        `ContextStore: maxMessagesPerSession must be an integer >= 1, got ${String(maxMessages)}`,
+      );
+    }
     this.ttlMs = ttlMs;
     this.maxBytes = maxBytes;
-    this.maxMessages = options.maxMessagesPerSession ?? 1000;
+    this.maxMessages = maxMessages;
     const clock: ContextClock = options.clock ?? performance;
     this.cache = new LRUCache<string, Session<M>>({
       max: maxSessions,

@@ -587,6 +587,26 @@ describe('Scheduler circuit breaker', () => {
     scheduler.close();
   });
 
+  it('forgetAgent drops an open breaker and its timer', async () => {
+    const { clock, fleet, scheduler } = setup({
+      breaker: { failureThreshold: 1, coolDownMs: 1000 },
+      retry: { maxAttempts: 1 },
+    });
+    fleet.addAgent('a1');
+    const failed = outcome(scheduler.submit({ name: 'f' }).promise);
+    fleet.runOf('f').reject(new Error('x'));
+    await flush();
+    expect(failed.error).toBeInstanceOf(AgentFailedError);
+    expect(scheduler.isOpen('a1')).toBe(true);
+    scheduler.forgetAgent('a1');
+    expect(scheduler.breakerState('a1')).toBe('closed');
+    expect(clock.pendingTimers).toBe(0);
+    const next = scheduler.submit({ name: 'n' });
+    expect(next.agentId).toBe('a1');
+    fleet.runOf('n').resolve();
+    await next.promise;
+  });
+
   it('does not let a success from before the breaker opened close it', async () => {
     const { fleet, scheduler } = setup({
       breaker: { failureThreshold: 1 },

@@ -364,6 +364,18 @@ export class Scheduler<J, R = unknown> {
     this.dispatch();
   }
 
+  /**
+   * Drops what the scheduler remembers about an agent that left the fleet for good (its breaker).
+   * Running attempts are unaffected (use {@link Scheduler.agentLost} for those).
+   */
+  forgetAgent(agentId: string): void {
+    const b = this.breakers.get(agentId);
+    if (!b) return;
+    if (b.timer !== undefined) this.clock.clearTimeout(b.timer);
+    this.breakers.delete(agentId);
+    this.blocked.delete(agentId);
+  }
+
   /** Attempts this scheduler has running on `agentId` (never negative; 0 for unknown agents). */
   inFlight(agentId: string): number {
     return this.running.get(agentId)?.size ?? 0;
@@ -745,11 +757,8 @@ export class Scheduler<J, R = unknown> {
       error: err,
     });
     if (attempt.outputStarted || rec.attempts >= this.maxAttempts) {
-      this.counters.failed++;
-      this.rejections.agent_failed++;
-      this.finish(
+      this.fail(
         rec,
-        'failed',
         new AgentFailedError(attempt.agentId, rec.attempts, attempt.outputStarted, err),
       );
       return;
@@ -781,13 +790,14 @@ export class Scheduler<J, R = unknown> {
     if (rec.state !== 'retrying') return;
     this.retryReady.delete(rec);
     const last = rec.attempt;
+    this.fail(rec, new AgentFailedError(last?.agentId ?? '', rec.attempts, false, rec.lastError));
+  }
+
+  private fail(rec: JobRecord<J, R>, err: AgentFailedError): void {
     this.counters.failed++;
     this.rejections.agent_failed++;
-    this.finish(
-      rec,
-      'failed',
-      new AgentFailedError(last?.agentId ?? '', rec.attempts, false, rec.lastError),
-    );
+    this.emit({ type: 'rejected', jobId: rec.id, reason: 'agent_failed', error: err });
+    this.finish(rec, 'failed', err);
   }
 
   private leaveRetry(rec: JobRecord<J, R>): void {
