@@ -110,6 +110,19 @@ export const selectionSection: BenchSection = {
         measureStrategy(registry, selector, strategy, SAMPLES, WARMUP, random, prompts),
       );
     }
+    // What asking for an explanation costs: the full filter pass plus the per-candidate scores.
+    const explained = summarize(
+      measureStrategy(
+        registry,
+        new AgentSelector({ strategy: 'least-loaded', random }),
+        'least-loaded',
+        SAMPLES / 4,
+        WARMUP / 4,
+        random,
+        prompts,
+        true,
+      ),
+    );
     registry.close();
     const queries = measureRegistry(random);
 
@@ -125,6 +138,7 @@ export const selectionSection: BenchSection = {
       target_p99_us: TARGET_P99_US,
       baseline: { name: 'array filter + least-loaded scan', ...baseline },
       strategies: results,
+      least_loaded_explained: explained,
       registry_queries: queries,
     });
     const table = [
@@ -146,6 +160,7 @@ export const selectionSection: BenchSection = {
         [
           row('baseline: array filter + scan', baseline, baseline.p50),
           ...STRATEGIES.map((s) => row(s, results[s], baseline.p50)),
+          row('least-loaded, explain: true', explained, baseline.p50),
         ],
       ),
       '',

@@ -133,6 +133,7 @@ export function timeEach(samples: number, op: (i: number) => void): Float64Array
  * Runs `samples` selections of `strategy` against the fleet (after `warmup` untimed ones), keeping
  * the fleet moving between samples the way the gateway would: the chosen agent is acquired, an
  * older request is released, and one agent reports a new status. Returns µs per selection.
+ * With `explain`, the timed selections also build their explanation (the full filter pass).
  */
 export function measureStrategy(
   registry: AgentRegistry,
@@ -142,6 +143,7 @@ export function measureStrategy(
   warmup: number,
   random: () => number,
   prompts: readonly string[],
+  explain = false,
 ): Float64Array {
   const candidates = registry.byModel(BENCH_MODEL);
   const held: string[] = [];
@@ -171,7 +173,8 @@ export function measureStrategy(
   const timings = new Float64Array(samples);
   for (let i = 0; i < samples; i++) {
     // Built outside the timed call: the gateway has the request decoded before it selects.
-    const request = requestFor(strategy, warmup + i, random, prompts);
+    const built = requestFor(strategy, warmup + i, random, prompts);
+    const request = explain ? { ...built, explain } : built;
     const t0 = process.hrtime.bigint();
     chosen = selector.select(request, candidates).agent.id;
     timings[i] = Number(process.hrtime.bigint() - t0) / 1_000;

@@ -29,8 +29,8 @@ interface Choice<A extends SelectableAgent> {
   agent: A;
   strategy: StrategyName;
   note?: string;
-  /** Per-candidate score/reason, only filled when an explanation was asked for. */
-  scores?: Map<string, { score: number; reason: string }>;
+  /** Scores one candidate of the tier; only set when an explanation was asked for. */
+  score?: (c: A) => { score: number; reason: string };
 }
 
 /**
@@ -194,10 +194,13 @@ export class AgentSelector {
       if (outCapability) filteredOut.capability = outCapability;
       if (outHealth + skippedSuspects) filteredOut.health = outHealth + skippedSuspects;
       if (outCapacity) filteredOut.capacity = outCapacity;
-      const scored: CandidateScore[] = tier.map((c) => {
-        const s = choice.scores?.get(c.id);
-        return { id: c.id, score: s?.score ?? 0, reason: s?.reason ?? '' };
-      });
+      const score = choice.score;
+      const scored: CandidateScore[] = new Array(tier.length);
+      for (let i = 0; i < tier.length; i++) {
+        const c = tier[i];
+        const s = score?.(c);
+        scored[i] = { id: c.id, score: s?.score ?? 0, reason: s?.reason ?? '' };
+      }
       const explanation: SelectionExplanation = {
         agentId: choice.agent.id,
         strategy: choice.strategy,
@@ -384,7 +387,7 @@ export class AgentSelector {
   }
 
   private roundRobin<A extends SelectableAgent>(
-    { tier, healthyTier }: Eligible<A>,
+    { healthyTier }: Eligible<A>,
     request: SelectionRequest,
     candidates: readonly A[],
     explain: boolean,
@@ -400,15 +403,10 @@ export class AgentSelector {
       const position = new Map<SelectableAgent, number>();
       candidates.forEach((c, i) => position.set(c, i));
       const at = position.get(agent) as number;
-      choice.scores = new Map(
-        tier.map((c) => [
-          c.id,
-          {
-            score: ((position.get(c) as number) - at + n) % n,
-            reason: c === agent ? 'next in rotation' : 'later in rotation',
-          },
-        ]),
-      );
+      choice.score = (c) => ({
+        score: ((position.get(c) as number) - at + n) % n,
+        reason: c === agent ? 'next in rotation' : 'later in rotation',
+      });
     }
     return choice;
   }
@@ -421,9 +419,7 @@ export class AgentSelector {
     const agent = this.leastLoadedOf(tier);
     const choice: Choice<A> = { agent, strategy };
     if (explain) {
-      choice.scores = new Map(
-        tier.map((c) => [c.id, { score: c.load, reason: `load ${round(c.load)}` }]),
-      );
+      choice.score = (c) => ({ score: c.load, reason: `load ${round(c.load)}` });
     }
     return choice;
   }
@@ -459,18 +455,15 @@ export class AgentSelector {
     }
     const choice: Choice<A> = { agent, strategy: 'latency' };
     if (explain) {
-      choice.scores = new Map(
-        tier.map((c) => {
-          const peer = c === agent ? other : agent;
-          const score = latencyScore(c, peer ?? c);
-          const reason =
-            c === agent ? 'sampled, won' : c === other ? 'sampled, lost' : 'not sampled';
-          return [
-            c.id,
-            { score, reason: `${reason} (ema ${round(c.emaLatencyMs)} ms, load ${round(c.load)})` },
-          ];
-        }),
-      );
+      choice.score = (c) => {
+        const peer = c === agent ? other : agent;
+        const score = latencyScore(c, peer ?? c);
+        const reason = c === agent ? 'sampled, won' : c === other ? 'sampled, lost' : 'not sampled';
+        return {
+          score,
+          reason: `${reason} (ema ${round(c.emaLatencyMs)} ms, load ${round(c.load)})`,
+        };
+      };
     }
     return choice;
   }
@@ -495,14 +488,10 @@ export class AgentSelector {
     };
     const choice: Choice<A> = { agent, strategy: 'session', note };
     if (explain) {
-      choice.scores = new Map(
-        eligible.tier.map((c) => [
-          c.id,
-          c === agent
-            ? { score: 0, reason: c === home ? 'session home' : 'stand-in for busy home' }
-            : { score: 1, reason: 'not this session' },
-        ]),
-      );
+      choice.score = (c) =>
+        c === agent
+          ? { score: 0, reason: c === home ? 'session home' : 'stand-in for busy home' }
+          : { score: 1, reason: 'not this session' };
     }
     return choice;
   }
@@ -599,12 +588,10 @@ export class AgentSelector {
     this.prefixes.record(agent.id, path, matched);
     const choice: Choice<A> = { agent, strategy: 'prefix', note };
     if (depths) {
-      choice.scores = new Map(
-        eligible.tier.map((c) => {
-          const d = depths.get(c.id) ?? 0;
-          return [c.id, { score: d, reason: `matched ${d} chunks, load ${round(c.load)}` }];
-        }),
-      );
+      choice.score = (c) => {
+        const d = depths.get(c.id) ?? 0;
+        return { score: d, reason: `matched ${d} chunks, load ${round(c.load)}` };
+      };
     }
     return choice;
   }
