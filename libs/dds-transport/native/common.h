@@ -137,6 +137,7 @@ class ListenerState {
 struct Record {
   dds_entity_t parent = 0;
   dds_entity_t ownDomain = 0;       // domain created for a participant with an explicit config
+  dds_domainid_t domainId = 0;      // the id of ownDomain
   std::shared_ptr<TopicType> type;  // topics, and writers/readers (their topic's type)
   std::shared_ptr<ListenerState> listener;
   std::shared_ptr<std::atomic<bool>> cancelled;  // pending waitForAcks of a writer

@@ -35,6 +35,7 @@ Napi::Value CreateParticipant(const Napi::CallbackInfo& info) {
   if (info[1].IsString()) {
     std::string config = info[1].As<Napi::String>();
     r.ownDomain = dds_create_domain(domain, config.c_str());
+    r.domainId = domain;
     Check(env, r.ownDomain, "dds_create_domain");
   }
   QosPtr qos = QosFromJs(env, info[2]);
@@ -446,15 +447,20 @@ dds_return_t AddonData::Delete(dds_entity_t h) {
   // Deleting an entity deletes its children and waits for their listener calls to return, so
   // afterwards no DDS thread can ring a doorbell and the tsfns can go.
   dds_return_t rc = dds_delete(h);
-  if (rc == DDS_RETCODE_PRECONDITION_NOT_MET) return rc;  // e.g. a topic still in use
+  if (rc < 0 && rc != DDS_RETCODE_ALREADY_DELETED) return rc;
   const dds_entity_t domain = records[h].ownDomain;
+  const dds_domainid_t domainId = records[h].domainId;
   for (dds_entity_t d : doomed) {
     auto it = records.find(d);
     if (it == records.end()) continue;
     if (it->second.listener) it->second.listener->Shutdown();
     records.erase(it);
   }
-  if (domain > 0) dds_delete(domain);
+  // An explicitly created domain is shared by every participant of that domain id in the process
+  // (other workers' too); delete it only when the last of them is gone.
+  if (domain > 0) {
+    if (dds_lookup_participant(domainId, nullptr, 0) == 0) dds_delete(domain);
+  }
   return rc == DDS_RETCODE_ALREADY_DELETED ? DDS_RETCODE_OK : rc;
 }
 

@@ -33,8 +33,15 @@ export class DdsAlreadyDeletedError extends DdsError {
   }
 }
 
+// Not `instanceof Error`: the addon creates its errors in the main context, which is another realm
+// than e.g. a jest test's vm context.
 function isNativeError(e: unknown): e is NativeError {
-  return e instanceof Error && typeof (e as NativeError).codeName === 'string';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as NativeError).codeName === 'string' &&
+    typeof (e as NativeError).code === 'number'
+  );
 }
 
 /** Turns an error thrown by the addon into the public error classes. */

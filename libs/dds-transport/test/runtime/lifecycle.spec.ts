@@ -123,6 +123,16 @@ describe('argument checks, close and teardown (domain 17)', () => {
     expect(() => writer.waitForMatch({ timeoutMs: -5 })).toThrow(
       new RangeError('timeoutMs must be >= 0'),
     );
+    // Bytes that CycloneDDS itself rejects (a string length running past the end) are a
+    // DdsTypeError too, for writes and for key-only operations.
+    const liar = {
+      ...KeyedType,
+      encode: () => new Uint8Array([0, 1, 0, 0, 0xff, 0xff, 0xff, 0x7f]),
+    };
+    const liarWriter = pp.createWriter(pp.createTopic(topic.name, liar));
+    expect(() => liarWriter.write({ id: 'a', seq: 1, text: '' })).toThrow(DdsTypeError);
+    expect(() => liarWriter.dispose({ id: 'a', seq: 1, text: '' })).toThrow(DdsTypeError);
+    expect(() => liarWriter.writeDispose({ id: 'a', seq: 1, text: '' })).toThrow(DdsTypeError);
     // A failed write leaves the writer usable.
     writer.write({ id: 'a', seq: 1, text: 'fine' });
     expect(reader.take().map((s) => s.data)).toEqual([{ id: 'a', seq: 1, text: 'fine' }]);
