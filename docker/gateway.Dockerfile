@@ -50,9 +50,14 @@ COPY --from=build /app/libs/selector/src ./libs/selector/src
 COPY --from=build /app/libs/context/src ./libs/context/src
 COPY --from=build /app/apps/gateway/src ./apps/gateway/src
 COPY --from=build /app/apps/gateway/config.yaml ./apps/gateway/config.yaml
+# `--fleet default` runs the simulated fleet as a child process from its sources (a one-container
+# demo, with the loopback DDS config below).
+COPY --from=build /app/apps/agent-simulator/src ./apps/agent-simulator/src
 # Multicast-free discovery by default (peers: the compose service names); mount or point
-# CYCLONEDDS_URI at another file for other networks.
+# CYCLONEDDS_URI at another file for other networks, or at the loopback one when the whole fleet
+# runs inside this container.
 COPY tools/dds/cyclonedds-unicast-peers.xml /etc/dds-llm/cyclonedds.xml
+COPY tools/dds/cyclonedds-loopback.xml /etc/dds-llm/cyclonedds-loopback.xml
 ENV NODE_ENV=production \
   PORT=8080 \
   CYCLONEDDS_URI=file:///etc/dds-llm/cyclonedds.xml

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { SIMULATOR_MAIN as LAUNCHED_SIMULATOR } from '../src/fleet/fleet-launcher.service';
 
 const ROOT = resolve(__dirname, '../../..');
 const DOCKER_DIR = join(ROOT, 'docker');
@@ -589,6 +590,14 @@ describe('docker/ files reference only what exists', () => {
       expect(checkRuntimeImports(read(file), facts)).toEqual([]);
     },
   );
+
+  it('the gateway image holds the simulator --fleet default launches, and the loopback DDS config', () => {
+    const runtime = parseDockerfile(read('docker/gateway.Dockerfile')).pop() as Stage;
+    const launched = relativeToRoot(LAUNCHED_SIMULATOR);
+    expect(launched).toBe(SIMULATOR_MAIN);
+    expect(presentIn(runtime, posix.resolve(workdirOf(runtime), launched))).toBe(true);
+    expect(presentIn(runtime, '/etc/dds-llm/cyclonedds-loopback.xml')).toBe(true);
+  });
 
   it('the gateway image checks /health, exposes its port and runs as the node user', () => {
     const runtime = parseDockerfile(read('docker/gateway.Dockerfile')).pop() as Stage;
