@@ -171,6 +171,29 @@ describe('gateway over an HTTP-only agent from config.yaml (openai SDK as the cl
     }
   });
 
+  it('keeps a conversation per x-session-id and sends its history to the agent', async () => {
+    const session = { headers: { 'x-session-id': 'conv-1' } };
+    await client.chat.completions.create(
+      { model: 'stub-model', messages: [{ role: 'user', content: 'first question' }] },
+      session,
+    );
+    await client.chat.completions.create(
+      { model: 'stub-model', messages: [{ role: 'user', content: 'second question' }] },
+      session,
+    );
+    expect(stub.received.at(-1)?.body['messages']).toEqual([
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: 'Hello from stub' },
+      { role: 'user', content: 'second question' },
+    ]);
+    // Without the header a request stands alone.
+    await client.chat.completions.create({
+      model: 'stub-model',
+      messages: [{ role: 'user', content: 'alone' }],
+    });
+    expect(stub.received.at(-1)?.body['messages']).toEqual([{ role: 'user', content: 'alone' }]);
+  });
+
   it('never logs the upstream API key', () => {
     expect(gateway.logs.join('')).not.toContain('upstream-secret-key');
   });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG } from '../config/config.constants';
 import { GatewayConfigModule } from '../config/gateway-config.module';
+import { ContextModule } from '../context/context.module';
 import type { GatewayConfig } from '../config/config.schema';
 import { AgentDispatcher, isRetryable } from '../dispatch/agent-dispatcher.service';
 import { CompletionService, strategyName } from '../dispatch/completion.service';
@@ -82,6 +83,10 @@ export class AppModule {
         GatewayConfigModule.forRoot(config, logger),
         registry,
         selector,
+        ContextModule.forRoot({
+          ttlMs: config.context.ttl * 1000,
+          maxSessions: config.context.max_sessions,
+        }),
         ...dds,
         DispatchModule,
         SchedulerModule.forRootAsync({

@@ -44,6 +44,8 @@ const LEAVES: Readonly<Record<string, LeafKind>> = {
   'selector.allow_header_override': 'boolean',
   'limits.max_messages': 'int',
   'limits.max_tokens': 'int',
+  'context.ttl': 'number',
+  'context.max_sessions': 'int',
   'logging.level': 'string',
   'fleet.mode': 'string',
 };
@@ -75,6 +77,7 @@ export function defaultConfig(): Record<string, Record<string, unknown>> {
     scheduler: { max_queue_size: 100, priority_levels: 3, max_retries: 2 },
     selector: { strategy: 'least-loaded', allow_header_override: true },
     limits: { max_messages: 2048, max_tokens: 131072 },
+    context: { ttl: 1800, max_sessions: 10000 },
     logging: { level: 'info' },
     fleet: { mode: 'none' },
   };

@@ -198,6 +198,20 @@ export class LimitsConfig {
   max_tokens!: number;
 }
 
+/** `context.*`: conversation sessions (`x-session-id`). */
+export class ContextConfig {
+  /** Idle seconds after which a session is forgotten. */
+  @IsNumber()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  ttl!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  max_sessions!: number;
+}
+
 /** `logging.*`. */
 export class LoggingConfig {
   @IsIn(LOG_LEVELS as unknown as string[], {
@@ -237,6 +251,10 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => LimitsConfig)
   limits!: LimitsConfig;
+
+  @ValidateNested()
+  @Type(() => ContextConfig)
+  context!: ContextConfig;
 
   @ValidateNested()
   @Type(() => LoggingConfig)

@@ -4,7 +4,10 @@ import type { Assignment, Dispatcher } from '@dds/scheduler';
 import { NoCapacityError } from '@dds/scheduler';
 import { NoAgentError, type AgentSelector } from '@dds/selector';
 import { BadGatewayError, ModelNotFoundError, OpenAIRequestError } from '@dds/openai-schema';
+import { ContextWindowExceededError, type ContextMessage, type ContextStore } from '@dds/context';
 import type { AgentChannel } from '../fleet/agent-channel';
+import { CONTEXT_STORE } from '../context/context.constants';
+import { ResponseCollector } from './response-assembler';
 import { AGENT_REGISTRY } from '../registry/registry.constants';
 import { AGENT_SELECTOR } from '../selector/selector.constants';
 import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
@@ -21,7 +24,32 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     @Inject(AGENT_SELECTOR) private readonly selector: AgentSelector,
     @Inject(HTTP_CHANNEL) private readonly http: AgentChannel,
     @Optional() @Inject(DDS_CHANNEL) private readonly dds?: AgentChannel,
+    @Optional() @Inject(CONTEXT_STORE) private readonly context?: ContextStore<ContextMessage>,
   ) {}
+
+  /** Merges the session's history into the request and trims it to this agent's window. */
+  private prepareSession(job: GatewayJob, agent: AgentView) {
+    const messages = job.body['messages'] as ContextMessage[];
+    try {
+      const prepared = this.context!.prepare(
+        job.sessionId,
+        messages,
+        agent.maxContextTokens,
+        job.reservedTokens ?? 0,
+      );
+      return {
+        messages: prepared.messages,
+        conversation: prepared.conversation,
+        reply: new ResponseCollector(),
+      };
+    } catch (err) {
+      if (err instanceof ContextWindowExceededError) {
+        // Another agent may have a larger window.
+        throw new AgentAttemptError('context_length_exceeded', err.message, true);
+      }
+      throw new OpenAIRequestError(err instanceof Error ? err.message : String(err), 'messages');
+    }
+  }
 
   tryAssign(job: GatewayJob, exclude: ReadonlySet<string>): Assignment | undefined {
     let candidates: readonly AgentView[] = this.registry.byModel(job.model);
@@ -68,16 +96,18 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     if (!agent) throw new AgentAttemptError('agent_gone', `agent ${agentId} left the fleet`, true);
     const channel = agent.transport === 'http' ? this.http : this.dds;
     if (!channel) throw new AgentAttemptError('agent_gone', 'DDS is disabled', true);
+    const session = job.sessionId && this.context ? this.prepareSession(job, agent) : undefined;
     this.registry.acquire(agentId);
     const startedAt = performance.now();
     let started = false;
     try {
       job.collector.reset();
+      session?.reply.reset();
       const events = channel.request(
         agent,
         {
           kind: job.kind,
-          body: job.body,
+          body: session ? { ...job.body, messages: session.messages } : job.body,
           stream: job.stream,
           deadlineMs: Math.max(1, job.deadlineAt - Date.now()),
           priority: job.agentPriority,
@@ -89,6 +119,7 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
           case 'text':
           case 'tool-call':
           case 'embedding':
+            session?.reply.add(ev);
             if (job.onOutput) {
               if (!started) {
                 started = true;
@@ -101,6 +132,9 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
             break;
           case 'final':
             this.registry.observeLatency(agentId, performance.now() - startedAt);
+            if (session && job.sessionId) {
+              this.context?.commit(job.sessionId, session.conversation, session.reply.message());
+            }
             return { final: ev, agentId };
           case 'error':
             throw new AgentAttemptError(ev.code, ev.message, ev.retryable && !started);

@@ -68,6 +68,8 @@ export interface PreparedRequest {
   readonly priority: number;
   readonly agentPriority: number;
   readonly deadlineMs: number;
+  readonly sessionId?: string;
+  readonly reservedTokens?: number;
 }
 
 const STRATEGY_ALIASES: Record<string, StrategyName> = {
@@ -147,6 +149,8 @@ export class CompletionService {
       includeUsage: stream && req.stream_options?.include_usage === true,
       body: req as unknown as Record<string, unknown>,
       selection,
+      ...(hints.sessionId ? { sessionId: hints.sessionId } : {}),
+      reservedTokens: req.max_completion_tokens ?? req.max_tokens ?? 0,
       ...this.priority(hints.priority),
       deadlineMs: this.deadline(hints.timeout),
     };
@@ -193,6 +197,8 @@ export class CompletionService {
       deadlineAt: Date.now() + prepared.deadlineMs,
       onOutput,
       collector,
+      sessionId: prepared.sessionId,
+      reservedTokens: prepared.reservedTokens,
     };
     let result: JobResult<JobOutcome>;
     try {
@@ -293,6 +299,9 @@ export function toClientError(err: unknown, deadlineMs: number): OpenAIError {
   if (attempt) {
     if (REQUEST_ERROR_CODES.has(attempt.code)) return new OpenAIRequestError(attempt.message);
     if (attempt.code === 'model_not_found') return new BadGatewayError(attempt.message);
+    if (attempt.code === 'context_length_exceeded') {
+      return new OpenAIRequestError(attempt.message, 'messages', 'context_length_exceeded');
+    }
     if (attempt.code === 'deadline_exceeded') {
       return new GatewayTimeoutError(
         `The request did not complete within its deadline of ${deadlineMs} ms.`,

@@ -25,6 +25,10 @@ export interface GatewayJob {
    */
   readonly onOutput?: (ev: OutputEvent, agentId: string) => void;
   readonly collector: ResponseCollector;
+  /** `x-session-id`: history is merged in, trimmed to the agent's window, and stored after. */
+  readonly sessionId?: string;
+  /** Tokens kept free for the reply when trimming (`max_tokens`). */
+  readonly reservedTokens?: number;
 }
 
 /** A finished job. */

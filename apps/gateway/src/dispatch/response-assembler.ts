@@ -48,6 +48,14 @@ export class ResponseCollector {
     }
   }
 
+  /** The collected answer as an assistant message (for conversation history). */
+  message(): { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] } {
+    const calls = this.calls.filter(Boolean);
+    return calls.length
+      ? { role: 'assistant', content: this.text.length ? this.text : null, tool_calls: calls }
+      : { role: 'assistant', content: this.text };
+  }
+
   chat(
     model: string,
     finishReason: string,
