@@ -1,3 +1,4 @@
+import type { ChatMessage } from '@dds/openai-schema';
 import { countTokens } from 'gpt-tokenizer';
 import {
   ContextWindowExceededError,
@@ -230,7 +231,7 @@ describe('ContextStore.prepare: trimming', () => {
 
   it('charges non-text parts a fixed cost and counts text parts, tool calls and names', () => {
     const { s } = store({ tokenizer: words, messageOverheadTokens: 1, nonTextPartTokens: 100 });
-    const m: ContextMessage = {
+    const m: ChatMessage = {
       role: 'user',
       name: 'bob',
       content: [
@@ -240,6 +241,13 @@ describe('ContextStore.prepare: trimming', () => {
     };
     // overhead 1 + name 1 + text 3 + image 100, plus 3 priming
     expect(s.countTokens([m])).toBe(108);
+    const custom: ChatMessage = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'grep', input: 'a b c' } }],
+    };
+    // overhead 1 + name 1 + input 3, plus 3 priming
+    expect(s.countTokens([custom])).toBe(8);
   });
 });
 
@@ -294,8 +302,8 @@ describe('ContextStore memory: TTL and LRU', () => {
 describe('ContextStore export/import', () => {
   it('round-trips a session through JSON text', () => {
     const { s } = store();
-    const conv: ContextMessage[] = [
-      sys('rules'),
+    const conv: ChatMessage[] = [
+      { role: 'system', content: 'rules' },
       {
         role: 'user',
         content: [
@@ -348,5 +356,27 @@ describe('ContextStore export/import', () => {
     expect(() => s.import(input)).toThrow(InvalidSessionError);
     expect(() => s.import(input)).toThrow(msg);
     expect(s.size).toBe(0);
+  });
+});
+
+describe('ContextStore with the wire types of @dds/openai-schema', () => {
+  it('accepts and returns ChatMessage objects as they are', () => {
+    const s = new ContextStore<ChatMessage>({ ttlMs: 1000 });
+    const call: ChatMessage = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+    };
+    const req: ChatMessage[] = [
+      { role: 'developer', content: [{ type: 'text', text: 'rules' }] },
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
+      call,
+      { role: 'tool', tool_call_id: 'c1', content: 'result' },
+    ];
+    const p = s.prepare('s', req, 100_000);
+    expect(p.messages[2]).toBe(call);
+    s.commit('s', p.conversation, { role: 'assistant', content: 'done' });
+    const history: readonly ChatMessage[] | undefined = s.history('s');
+    expect(history).toHaveLength(5);
   });
 });

@@ -75,9 +75,13 @@ function messageError(m: unknown, where: string): string | undefined {
   if (calls !== undefined) {
     if (!Array.isArray(calls)) return `${where}.tool_calls must be an array`;
     for (let i = 0; i < calls.length; i++) {
-      const f = (calls[i] as { function?: Record<string, unknown> } | null)?.function;
-      if (typeof f?.['name'] !== 'string' || typeof f?.['arguments'] !== 'string') {
-        return `${where}.tool_calls[${i}].function needs string name and arguments`;
+      const call = calls[i] as Record<string, Record<string, unknown> | undefined> | null;
+      const f = call?.['function'];
+      const c = call?.['custom'];
+      const okFunction = typeof f?.['name'] === 'string' && typeof f?.['arguments'] === 'string';
+      const okCustom = typeof c?.['name'] === 'string' && typeof c?.['input'] === 'string';
+      if (!okFunction && !okCustom) {
+        return `${where}.tool_calls[${i}] needs function {name, arguments} or custom {name, input} strings`;
       }
     }
   }

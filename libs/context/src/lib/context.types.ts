@@ -1,7 +1,8 @@
 /**
  * The minimal OpenAI chat message shape the context store needs. Structurally compatible with the
  * wire types of `@dds/openai-schema` (its `ChatMessage` is assignable to it), so the store is generic
- * over the caller's message type and hands back the very objects it was given.
+ * over the caller's message type and hands back the very objects it was given. Fields not listed
+ * here are carried along untouched.
  */
 export interface ContextMessage {
   role: string;
@@ -9,21 +10,25 @@ export interface ContextMessage {
   name?: string;
   tool_calls?: readonly ContextToolCall[];
   tool_call_id?: string;
-  [extra: string]: unknown;
+  refusal?: string | null;
 }
 
-/** A content part: `text` parts are tokenized, any other part costs a fixed number of tokens. */
+/**
+ * A content part: `text` (and `refusal`) parts are tokenized, any other part costs a fixed number
+ * of tokens. Other fields are carried along untouched.
+ */
 export interface ContextContentPart {
   type: string;
   text?: string;
-  [extra: string]: unknown;
+  refusal?: string;
 }
 
-/** A tool call carried by an assistant message. */
+/** A tool call carried by an assistant message: a function call or a custom-tool call. */
 export interface ContextToolCall {
   id: string;
   type: string;
-  function: { name: string; arguments: string };
+  function?: { name: string; arguments: string };
+  custom?: { name: string; input: string };
 }
 
 /** Counts tokens of a text. */

@@ -25,17 +25,20 @@ function forEachText(m: ContextMessage, visit: (text: string) => void): number {
   else if (Array.isArray(c)) {
     for (const part of c) {
       if (part && typeof part.text === 'string') visit(part.text);
-      else if (part && typeof part['refusal'] === 'string') visit(part['refusal'] as string);
+      else if (part && typeof part.refusal === 'string') visit(part.refusal);
       else nonText++;
     }
   }
   if (typeof m.name === 'string') visit(m.name);
-  if (typeof m['refusal'] === 'string') visit(m['refusal'] as string);
+  if (typeof m.refusal === 'string') visit(m.refusal);
   if (Array.isArray(m.tool_calls)) {
     for (const call of m.tool_calls) {
       if (call?.function) {
         visit(String(call.function.name ?? ''));
         visit(String(call.function.arguments ?? ''));
+      } else if (call?.custom) {
+        visit(String(call.custom.name ?? ''));
+        visit(String(call.custom.input ?? ''));
       }
     }
   }
