@@ -28,6 +28,7 @@ const cases: Case[] = [
   ['fx::App', gen.AppType, arb.app, (s) => ({ k: s.k })],
   ['fx::Mut', gen.MutType, arb.mut, (s) => ({ k: s.k })],
   ['fx::FinalWithApp', gen.FinalWithAppType, arb.finalWithApp, () => ({})],
+  ['un::Holder', gen.HolderType, arb.holder, (s) => ({ id: s.id })],
 ];
 
 let oracle: CdrOracle;

@@ -15,6 +15,7 @@ const all: [string, TypeSupport<any>, fc.Arbitrary<any>][] = [
   ['App', gen.AppType, arb.app],
   ['Mut', gen.MutType, arb.mut],
   ['FinalWithApp', gen.FinalWithAppType, arb.finalWithApp],
+  ['Holder (unions)', gen.HolderType, arb.holder],
 ];
 
 const prims: gen.Prims = {
@@ -405,5 +406,47 @@ describe('type evolution', () => {
       0, 0x0b, 0, 2, 10, 0, 0, 0, 1, 0, 0, 0x50, 2, 0, 0, 0, 0x61, 0, 0, 0,
     ]);
     expect(() => gen.evo1_MRecType.decode(bytes)).toThrow('evo1::MRec: key member k is missing');
+  });
+});
+
+describe('unions', () => {
+  const holder: gen.Holder = {
+    id: 1,
+    v: { discriminator: gen.Kind.K_TEXT, s: 'text' },
+    av: { discriminator: 9, other: 'default branch' },
+    vs: [{ discriminator: gen.Kind.K_NONE }, { discriminator: gen.Kind.K_INT, i: -4 }],
+    cv: { discriminator: 'b', l: [1, 2] },
+    bv: { discriminator: true, t: 5n },
+    arr: [{ discriminator: gen.Kind.K_INT, i: 1 }, { discriminator: gen.Kind.K_NONE }],
+  };
+
+  it('round-trips every branch, the default branch and discriminators without a branch', () => {
+    expect(gen.HolderType.decode(gen.HolderType.encode(holder))).toEqual(holder);
+    const other = {
+      ...holder,
+      cv: { discriminator: 'x' },
+      bv: { discriminator: false },
+    } as gen.Holder;
+    expect(gen.HolderType.decode(gen.HolderType.encode(other))).toEqual(other);
+  });
+
+  it('validates the discriminator and the selected member', () => {
+    const enc = (patch: Partial<Record<keyof gen.Holder, unknown>>) => () =>
+      gen.HolderType.encode({ ...holder, ...patch } as gen.Holder);
+    expect(enc({ v: { discriminator: 5 } })).toThrow(
+      'un::Holder.v.discriminator: expected Kind (integer in [0, 2]), got 5',
+    );
+    expect(enc({ v: { discriminator: gen.Kind.K_TEXT } })).toThrow(
+      'un::Holder.v.s: missing required field',
+    );
+    expect(enc({ av: { discriminator: 3, p: { a: 1 } } })).toThrow(
+      'un::Holder.av.p.b: missing required field',
+    );
+    expect(enc({ cv: { discriminator: 'ab' } })).toThrow(
+      'un::Holder.cv.discriminator: expected char (a one-character string, code point <= 255), got "ab"',
+    );
+    expect(enc({ vs: [{ discriminator: gen.Kind.K_INT, i: 'x' }] })).toThrow(
+      'un::Holder.vs[0].i: expected int32 (integer in [-2147483648, 2147483647]), got "x"',
+    );
   });
 });

@@ -23,7 +23,8 @@ export type IdlType =
   | { readonly kind: 'sequence'; readonly element: IdlType; readonly bound: number }
   | { readonly kind: 'array'; readonly element: IdlType; readonly dims: readonly number[] }
   | { readonly kind: 'enum'; readonly decl: EnumDecl }
-  | { readonly kind: 'struct'; readonly decl: StructDecl };
+  | { readonly kind: 'struct'; readonly decl: StructDecl }
+  | { readonly kind: 'union'; readonly decl: UnionDecl };
 
 export interface EnumDecl {
   readonly kind: 'enum';
@@ -51,9 +52,27 @@ export interface StructDecl {
   tsName: string;
 }
 
+/** One branch of a union: its labels (discriminator values) or `default`. */
+export interface UnionCase {
+  readonly labels: readonly number[];
+  readonly isDefault: boolean;
+  readonly member: MemberDecl;
+}
+
+export interface UnionDecl {
+  readonly kind: 'union';
+  readonly scopedName: string;
+  readonly simpleName: string;
+  readonly extensibility: Extensibility;
+  /** Integer, char, boolean, octet or enum type. */
+  readonly discriminator: IdlType;
+  readonly cases: UnionCase[];
+  tsName: string;
+}
+
 export interface IdlFile {
-  /** Structs and enums in declaration order. */
-  readonly decls: readonly (StructDecl | EnumDecl)[];
+  /** Structs, unions and enums in declaration order. */
+  readonly decls: readonly (StructDecl | EnumDecl | UnionDecl)[];
 }
 
 /** Size in bytes of a primitive in CDR. */
@@ -97,6 +116,11 @@ export function needsXcdr2(t: IdlType, seen = new Set<StructDecl>()): boolean {
       seen.add(d);
       if (d.extensibility !== 'final') return true;
       return d.members.some((m) => m.optional || needsXcdr2(m.type, seen));
+    }
+    case 'union': {
+      const d = t.decl;
+      if (d.extensibility !== 'final') return true;
+      return d.cases.some((c) => needsXcdr2(c.member.type, seen));
     }
     default:
       return false;

@@ -41,6 +41,23 @@ describe('parseIdl', () => {
     expect(struct(src, 'P').members[0]).toMatchObject({ name: 'e', key: true, optional: false });
   });
 
+  it('reads unions with their labels, default case and discriminator type', () => {
+    const d = parseIdl(
+      "enum K { A, B }; @appendable union U switch (K) { case A: case B: long x; default: string y; }; union C switch (char) { case 'q': octet o; };",
+      'x.idl',
+    ).decls;
+    expect(d.find((x) => x.simpleName === 'U')).toMatchObject({
+      kind: 'union',
+      extensibility: 'appendable',
+      discriminator: { kind: 'enum' },
+      cases: [
+        { labels: [0, 1], isDefault: false, member: { name: 'x' } },
+        { labels: [], isDefault: true, member: { name: 'y', type: { kind: 'string' } } },
+      ],
+    });
+    expect(d.find((x) => x.simpleName === 'C')).toMatchObject({ cases: [{ labels: [113] }] });
+  });
+
   it('reads extensibility and member annotations', () => {
     const src = `@appendable struct A { @key long k; @optional string o; };
       @extensibility(MUTABLE) struct M { @id(5) long k; };
@@ -57,8 +74,16 @@ describe('parseIdl', () => {
   it.each([
     ['struct S { wstring w; };', "x.idl:1:12: type 'wstring' is not supported"],
     [
-      'union U switch (long) { case 1: long a; };',
-      'x.idl:1:1: unions are not supported by dds-idl yet',
+      'union U switch (double) { case 1: long a; };',
+      'x.idl:1:17: union discriminator must be an integer (up to 32 bits), char, boolean, octet or enum',
+    ],
+    [
+      'union U switch (long) { case 1: long a; case 1: long b; };',
+      "x.idl:1:41: duplicate case label 1 in union 'U'",
+    ],
+    [
+      'union U switch (long) { default: long a; default: long b; };',
+      "x.idl:1:42: union 'U' has two default cases",
     ],
     [
       '#include "other.idl"\n',

@@ -6,6 +6,8 @@ import type {
   MemberDecl,
   PrimitiveName,
   StructDecl,
+  UnionCase,
+  UnionDecl,
 } from './idl-model';
 
 /** An IDL file uses something this generator does not understand; `line`/`column` are 1-based. */
@@ -108,6 +110,16 @@ function tokenize(src: string, file: string): Token[] {
       i += num[0].length;
       continue;
     }
+    const chr = /^'(\\?.)'/.exec(src.slice(i, i + 4));
+    if (chr) {
+      const ch =
+        chr[1].length === 2
+          ? (({ n: '\n', t: '\t', '0': '\0' } as Record<string, string>)[chr[1][1]] ?? chr[1][1])
+          : chr[1];
+      out.push({ kind: 'int', text: String(ch.charCodeAt(0)), line, column });
+      i += chr[0].length;
+      continue;
+    }
     if (c === '"') {
       const end = src.indexOf('"', i + 1);
       if (end < 0) fail('unterminated string literal');
@@ -130,7 +142,11 @@ interface Annotation {
 }
 
 type Named =
-  StructDecl | EnumDecl | { kind: 'typedef'; type: IdlType } | { kind: 'const'; value: number };
+  | StructDecl
+  | EnumDecl
+  | UnionDecl
+  | { kind: 'typedef'; type: IdlType }
+  | { kind: 'const'; value: number };
 
 const BASE_TYPES: Record<string, PrimitiveName> = {
   boolean: 'boolean',
@@ -164,7 +180,7 @@ class Parser {
   private i = 0;
   private readonly scope: string[] = [];
   private readonly names = new Map<string, Named>();
-  private readonly decls: (StructDecl | EnumDecl)[] = [];
+  private readonly decls: (StructDecl | EnumDecl | UnionDecl)[] = [];
 
   constructor(
     private readonly toks: Token[],
@@ -272,8 +288,9 @@ class Parser {
         this.constDecl();
         return;
       case 'union':
-        this.fail('unions are not supported by dds-idl yet');
-        break;
+        this.next();
+        this.union(annos);
+        return;
       default:
         this.fail(`unsupported definition '${t.text}'`);
     }
@@ -345,6 +362,91 @@ class Parser {
     }
     this.expect(';');
     if (decl.members.length === 0) this.fail(`struct '${name}' has no members`, at);
+    this.decls.push(decl);
+  }
+
+  private extensibilityOf(annos: Annotation[], what: string, at: Token): Extensibility {
+    let extensibility: Extensibility = 'final';
+    for (const a of annos) {
+      if (a.name === 'final' || a.name === 'appendable' || a.name === 'mutable')
+        extensibility = a.name;
+      else if (a.name === 'extensibility') {
+        const v = a.args[0]?.text.toLowerCase();
+        if (v !== 'final' && v !== 'appendable' && v !== 'mutable')
+          this.fail(`bad @extensibility`, at);
+        extensibility = v;
+      } else if (!['topic', 'nested', 'autoid'].includes(a.name)) {
+        this.fail(`unsupported annotation @${a.name} on ${what}`, at);
+      }
+    }
+    return extensibility;
+  }
+
+  private union(annos: Annotation[]): void {
+    const at = this.tok;
+    const name = this.ident();
+    const extensibility = this.extensibilityOf(annos, `union '${name}'`, at);
+    if (extensibility === 'mutable') this.fail('@mutable unions are not supported', at);
+    this.expect('switch');
+    this.expect('(');
+    const dt = this.tok;
+    const discriminator = this.typeSpec();
+    const okDisc =
+      discriminator.kind === 'enum' ||
+      (discriminator.kind === 'primitive' &&
+        !['float', 'double', 'int64', 'uint64'].includes(discriminator.name));
+    if (!okDisc)
+      this.fail(
+        'union discriminator must be an integer (up to 32 bits), char, boolean, octet or enum',
+        dt,
+      );
+    this.expect(')');
+    this.expect('{');
+    const cases: UnionCase[] = [];
+    const seen = new Set<number>();
+    let hasDefault = false;
+    while (!this.accept('}')) {
+      if (this.tok.kind === 'eof') this.fail(`unterminated union '${name}'`);
+      const labels: number[] = [];
+      let isDefault = false;
+      do {
+        const lt = this.tok;
+        if (this.accept('default')) {
+          if (hasDefault) this.fail(`union '${name}' has two default cases`, lt);
+          isDefault = hasDefault = true;
+        } else {
+          this.expect('case');
+          const v = this.constExpr();
+          if (seen.has(v)) this.fail(`duplicate case label ${v} in union '${name}'`, lt);
+          seen.add(v);
+          labels.push(v);
+        }
+        this.expect(':');
+      } while (this.is('case') || this.is('default'));
+      const mannos = this.annotations();
+      if (mannos.length > 0)
+        this.fail(`unsupported annotation @${mannos[0].name} on a union member`);
+      const type = this.typeSpec();
+      const mname = this.ident();
+      cases.push({
+        labels,
+        isDefault,
+        member: { name: mname, type: this.arrayDims(type), key: false, optional: false },
+      });
+      this.expect(';');
+    }
+    this.expect(';');
+    if (cases.length === 0) this.fail(`union '${name}' has no cases`, at);
+    const decl: UnionDecl = {
+      kind: 'union',
+      scopedName: this.scoped(name),
+      simpleName: name,
+      extensibility,
+      discriminator,
+      cases,
+      tsName: name,
+    };
+    this.declare(name, decl, at);
     this.decls.push(decl);
   }
 
@@ -427,6 +529,10 @@ class Parser {
     if (t.kind === 'int') {
       this.next();
       return Number(t.text);
+    }
+    if (t.text === 'TRUE' || t.text === 'FALSE') {
+      this.next();
+      return t.text === 'TRUE' ? 1 : 0;
     }
     const named = this.lookup(this.scopedNameRef());
     if (named?.kind !== 'const') this.fail(`expected an integer constant`, t);
@@ -523,6 +629,8 @@ class Parser {
         return { kind: 'struct', decl: named };
       case 'enum':
         return { kind: 'enum', decl: named };
+      case 'union':
+        return { kind: 'union', decl: named };
       case 'typedef':
         return named.type;
       default:

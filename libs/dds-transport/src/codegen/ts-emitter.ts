@@ -9,6 +9,7 @@ import {
   primitiveSize,
   PrimitiveName,
   StructDecl,
+  UnionDecl,
 } from './idl-model';
 
 /** Options for `emitTypeScript`. */
@@ -59,6 +60,7 @@ function lengthCode(t: IdlType): number {
     case 'array':
       return t.element.kind === 'primitive' ? 4 : 5;
     case 'struct':
+    case 'union':
       return 4;
   }
 }
@@ -146,6 +148,7 @@ class Emitter {
         return 'string';
       case 'enum':
       case 'struct':
+      case 'union':
         return t.decl.tsName;
       case 'sequence':
         return isOctet(t.element) ? 'Uint8Array' : `${this.wrapArray(this.tsType(t.element))}[]`;
@@ -181,6 +184,7 @@ class Emitter {
         return `if (${v} >>> 0 !== ${v} || ${v} > ${max}) throw badValue(${path}, ${q(expected)}, ${v});\nw.u32(${v});`;
       }
       case 'struct':
+      case 'union':
         return (
           `if (typeof ${v} !== 'object' || ${v} === null) throw badValue(${path}, 'an object', ${v});\n` +
           `try { e_${cIdentifier(t.decl.scopedName)}(w, ${v}); } catch (e) { rethrowAt(e, ${path}); }`
@@ -253,6 +257,7 @@ class Emitter {
         return `{ const x = r.u32(); if (x > ${max}) throw new DdsTypeError('invalid ${t.decl.tsName} value ' + x); ${target} = x; }`;
       }
       case 'struct':
+      case 'union':
         return `${target} = d_${cIdentifier(t.decl.scopedName)}(r);`;
       case 'sequence': {
         if (isOctet(t.element)) return `${target} = r.bytesCopy(r.seqLength(1, ${t.bound}));`;
@@ -305,6 +310,7 @@ class Emitter {
       case 'enum':
         return '0';
       case 'struct':
+      case 'union':
         return `z_${cIdentifier(t.decl.scopedName)}()`;
       case 'sequence':
         return isOctet(t.element) ? 'new Uint8Array(0)' : '[]';
@@ -317,6 +323,86 @@ class Emitter {
         return build(0);
       }
     }
+  }
+
+  /** A discriminator value as a TS literal (chars are one-character strings, booleans booleans). */
+  private discLiteral(u: UnionDecl, v: number): string {
+    const t = u.discriminator;
+    if (t.kind === 'enum') return `${t.decl.tsName}.${t.decl.enumerators[v]}`;
+    if (t.kind === 'primitive' && t.name === 'char') return q(String.fromCharCode(v));
+    if (t.kind === 'primitive' && t.name === 'boolean') return v ? 'true' : 'false';
+    return String(v);
+  }
+
+  /** Discriminator values no case names (for enums and booleans, where they can be listed). */
+  private uncovered(u: UnionDecl): number[] | undefined {
+    const t = u.discriminator;
+    const all =
+      t.kind === 'enum'
+        ? t.decl.enumerators.map((_, i) => i)
+        : t.kind === 'primitive' && t.name === 'boolean'
+          ? [0, 1]
+          : undefined;
+    if (!all) return undefined;
+    const named = new Set(u.cases.flatMap((c) => c.labels));
+    return all.filter((v) => !named.has(v));
+  }
+
+  private unionDecl(u: UnionDecl): string {
+    const c = cIdentifier(u.scopedName);
+    const discTs = this.tsType(u.discriminator);
+    const variants: string[] = [];
+    for (const k of u.cases) {
+      const lits = k.isDefault
+        ? (this.uncovered(u)?.map((v) => this.discLiteral(u, v)) ?? [discTs])
+        : k.labels.map((v) => this.discLiteral(u, v));
+      if (lits.length === 0) continue;
+      variants.push(
+        `{ discriminator: ${lits.join(' | ')}; ${prop(k.member.name)}: ${this.tsType(k.member.type)} }`,
+      );
+    }
+    const rest = u.cases.some((k) => k.isDefault) ? [] : this.uncovered(u);
+    if (rest === undefined) variants.push(`{ discriminator: ${discTs} }`);
+    else if (rest.length > 0)
+      variants.push(`{ discriminator: ${rest.map((v) => this.discLiteral(u, v)).join(' | ')} }`);
+    let s = `/** IDL union \`${u.scopedName}\` (@${u.extensibility}): the member present is the one \`discriminator\` selects. */\n`;
+    s += `export type ${u.tsName} =\n${variants.map((v) => `  | ${v}`).join('\n')};\n\n`;
+
+    // Enum discriminators are plain numbers at run time; chars are strings, booleans booleans.
+    const label = (v: number): string =>
+      u.discriminator.kind === 'enum' ? String(v) : this.discLiteral(u, v);
+    const caseLabels = (k: (typeof u.cases)[number]): string =>
+      k.isDefault ? 'default:' : k.labels.map((v) => `case ${label(v)}:`).join(' ');
+    // encoder
+    s += `function e_${c}(w: CdrWriter, v: any): void {\n`;
+    s += `if (typeof v !== 'object' || v === null) throw badValue('', 'an object', v);\n`;
+    if (u.extensibility === 'appendable') s += `const dh = w.xcdr2 ? w.reserve4() : -1;\n`;
+    s += `const d = v.discriminator;\n${this.enc(u.discriminator, 'd', q('discriminator'), 0)}\n`;
+    s += `switch (d) {\n`;
+    for (const k of u.cases) {
+      s += `${caseLabels(k)} {\n${this.enc(k.member.type, at('v', k.member.name), q(k.member.name), 0)}\nbreak;\n}\n`;
+    }
+    s += `}\n`;
+    if (u.extensibility === 'appendable') s += `if (dh >= 0) w.patchSize(dh);\n`;
+    s += `}\n`;
+    // decoder
+    s += `function d_${c}(r: CdrReader): ${u.tsName} {\n`;
+    if (u.extensibility === 'appendable') {
+      s += `const dEnd = r.xcdr2 ? r.dheader() : -1;\nconst outer = dEnd >= 0 ? r.enter(dEnd) : 0;\n`;
+    }
+    s += `let d: any;\n${this.dec(u.discriminator, 'd', 0)}\nlet out: any;\nswitch (d) {\n`;
+    for (const k of u.cases) {
+      s += `${caseLabels(k)} {\nlet f: any;\n${this.dec(k.member.type, 'f', 0)}\nout = { discriminator: d, ${prop(k.member.name)}: f };\nbreak;\n}\n`;
+    }
+    if (!u.cases.some((k) => k.isDefault)) s += `default:\nout = { discriminator: d };\n`;
+    s += `}\n`;
+    if (u.extensibility === 'appendable') s += `if (dEnd >= 0) r.leave(dEnd, outer);\n`;
+    s += `return out;\n}\n`;
+    // default value: discriminator 0 and the member it selects, as Cyclone's zeroed sample
+    const zeroCase = u.cases.find((k) => k.labels.includes(0)) ?? u.cases.find((k) => k.isDefault);
+    const zd = this.discLiteral(u, 0);
+    s += `function z_${c}(): ${u.tsName} {\nreturn { discriminator: ${zd}${zeroCase ? `, ${prop(zeroCase.member.name)}: ${this.zero(zeroCase.member.type)}` : ''} } as ${u.tsName};\n}\nvoid z_${c};\n`;
+    return s;
   }
 
   private structZero(d: StructDecl): string {
@@ -438,6 +524,7 @@ class Emitter {
     o.push('');
     for (const decl of this.file.decls) {
       if (decl.kind === 'enum') o.push(this.enumDecl(decl));
+      else if (decl.kind === 'union') o.push(this.unionDecl(decl));
       else o.push(this.structDecl(decl));
     }
     return `${o.join('\n')}\n`;
