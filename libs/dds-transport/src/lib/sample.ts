@@ -77,6 +77,52 @@ export function infoFromFlags(
 }
 
 /**
+ * SampleInfo of a sample in a take batch: states decoded at once, the three 64-bit values only
+ * when read (each would otherwise be a BigInt allocation per sample on the hot path).
+ */
+class BatchSampleInfo implements SampleInfo {
+  readonly validData: boolean;
+  readonly sampleState: SampleInfo['sampleState'];
+  readonly viewState: SampleInfo['viewState'];
+  readonly instanceState: SampleInfo['instanceState'];
+  readonly #view: DataView;
+  readonly #at: number;
+
+  constructor(flags: number, view: DataView, at: number) {
+    this.validData = (flags & 1) === 1;
+    this.sampleState = flags & READ ? 'read' : 'not-read';
+    this.viewState = flags & NEW_VIEW ? 'new' : 'not-new';
+    this.instanceState = instanceState(flags);
+    this.#view = view;
+    this.#at = at;
+  }
+
+  get sourceTimestamp(): bigint {
+    return this.#view.getBigInt64(this.#at + 8, true);
+  }
+
+  get instanceHandle(): bigint {
+    return this.#view.getBigUint64(this.#at + 16, true);
+  }
+
+  get publicationHandle(): bigint {
+    return this.#view.getBigUint64(this.#at + 24, true);
+  }
+
+  toJSON(): SampleInfo {
+    return {
+      validData: this.validData,
+      sampleState: this.sampleState,
+      viewState: this.viewState,
+      instanceState: this.instanceState,
+      sourceTimestamp: this.sourceTimestamp,
+      instanceHandle: this.instanceHandle,
+      publicationHandle: this.publicationHandle,
+    };
+  }
+}
+
+/**
  * Decodes one batch from the addon (layout in `native.ts`). Payload views share the batch's
  * buffer, so decoding allocates only what the samples themselves need.
  * @internal
@@ -91,12 +137,7 @@ export function decodeBatch<T>(buf: ArrayBuffer, type: TypeSupport<T>): Sample<T
     const flags = view.getUint32(at, true);
     const size = view.getUint32(at + 4, true);
     const offset = view.getUint32(at + 32, true);
-    const info = infoFromFlags(
-      flags,
-      view.getBigInt64(at + 8, true),
-      view.getBigUint64(at + 16, true),
-      view.getBigUint64(at + 24, true),
-    );
+    const info = new BatchSampleInfo(flags, view, at);
     const validData = info.validData;
     const bytes = new Uint8Array(buf, offset, size);
     if (validData) {

@@ -4,7 +4,7 @@ import type { Entity } from './entity.base';
 import { WriteOp, type NativeAddon, type NativeHandle } from './native';
 import { checkDuration, type Qos } from './qos.policy';
 import type { Topic } from './topic.entity';
-import type { DataRepresentation } from './type-support';
+import type { DataRepresentation, TypeSupport } from './type-support';
 
 /** Payload of `'publication-matched'`. */
 export interface PublicationMatchedStatus {
@@ -35,11 +35,6 @@ export interface IncompatibleQosStatus {
   policyId: number;
   totalCount: number;
   totalCountChange: number;
-}
-
-function checkSample(sample: unknown): void {
-  if (typeof sample !== 'object' || sample === null)
-    throw new TypeError('sample must be an object');
 }
 
 /**
@@ -80,6 +75,7 @@ export class Writer<T> extends Endpoint {
   }
 
   readonly #representation: DataRepresentation;
+  readonly #type: TypeSupport<T>;
 
   /** @internal */
   constructor(
@@ -95,27 +91,28 @@ export class Writer<T> extends Endpoint {
         native.createWriter(parentHandle, topicHandle, qos ?? null, doorbell),
       ),
     );
+    this.#type = topic.type;
     this.#representation = qos?.dataRepresentation?.[0] ?? topic.type.defaultDataRepresentation;
   }
 
   /** Publishes `sample`. @throws DdsTypeError if it does not fit the type; DdsError from DDS. */
   write(sample: T): void {
-    this.#op(sample, WriteOp.Write, 'write');
+    this.#op(sample, WriteOp.Write, 'writer.write');
   }
 
   /** Publishes `sample` and disposes its instance in one step. */
   writeDispose(sample: T): void {
-    this.#op(sample, WriteOp.WriteDispose, 'writeDispose');
+    this.#op(sample, WriteOp.WriteDispose, 'writer.writeDispose');
   }
 
   /** Disposes the instance identified by the key fields of `sample` (readers see no data). */
   dispose(sample: T): void {
-    this.#op(sample, WriteOp.Dispose, 'dispose');
+    this.#op(sample, WriteOp.Dispose, 'writer.dispose');
   }
 
   /** Unregisters this writer from the instance of `sample` (readers see no-writers when last). */
   unregister(sample: T): void {
-    this.#op(sample, WriteOp.Unregister, 'unregister');
+    this.#op(sample, WriteOp.Unregister, 'writer.unregister');
   }
 
   /**
@@ -141,10 +138,16 @@ export class Writer<T> extends Endpoint {
     callNative('writer.assertLiveliness', () => this.native.assertLiveliness(h));
   }
 
+  // The hot path: no closures or per-call strings, so a write allocates only what encode needs.
   #op(sample: T, op: WriteOp, what: string): void {
     const h = this.handle;
-    checkSample(sample);
-    const bytes = this.topic.type.encode(sample, this.#representation);
-    callNative(`writer.${what}`, () => this.native.write(h, bytes, op));
+    if (typeof sample !== 'object' || sample === null)
+      throw new TypeError('sample must be an object');
+    const bytes = this.#type.encode(sample, this.#representation);
+    try {
+      this.native.write(h, bytes, op);
+    } catch (e) {
+      throw fromNative(e, what);
+    }
   }
 }
