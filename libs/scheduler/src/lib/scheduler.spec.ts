@@ -265,8 +265,10 @@ describe('Scheduler admission', () => {
     { opts: { priority: 3 }, msg: /priority must be an integer in 0\.\.2/ },
     { opts: { priority: -1 }, msg: /priority/ },
     { opts: { priority: 0.5 }, msg: /priority/ },
-    { opts: { deadlineMs: 0 }, msg: /deadlineMs must be a finite number > 0/ },
+    { opts: { deadlineMs: 0 }, msg: /deadlineMs must be a number in \(0, 2147483647\]/ },
     { opts: { deadlineMs: Number.NaN }, msg: /deadlineMs/ },
+    { opts: { deadlineMs: 3e9 }, msg: /deadlineMs/ },
+    { opts: { signal: {} as AbortSignal }, msg: /signal must be an AbortSignal/ },
   ])('rejects invalid options $opts with InvalidJobError', async ({ opts, msg }) => {
     const { fleet, scheduler } = setup();
     fleet.addAgent('a1');
@@ -290,6 +292,9 @@ describe('Scheduler admission', () => {
     const fleet = new FakeFleet();
     expect(() => new Scheduler({ dispatcher: fleet, priorityLevels: 0 })).toThrow(/priorityLevels/);
     expect(() => new Scheduler({ dispatcher: fleet, agingMs: -1 })).toThrow(/agingMs/);
+    expect(() => new Scheduler({ dispatcher: fleet, breaker: { coolDownMs: Infinity } })).toThrow(
+      /coolDownMs/,
+    );
     expect(() => new Scheduler({ dispatcher: undefined as unknown as FakeFleet })).toThrow(
       /dispatcher/,
     );

@@ -118,10 +118,15 @@ function positiveInt(name: string, v: number | undefined, dflt: number, min = 1)
   return x;
 }
 
+/** Node timers fire at once beyond this (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function nonNegative(name: string, v: number | undefined, dflt: number): number {
   const x = v ?? dflt;
-  if (!Number.isFinite(x) || x < 0) {
-    throw new RangeError(`Scheduler: ${name} must be a finite number >= 0, got ${String(v)}`);
+  if (typeof x !== 'number' || !(x >= 0) || x > MAX_TIMER_MS) {
+    throw new RangeError(
+      `Scheduler: ${name} must be a number in [0, ${MAX_TIMER_MS}], got ${String(v)}`,
+    );
   }
   return x;
 }
@@ -233,7 +238,8 @@ export class Scheduler<J, R = unknown> {
    * ({@link QueueFullError}, {@link InvalidJobError}, {@link SchedulerClosedError}), arrives
    * through the handle's promise.
    */
-  submit(job: J, options: SubmitOptions = {}): JobHandle<R> {
+  submit(job: J, opts?: SubmitOptions): JobHandle<R> {
+    const options: SubmitOptions = opts ?? {};
     const now = this.clock.now();
     const priority = options.priority ?? Math.floor((this.priorityLevels - 1) / 2);
     let resolve!: (r: JobResult<R>) => void;
@@ -455,8 +461,12 @@ export class Scheduler<J, R = unknown> {
       return `priority must be an integer in 0..${this.priorityLevels - 1}, got ${String(p)}`;
     }
     const d = o.deadlineMs;
-    if (d !== undefined && (typeof d !== 'number' || !Number.isFinite(d) || d <= 0)) {
-      return `deadlineMs must be a finite number > 0, got ${String(d)}`;
+    if (d !== undefined && (typeof d !== 'number' || !(d > 0) || d > MAX_TIMER_MS)) {
+      return `deadlineMs must be a number in (0, ${MAX_TIMER_MS}], got ${String(d)}`;
+    }
+    const sig = o.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
+    if (sig !== undefined && (typeof sig?.addEventListener !== 'function' || !('aborted' in sig))) {
+      return 'signal must be an AbortSignal';
     }
     return undefined;
   }
