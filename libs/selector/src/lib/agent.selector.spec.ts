@@ -305,6 +305,60 @@ describe('AgentSelector: session affinity', () => {
     );
   });
 
+  it('keeps every session home while its agent stays healthy, whatever happens to the others', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('fail', 'recover', 'join', 'load', 'fill', 'drain'),
+            who: fc.integer({ min: 0, max: 30 }),
+            load: fc.double({ min: 0, max: 2, noNaN: true }),
+          }),
+          { maxLength: 30 },
+        ),
+        (ops) => {
+          const selector = new AgentSelector({
+            session: { maxSessions: 100, virtualNodes: 16 },
+            prefix: { maxNodes: 16 },
+          });
+          let agents = fleet(6);
+          const sessions = Array.from({ length: 20 }, (_, i) => `s${i}`);
+          const home = new Map(
+            sessions.map((s) => [s, selector.select(req(s), agents).agent as Agent]),
+          );
+          for (const { op, who, load } of ops) {
+            const target = agents[who % agents.length];
+            if (op === 'join') agents = [...agents, agent(`joined-${agents.length}`)];
+            else if (op === 'fail') target.health = 'offline';
+            else if (op === 'drain') target.health = 'draining';
+            else if (op === 'recover') target.health = 'healthy';
+            else if (op === 'load') target.load = load;
+            else target.freeSlots = target.freeSlots > 0 ? 0 : 4;
+            for (const s of sessions) {
+              const before = home.get(s) as Agent;
+              let quick: SelectableAgent;
+              try {
+                quick = selector.select(req(s), agents).agent;
+              } catch (err) {
+                expect(err).toBeInstanceOf(NoAgentError);
+                continue;
+              }
+              const explained = selector.select({ ...req(s), explain: true }, agents);
+              // The shortcut and the full pass agree.
+              expect(explained.agent).toBe(quick);
+              const lent = /^home (\S+) busy/.exec(explained.explanation?.note ?? '');
+              const nowHome = lent ? agents.find((a) => a.id === lent[1]) : quick;
+              if (before.health === 'healthy') expect(nowHome).toBe(before);
+              if (before.health === 'healthy' && before.freeSlots > 0) expect(quick).toBe(before);
+              home.set(s, nowHome as Agent);
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('spreads sessions over the fleet', () => {
     const selector = new AgentSelector();
     const agents = fleet(8);
