@@ -179,6 +179,13 @@ describe('generated type support', () => {
     expect(decoded.mac).toBeInstanceOf(Uint8Array);
   });
 
+  it('decodes from a Buffer view at any offset into a larger buffer', () => {
+    const p = gen.ContainersType.encode(containers);
+    const big = Buffer.alloc(p.length + 13, 0xee);
+    big.set(p, 7);
+    expect(gen.ContainersType.decode(big.subarray(7, 7 + p.length))).toEqual(containers);
+  });
+
   it('keeps optional members absent or present', () => {
     const base: gen.App = { k: 1, names: ['n'], in1: { a: 1, b: 'b' }, d: 2.5, big: -1n };
     expect(gen.AppType.decode(gen.AppType.encode(base)).opt).toBeUndefined();
