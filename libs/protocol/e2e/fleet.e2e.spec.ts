@@ -1,6 +1,15 @@
 import { DomainParticipant } from '@dds/transport';
 import { filter, firstValueFrom } from 'rxjs';
-import { FleetClient, PROTOCOL_VERSION, type FleetEvent } from '../src';
+import {
+  agentPartition,
+  createProtocolTopics,
+  FleetClient,
+  gatewayPartition,
+  PROTOCOL_VERSION,
+  QOS,
+  type FleetEvent,
+  type ResponseEvent,
+} from '../src';
 import { ChildAgent } from './fixtures/child-agent';
 
 /** This file's DDS domain (fleet membership e2e: 41). */
@@ -140,5 +149,72 @@ describe('fleet membership over DDS (agents in child processes)', () => {
       expect.objectContaining({ type: 'error', code: 'agent_incompatible', retryable: false }),
     ]);
     await expect(client.ready('future', 200)).rejects.toMatchObject({ code: 'agent_incompatible' });
+  });
+
+  it("routes by partition: an agent never receives other agents' requests, a gateway never other gateways' responses", async () => {
+    await Promise.all(
+      ['iso-a', 'iso-b'].map((id) => {
+        const r = next(client, 'registered', id);
+        start(id);
+        return r;
+      }),
+    );
+    // Eavesdroppers: a request reader in agent iso-b's partition, a response reader in gateway
+    // gw-fleet's partition.
+    const topics = createProtocolTopics(pp);
+    const spyRequests = pp
+      .createSubscriber({ partitions: [agentPartition('iso-b')] })
+      .createReader(topics.request, QOS.request());
+    const spyResponses = pp
+      .createSubscriber({ partitions: [gatewayPartition('gw-fleet')] })
+      .createReader(topics.response, QOS.response());
+    const other = new FleetClient({ participant: pp, gatewayId: 'gw-other' });
+    try {
+      await other.ready('iso-a');
+      await client.ready('iso-a');
+      const body = { model: 'echo-1', messages: [{ role: 'user', content: 'iso' }], max_tokens: 3 };
+      const ask = async (c: FleetClient, agent: string, requestId: string) => {
+        const out: ResponseEvent[] = [];
+        for await (const ev of c.request(
+          agent,
+          { kind: 'chat', stream: true, body },
+          { requestId },
+        ))
+          out.push(ev);
+        expect(out.at(-1)?.type).toBe('final');
+      };
+      // gw-fleet asks iso-a first, so iso-a now has a response writer for gw-fleet's partition,
+      // which the response spy matches; then only gw-other asks iso-a.
+      await ask(client, 'iso-a', 'mine-1');
+      await Promise.all([spyRequests.waitForMatch(), spyResponses.waitForMatch()]);
+      await Promise.all(Array.from({ length: 5 }, (_, i) => ask(other, 'iso-a', `theirs-${i}`)));
+      // A last request to iso-b from gw-fleet: the spies must see exactly their own traffic.
+      await ask(client, 'iso-b', 'mine-2');
+      const seenRequests = new Set<string>();
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          for (const s of spyRequests.take())
+            seenRequests.add(s.data?.request_id ?? String(s.key.request_id));
+          if (seenRequests.has('mine-2')) {
+            spyRequests.off('data', check);
+            resolve();
+          }
+        };
+        spyRequests.on('data', check);
+        check();
+      });
+      expect(seenRequests).toEqual(new Set(['mine-2']));
+      const seenResponses = new Set(
+        spyResponses.take().flatMap((s) => (s.data ? [s.data.request_id] : [])),
+      );
+      // mine-1 may have been caught while the spy was matching; other gateways' never.
+      expect(seenResponses.has('mine-2')).toBe(true);
+      expect([...seenResponses].filter((id) => !id.startsWith('mine-'))).toEqual([]);
+    } finally {
+      other.close();
+      spyRequests.close();
+      spyResponses.close();
+      topics.close();
+    }
   });
 });
