@@ -35,6 +35,7 @@ export abstract class Endpoint extends Entity {
   #userUnref = false;
   #holds = 0;
   #refd = false;
+  #unrefPending = false;
   readonly #isReader: boolean;
 
   /** @internal */
@@ -172,16 +173,27 @@ export abstract class Endpoint extends Entity {
     }
   }
 
+  private wantsRef(): boolean {
+    if (this.#userUnref) return false;
+    if (this.#holds > 0) return true;
+    for (const e of KEEPALIVE_EVENTS) if (this.listenerCount(e) > 0) return true;
+    return false;
+  }
+
+  // Ref at once; unref on the next turn of the loop, so `once('data')` in a loop does not toggle
+  // the native ref twice per sample (the pending immediate keeps the loop alive until then).
   private updateRef(): void {
     if (this.closed) return;
-    let listening = false;
-    for (const e of KEEPALIVE_EVENTS) {
-      if (this.listenerCount(e) > 0) {
-        listening = true;
-        break;
-      }
+    if (this.wantsRef()) {
+      this.setRefd(true);
+      return;
     }
-    this.setRefd(!this.#userUnref && (listening || this.#holds > 0));
+    if (!this.#refd || this.#unrefPending) return;
+    this.#unrefPending = true;
+    setImmediate(() => {
+      this.#unrefPending = false;
+      if (!this.closed && !this.wantsRef()) this.setRefd(false);
+    });
   }
 
   private setRefd(refd: boolean): void {

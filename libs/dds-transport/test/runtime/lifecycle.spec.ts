@@ -196,4 +196,37 @@ describe('argument checks, close and teardown (domain 17)', () => {
       expect(out).toBe('written\n');
     },
   );
+
+  it('a reader with a data listener keeps its process alive until it is closed', async () => {
+    const name = uniqueTopic('lc/listen');
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        join(__dirname, 'peers', 'exit.peer.ts'),
+        String(DOMAIN),
+        name,
+        'listen',
+      ],
+      { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    const exited = once(child, 'exit');
+    const writer = pp.createWriter(pp.createTopic(`${name}/inbox`, KeylessType), {
+      reliability: { kind: 'reliable' },
+      durability: 'transient-local',
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('listening\n')) resolve();
+      }),
+    );
+    await writer.waitForMatch({ timeoutMs: 15000 });
+    writer.write({ seq: 1, text: 'wake up' });
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(out).toBe('listening\nwoken\n');
+  });
 });
