@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { extractDescriptors, readIdl, ToolchainOptions } from './descriptor-extractor';
 import { parseIdl } from './idl-parser';
@@ -29,6 +29,10 @@ export function generateFromIdl(idlFile: string, opts: GenerateOptions): string 
   });
   mkdirSync(opts.outDir, { recursive: true });
   const out = join(opts.outDir, `${basename(file).replace(/\.idl$/i, '')}.ts`);
-  writeFileSync(out, source);
+  // Write-then-rename: a process importing the module meanwhile sees the old or the new file,
+  // never half of one.
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, source);
+  renameSync(tmp, out);
   return out;
 }

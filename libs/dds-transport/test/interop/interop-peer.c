@@ -2,7 +2,7 @@
  * A native CycloneDDS peer for the interop tests, built at test time from
  * test/fixtures/interop.idl with idlc and cc:
  *
- *   interop-peer pub|sub reading|status <domain> <topic> <count>
+ *   interop-peer pub|sub reading|status|command <domain> <topic> <count>
  *
  * pub: waits for a reader, writes <count> deterministic samples (the TS test computes the same
  *      ones), disposes the first instance, waits for acks and exits.
@@ -61,6 +61,39 @@ static void make_status (interop_Status *s, int i, char *idbuf, char *statebuf, 
   s->load = (i % 2) ? &loads[i % 64] : NULL;
 }
 
+static double weights[4];
+static char textbuf[64];
+static void make_command (interop_Command *c, int i, char *idbuf, char *notebuf)
+{
+  memset (c, 0, sizeof (*c));
+  snprintf (idbuf, 64, "command-target-%02d-with-a-long-name", i);
+  c->target_id = idbuf;
+  snprintf (notebuf, 64, "note %d", i);
+  c->note = (i % 3 == 0) ? NULL : notebuf;
+  c->weights._length = c->weights._maximum = (uint32_t) (i % 4);
+  c->weights._buffer = weights;
+  for (uint32_t k = 0; k < c->weights._length; k++) weights[k] = i + k * 0.5;
+  c->payload._d = (int16_t) (i % 3 == 0 ? 1 : i % 3 == 1 ? 2 : 7 + i);
+  if (c->payload._d == 1) c->payload._u.count = i * 100;
+  else if (c->payload._d == 2) { snprintf (textbuf, sizeof (textbuf), "text-%d", i); c->payload._u.text = textbuf; }
+  else c->payload._u.value = i / 4.0;
+  c->serial = UINT64_C (18446744073709551000) + (uint64_t) i;
+}
+
+static void print_command (const interop_Command *c)
+{
+  printf ("{\"target_id\":");
+  json_string (c->target_id);
+  if (c->note) { printf (",\"note\":"); json_string (c->note); }
+  printf (",\"weights\":[");
+  for (uint32_t k = 0; k < c->weights._length; k++) printf ("%s%.17g", k ? "," : "", c->weights._buffer[k]);
+  printf ("],\"payload\":{\"discriminator\":%d", c->payload._d);
+  if (c->payload._d == 1) printf (",\"count\":%" PRId32, c->payload._u.count);
+  else if (c->payload._d == 2) { printf (",\"text\":"); json_string (c->payload._u.text); }
+  else printf (",\"value\":%.17g", c->payload._u.value);
+  printf ("},\"serial\":\"%" PRIu64 "\"}\n", c->serial);
+}
+
 static void print_reading (const interop_Reading *r)
 {
   printf ("{\"sensor_id\":");
@@ -90,13 +123,15 @@ int main (int argc, char **argv)
   if (argc != 6) { fprintf (stderr, "usage: %s pub|sub reading|status domain topic count\n", argv[0]); return 1; }
   const int pub = strcmp (argv[1], "pub") == 0;
   const int reading = strcmp (argv[2], "reading") == 0;
+  const int command = strcmp (argv[2], "command") == 0;
   const dds_domainid_t domain = (dds_domainid_t) atoi (argv[3]);
   const int count = atoi (argv[5]);
   const dds_time_t deadline = dds_time () + DDS_SECS (30);
 
   dds_entity_t pp = dds_create_participant (domain, NULL, NULL);
   CHECK (pp);
-  dds_entity_t tp = dds_create_topic (pp, reading ? &interop_Reading_desc : &interop_Status_desc, argv[4], NULL, NULL);
+  const dds_topic_descriptor_t *desc = reading ? &interop_Reading_desc : command ? &interop_Command_desc : &interop_Status_desc;
+  dds_entity_t tp = dds_create_topic (pp, desc, argv[4], NULL, NULL);
   CHECK (tp);
   dds_qos_t *qos = dds_create_qos ();
   dds_qset_reliability (qos, DDS_RELIABILITY_RELIABLE, DDS_SECS (10));
@@ -117,11 +152,12 @@ int main (int argc, char **argv)
       (void) dds_waitset_wait (ws, NULL, 0, DDS_MSECS (200));
       CHECK (dds_get_publication_matched_status (wr, &st));
     }
-    char idbuf[64], statebuf[64];
+    char idbuf[64], statebuf[64], notebuf[64];
     char *models[4];
     for (int i = 0; i < count; i++)
     {
       if (reading) { interop_Reading r; make_reading (&r, i, idbuf); CHECK (dds_write (wr, &r)); dds_free (r.history._buffer); }
+      else if (command) { interop_Command c; make_command (&c, i, idbuf, notebuf); CHECK (dds_write (wr, &c)); }
       else
       {
         interop_Status s; make_status (&s, i, idbuf, statebuf, models); CHECK (dds_write (wr, &s));
@@ -129,6 +165,7 @@ int main (int argc, char **argv)
       }
     }
     if (reading) { interop_Reading r; make_reading (&r, 0, idbuf); CHECK (dds_dispose (wr, &r)); dds_free (r.history._buffer); }
+    else if (command) { interop_Command c; make_command (&c, 0, idbuf, notebuf); CHECK (dds_dispose (wr, &c)); }
     else { interop_Status s; make_status (&s, 0, idbuf, statebuf, models); CHECK (dds_dispose (wr, &s)); }
     CHECK (dds_wait_for_acks (wr, DDS_SECS (10)));
     printf ("DONE\n");
@@ -154,7 +191,7 @@ int main (int argc, char **argv)
         for (int k = 0; k < n; k++)
         {
           if (!infos[k].valid_data) continue;
-          if (reading) print_reading (samples[k]); else print_status (samples[k]);
+          if (reading) print_reading (samples[k]); else if (command) print_command (samples[k]); else print_status (samples[k]);
           got++;
         }
         CHECK (dds_return_loan (rd, samples, n));
