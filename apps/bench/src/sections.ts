@@ -1,4 +1,5 @@
 import { codecSection } from './codec/codec.section';
+import { e2eSection } from './e2e/e2e.section';
 import { orchestrationSection } from './orchestration/orchestration.section';
 import { schemaSection } from './schema/schema.section';
 import { selectionSection } from './selection/selection.section';
@@ -17,4 +18,5 @@ export const sections: BenchSection[] = [
   schemaSection,
   codecSection,
   orchestrationSection,
+  e2eSection,
 ];

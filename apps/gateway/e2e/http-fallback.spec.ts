@@ -34,6 +34,7 @@ describe('gateway over an HTTP-only agent from config.yaml (openai SDK as the cl
         { headers: { 'x-request-id': 'req-plain-1' } },
       )
       .withResponse();
+    expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req-plain-1');
     expect(data.object).toBe('chat.completion');
     expect(data.model).toBe('stub-model');

@@ -1,4 +1,4 @@
-import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { OpenAIError, SSE_DONE_FRAME, sseFrame, toOpenAIError } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +26,7 @@ export class ChatController {
   ) {}
 
   @Post('chat/completions')
+  @HttpCode(200)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
     void reply.header('x-request-id', requestIdFrom(req.headers));

@@ -1,4 +1,4 @@
-import { Controller, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { EncodingFormat } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +16,7 @@ export class EmbeddingsController {
   ) {}
 
   @Post('embeddings')
+  @HttpCode(200)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
     void reply.header('x-request-id', requestIdFrom(req.headers));

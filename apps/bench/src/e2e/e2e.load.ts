@@ -1,0 +1,101 @@
+import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
+
+/** A non-streaming chat body for model `model`. */
+export function chatBody(model: string, stream = false): string {
+  return JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Say something short.' }],
+    stream,
+  });
+}
+
+/** Throughput and latency of `connections` closed-loop clients (zero think time), via autocannon. */
+export async function closedLoop(
+  url: string,
+  body: string,
+  connections: number,
+  durationS: number,
+): Promise<{ rps: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    pipelining: 1,
+    duration: durationS,
+  });
+  return {
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Per-request latency (ms, sub-millisecond resolution) of one client sending `n` requests in turn. */
+export async function sequentialLatencies(
+  url: string,
+  body: string,
+  n: number,
+): Promise<Float64Array> {
+  const dispatcher = new Agent({ connections: 1, pipelining: 1 });
+  const out = new Float64Array(n);
+  try {
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        dispatcher,
+      });
+      await res.body.text();
+      out[i] = performance.now() - t0;
+      if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+    }
+  } finally {
+    await dispatcher.close();
+  }
+  return out;
+}
+
+/**
+ * Inter-token latencies (ms) of `n` streamed answers, one at a time: the gaps between consecutive
+ * content chunks as the client receives them.
+ */
+export async function streamGaps(url: string, body: string, n: number): Promise<Float64Array> {
+  const dispatcher = new Agent({ connections: 1, pipelining: 1 });
+  const gaps: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        dispatcher,
+      });
+      if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+      let last: number | undefined;
+      let buffered = '';
+      for await (const chunk of res.body) {
+        const now = performance.now();
+        buffered += String(chunk);
+        // One network read may carry several events: each content event counts once, at `now`.
+        let idx: number;
+        while ((idx = buffered.indexOf('\n\n')) !== -1) {
+          const event = buffered.slice(0, idx);
+          buffered = buffered.slice(idx + 2);
+          if (!event.includes('"content":"') || event.includes('"content":""')) continue;
+          if (last !== undefined) gaps.push(now - last);
+          last = now;
+        }
+      }
+    }
+  } finally {
+    await dispatcher.close();
+  }
+  return Float64Array.from(gaps);
+}

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The workspace root (apps/bench/src/e2e -> ../../../..). */
+export const ROOT = join(__dirname, '..', '..', '..', '..');
+/** Loopback DDS for every process the benchmark starts. */
+export const LOOPBACK_DDS = `file://${join(ROOT, 'tools', 'dds', 'cyclonedds-loopback.xml')}`;
+
+/** A child process that logs pino JSON lines; resolves `ready` on the first record matching. */
+export class LoggedProcess {
+  readonly lines: string[] = [];
+
+  private constructor(readonly child: ChildProcess) {}
+
+  /** Starts `node -r @swc-node/register <entry> ...args` and waits for a log record with `msg`. */
+  static async start(
+    entry: string,
+    args: string[],
+    readyMsg: string,
+    timeoutMs = 60_000,
+  ): Promise<{ proc: LoggedProcess; record: Record<string, unknown> }> {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CYCLONEDDS_URI: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = new LoggedProcess(child);
+    child.stderr?.on('data', (d) => proc.lines.push(String(d)));
+    const record = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${entry} not ready in ${timeoutMs} ms:\n${proc.lines.join('\n')}`)),
+        timeoutMs,
+      );
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        proc.lines.push(line);
+        try {
+          const rec = JSON.parse(line) as Record<string, unknown>;
+          if (rec['msg'] === readyMsg) {
+            clearTimeout(timer);
+            resolve(rec);
+          }
+        } catch {
+          // Not a log record.
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${entry} exited (${code}):\n${proc.lines.join('\n')}`));
+      });
+    });
+    return { proc, record };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exit = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await exit;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,223 @@
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import { round, summarize } from '../lib/stats';
+import type { BenchSection } from '../sections';
+import { LoggedProcess, ROOT } from './e2e.processes';
+import { chatBody, closedLoop, sequentialLatencies, streamGaps } from './e2e.load';
+
+/** A DDS domain of its own, so a concurrent test run cannot feed this fleet. */
+const DOMAIN = '79';
+const CONCURRENCY = [1, 8, 32] as const;
+const DURATION_S = Number(process.env['BENCH_E2E_DURATION_S'] ?? 5);
+const LATENCY_SAMPLES = 2_000;
+const STREAMS = 30;
+const STREAM_TOKENS = 100;
+/** Decode pace of the streaming agent: 2 ms per token, so gaps are the agent's plus our cost. */
+const STREAM_TPS = 500;
+
+interface SimAgent {
+  id: string;
+  models: string[];
+  http?: string;
+}
+
+/**
+ * `e2e`: non-streaming chat through the gateway (REST -> scheduler -> selector -> DDS) to one
+ * simulated agent with zero think time, against the same agent's own OpenAI-compatible HTTP
+ * endpoint, at 1, 8 and 32 closed-loop clients; and 100-token streams for the inter-token
+ * latency the gateway adds. Everything (clients, gateway, agents) shares this machine.
+ */
+export const e2eSection: BenchSection = {
+  name: 'e2e',
+  async run() {
+    const sim = await LoggedProcess.start(
+      join(ROOT, 'apps/agent-simulator/src/main.ts'),
+      [
+        '--dds-domain',
+        DOMAIN,
+        '--port',
+        '0',
+        '--count',
+        '1',
+        '--slots',
+        '256',
+        '--model',
+        'bench-fast',
+        '--id-prefix',
+        'bench-',
+        '--zero-think',
+        '--output-tokens',
+        '16',
+      ],
+      'fleet ready',
+    );
+    const streamer = await LoggedProcess.start(
+      join(ROOT, 'apps/agent-simulator/src/main.ts'),
+      [
+        '--dds-domain',
+        DOMAIN,
+        '--port',
+        '0',
+        '--count',
+        '1',
+        '--slots',
+        '8',
+        '--model',
+        'bench-stream',
+        '--id-prefix',
+        'bench-stream-',
+        '--ttft-ms',
+        '0',
+        '--prefill-tps',
+        '0',
+        '--decode-tps',
+        String(STREAM_TPS),
+        '--output-tokens',
+        String(STREAM_TOKENS),
+      ],
+      'fleet ready',
+    );
+    const gateway = await LoggedProcess.start(
+      join(ROOT, 'apps/gateway/src/main.ts'),
+      ['--dds-domain', DOMAIN, '--port', '0', '--host', '127.0.0.1'],
+      'gateway listening',
+    ).catch(async (e: unknown) => {
+      await Promise.all([sim.proc.stop(), streamer.proc.stop()]);
+      throw e;
+    });
+    try {
+      const gw = String(gateway.record['url']);
+      const fastAgent = (sim.record['agents'] as SimAgent[])[0];
+      const streamAgent = (streamer.record['agents'] as SimAgent[])[0];
+      if (!fastAgent?.http || !streamAgent?.http)
+        throw new Error('simulator agents have no HTTP endpoint');
+      await waitForAgents(gw, 2);
+
+      const direct = `${fastAgent.http}/chat/completions`;
+      const viaGateway = `${gw}/v1/chat/completions`;
+      const body = chatBody('bench-fast');
+      // Warm both paths (JIT, connections, DDS writer match).
+      await closedLoop(direct, body, 8, 1);
+      await closedLoop(viaGateway, body, 8, 1);
+
+      const rows: (string | number)[][] = [];
+      const data: Record<string, number> = {};
+      for (const c of CONCURRENCY) {
+        const d = await closedLoop(direct, body, c, DURATION_S);
+        const g = await closedLoop(viaGateway, body, c, DURATION_S);
+        if (g.errors || g.non2xx || d.errors || d.non2xx) {
+          throw new Error(
+            `errors at c=${c}: gateway ${g.errors}/${g.non2xx}, direct ${d.errors}/${d.non2xx}`,
+          );
+        }
+        data[`gateway_rps_c${c}`] = round(g.rps);
+        data[`direct_rps_c${c}`] = round(d.rps);
+        data[`gateway_p99_ms_c${c}`] = g.p99Ms;
+        data[`direct_p99_ms_c${c}`] = d.p99Ms;
+        rows.push([
+          `non-streaming, ${c} clients`,
+          round(d.rps),
+          round(g.rps),
+          `${round((100 * g.rps) / d.rps)}%`,
+          d.p99Ms,
+          g.p99Ms,
+        ]);
+      }
+
+      const dl = summarize(await sequentialLatencies(direct, body, LATENCY_SAMPLES));
+      const gl = summarize(await sequentialLatencies(viaGateway, body, LATENCY_SAMPLES));
+      data['direct_p50_ms_c1'] = round(dl.p50);
+      data['gateway_p50_ms_c1'] = round(gl.p50);
+      data['direct_p99_ms_c1_seq'] = round(dl.p99);
+      data['gateway_p99_ms_c1_seq'] = round(gl.p99);
+      data['added_p50_ms_c1'] = round(gl.p50 - dl.p50);
+
+      const streamBody = chatBody('bench-stream', true);
+      await streamGaps(`${gw}/v1/chat/completions`, streamBody, 3);
+      const ds = summarize(
+        await streamGaps(`${streamAgent.http}/chat/completions`, streamBody, STREAMS),
+      );
+      const gs = summarize(await streamGaps(`${gw}/v1/chat/completions`, streamBody, STREAMS));
+      data['direct_itl_p50_ms'] = round(ds.p50);
+      data['gateway_itl_p50_ms'] = round(gs.p50);
+      data['added_itl_p50_ms'] = round(gs.p50 - ds.p50);
+      data['direct_itl_p99_ms'] = round(ds.p99);
+      data['gateway_itl_p99_ms'] = round(gs.p99);
+
+      writeJsonSection('dds-overhead', 'e2e', {
+        ...data,
+        samples: {
+          latency: LATENCY_SAMPLES,
+          streams: STREAMS,
+          stream_tokens: STREAM_TOKENS,
+          duration_s: DURATION_S,
+        },
+        targets: { gateway_rps_c32: 4000, added_p50_ms_c1: 1, added_itl_p50_ms: 0.2 },
+        machine: { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) },
+      });
+      const markdown = [
+        markdownTable(
+          [
+            'load',
+            'direct req/s',
+            'gateway req/s',
+            'gateway/direct',
+            'direct p99 ms',
+            'gateway p99 ms',
+          ],
+          rows,
+        ),
+        '',
+        markdownTable(
+          [
+            'one client, sequential',
+            'n',
+            'direct p50 ms',
+            'gateway p50 ms',
+            'added p50 ms',
+            'direct p99 ms',
+            'gateway p99 ms',
+          ],
+          [
+            [
+              'non-streaming chat',
+              dl.n,
+              round(dl.p50),
+              round(gl.p50),
+              round(gl.p50 - dl.p50),
+              round(dl.p99),
+              round(gl.p99),
+            ],
+            [
+              `inter-token gap, ${STREAM_TOKENS}-token streams`,
+              gs.n,
+              round(ds.p50),
+              round(gs.p50),
+              round(gs.p50 - ds.p50),
+              round(ds.p99),
+              round(gs.p99),
+            ],
+          ],
+        ),
+        '',
+        `Targets: >= 4,000 req/s at 32 clients; < 1 ms added p50 at 1 client; < 0.2 ms added inter-token p50. ` +
+          `${cpus().length} CPUs shared by clients, gateway and agents; load average ${round(loadavg()[0])}.`,
+      ].join('\n');
+      writeMarkdown('dds-overhead', 'e2e', markdown);
+      return markdown;
+    } finally {
+      await Promise.all([gateway.proc.stop(), sim.proc.stop(), streamer.proc.stop()]);
+    }
+  },
+};
+
+async function waitForAgents(gatewayUrl: string, n: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = (await (await fetch(`${gatewayUrl}/api/v1/agents`)).json()) as { data: unknown[] };
+    if (res.data.length >= n) return;
+    if (Date.now() > deadline) throw new Error(`gateway saw ${res.data.length}/${n} agents`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
