@@ -38,12 +38,14 @@ describe('ContextStore trimming properties (real tokenizer)', () => {
   it('fits the budget, keeps system messages and the newest turn, keeps order, drops oldest first', () => {
     fc.assert(
       fc.property(
-        fc.array(message, { minLength: 1, maxLength: 25 }),
-        fc.integer({ min: 1, max: 600 }),
+        fc.array(message, { minLength: 1, maxLength: 30, size: 'max' }),
+        // The window as a share of what the whole conversation needs: mostly trimming territory.
+        fc.integer({ min: 20, max: 130 }),
         fc.integer({ min: 0, max: 100 }),
-        (conv, window, reserved) => {
+        (conv, percent, reserved) => {
           const s = new ContextStore({ ttlMs: 1000 });
-          const budget = window - reserved;
+          const budget = Math.max(1, Math.floor((referenceTokens(conv) * percent) / 100));
+          const window = budget + reserved;
           const newest = newestTurnStart(conv);
           const mustKeep = conv.filter((m, i) => i >= newest || pinned(m));
           let prepared;
@@ -75,6 +77,15 @@ describe('ContextStore trimming properties (real tokenizer)', () => {
             const kept = out.includes(conv[i]);
             if (seenKept) expect(kept).toBe(true);
             seenKept ||= kept;
+          }
+          // Only as much as needed: the newest dropped exchange would not have fitted.
+          const dropped = conv.flatMap((m, i) => (droppable[i] && !out.includes(m) ? [i] : []));
+          if (dropped.length > 0) {
+            const last = dropped[dropped.length - 1];
+            let start = last;
+            while (start > 0 && conv[start].role !== 'user') start--;
+            const unit = conv.slice(start, last + 1).filter((_, k) => droppable[start + k]);
+            expect(referenceTokens([...out, ...unit])).toBeGreaterThan(budget);
           }
           expect(prepared.trimmed).toBe(conv.length - out.length);
           if (prepared.trimmed === 0) expect(out).toEqual(conv);
