@@ -435,7 +435,7 @@ describe('AgentRegistry: load and in-flight accounting', () => {
     wait(TIMEOUT);
     events.length = 0;
     registry.updateStatus('a', status({ slotsBusy: 0, slotsTotal: 1 }));
-    expect(events.map((e) => e.type)).toEqual(['updated', 'health-changed', 'capacity-freed']);
+    expect(events.map((e) => e.type)).toEqual(['health-changed', 'updated', 'capacity-freed']);
     close();
   });
 

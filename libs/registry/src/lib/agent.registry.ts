@@ -319,8 +319,9 @@ export class AgentRegistry {
         this.emit({ type: 'capacity-freed', agent: rec, freeSlots: rec.freeSlots });
       }
     } else {
-      this.emit({ type: 'updated', agent: rec, cause: 'registration' });
+      // Judge first, so that every event shows a view whose health matches its other fields.
       this.evaluate(rec);
+      this.emit({ type: 'updated', agent: rec, cause: 'registration' });
       this.emitIfCapacityFreed(rec, before);
     }
     return rec;
@@ -350,8 +351,8 @@ export class AgentRegistry {
     rec.deadlineMissed = false;
     rec.alive = true;
     rec.lastSeen = this.clock.now();
-    this.emit({ type: 'updated', agent: rec, cause: 'status' });
     this.evaluate(rec);
+    this.emit({ type: 'updated', agent: rec, cause: 'status' });
     this.emitIfCapacityFreed(rec, before);
     return true;
   }
