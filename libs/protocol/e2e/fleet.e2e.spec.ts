@@ -87,7 +87,7 @@ describe('fleet membership over DDS (agents in child processes)', () => {
     const registered = next(client, 'registered', 'leaver');
     // A long lease: only the explicit dispose can make it disappear quickly.
     const child = start('leaver', '--lease', '20000');
-    await registered;
+    await Promise.all([registered, child.waitFor((e) => e['event'] === 'ready')]);
     const gone = next(client, 'gone', 'leaver');
     const t0 = Date.now();
     child.proc.kill('SIGTERM');
