@@ -83,6 +83,80 @@ describe('Scheduler properties', () => {
     // Many simulated events per run; a generous limit for a busy CI machine (not a timing assertion).
   }, 60_000);
 
+  it('moves each breaker exactly like the reference model (closed → open → half-open → closed)', async () => {
+    type Step = { t: 'ok' } | { t: 'fail' } | { t: 'advance'; ms: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 2, arbitrary: fc.constant({ t: 'ok' as const }) },
+      { weight: 3, arbitrary: fc.constant({ t: 'fail' as const }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          t: fc.constant('advance' as const),
+          ms: fc.integer({ min: 0, max: 1500 }),
+        }),
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 5, maxLength: 60, size: 'max' }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 1000 }),
+        async (steps, threshold, coolDownMs) => {
+          const clock = new ManualClock();
+          const fleet = new FakeFleet().addAgent('a1', 1);
+          const scheduler = new Scheduler<FakeJob, string>({
+            dispatcher: fleet,
+            clock,
+            retry: { maxAttempts: 1 },
+            breaker: { failureThreshold: threshold, coolDownMs },
+          });
+          const model = {
+            state: 'closed' as 'closed' | 'open' | 'half-open',
+            failures: 0,
+            openedAt: 0,
+          };
+          let n = 0;
+          for (const st of steps) {
+            if (st.t === 'advance') {
+              clock.advance(st.ms);
+              if (model.state === 'open' && clock.now() >= model.openedAt + coolDownMs) {
+                model.state = 'half-open';
+              }
+            } else {
+              const h = scheduler.submit({ name: `j${n++}` });
+              h.promise.catch(() => undefined);
+              if (model.state === 'open') {
+                // The agent is excluded: the job waits.
+                expect(h.state).toBe('queued');
+                expect(fleet.assignCalls.at(-1)?.exclude).toEqual(['a1']);
+                h.cancel();
+              } else {
+                expect(h.agentId).toBe('a1');
+                const run = fleet.runOf(`j${n - 1}`);
+                if (st.t === 'ok') run.resolve();
+                else run.reject(new Error('agent error'));
+                await flush();
+                if (st.t === 'ok') {
+                  model.state = 'closed';
+                  model.failures = 0;
+                } else if (model.state === 'half-open' || ++model.failures >= threshold) {
+                  model.state = 'open';
+                  model.failures = 0;
+                  model.openedAt = clock.now();
+                }
+              }
+            }
+            await flush();
+            expect(scheduler.breakerState('a1')).toBe(model.state);
+            expect(scheduler.isOpen('a1')).toBe(model.state === 'open');
+          }
+          scheduler.close();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
   type Cmd =
     | { t: 'submit'; priority: number; deadline: number | undefined; model: 'm1' | 'm2' }
     | { t: 'settle'; i: number; kind: 'ok' | 'fail' | 'output-then-fail' }
