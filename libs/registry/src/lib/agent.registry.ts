@@ -95,6 +95,7 @@ class IndexBucket {
   }
 
   array(): readonly AgentRecord[] {
+    // Not frozen on purpose: V8 iterates frozen arrays 2-3x slower, and the selector scans these.
     return (this.cached ??= [...this.members]);
   }
 }
