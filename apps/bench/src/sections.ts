@@ -1,6 +1,7 @@
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
 import { orchestrationSection } from './orchestration/orchestration.section';
+import { protocolSection } from './protocol/protocol.section';
 import { schemaSection } from './schema/schema.section';
 import { selectionSection } from './selection/selection.section';
 import { transportSection } from './transport/transport.section';
@@ -18,5 +19,6 @@ export const sections: BenchSection[] = [
   schemaSection,
   codecSection,
   orchestrationSection,
+  protocolSection,
   e2eSection,
 ];

@@ -1,0 +1,164 @@
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { FleetClient } from '@dds/protocol';
+import { DomainParticipant } from '@dds/transport';
+import { Agent as HttpAgent, request } from 'undici';
+import { LOOPBACK_DDS, LoggedProcess, ROOT } from '../e2e/e2e.processes';
+import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import { round, summarize } from '../lib/stats';
+import type { BenchSection } from '../sections';
+
+/** DDS domain of this section (the protocol's range is 40–59). */
+const DOMAIN = 59;
+const MODEL = 'bench-proto';
+const LATENCY_SAMPLES = 3000;
+const THROUGHPUT_REQUESTS = 21_000;
+const RUNS = 3;
+const CONCURRENCY = 32;
+
+const body = { model: MODEL, messages: [{ role: 'user', content: 'How fast is the fleet?' }] };
+
+/**
+ * `protocol`: one zero-think simulated agent in its own process, asked the same non-streaming
+ * chat over the DDS protocol (`FleetClient` -> agent/request -> agent/response) and over the
+ * agent's own OpenAI-compatible HTTP port (undici, keep-alive): sequential latency and
+ * closed-loop throughput at 32 in flight. The difference is what the protocol costs (or saves)
+ * against plain HTTP, without a gateway in between.
+ */
+export const protocolSection: BenchSection = {
+  name: 'protocol',
+  async run() {
+    const sim = await LoggedProcess.start(
+      join(ROOT, 'apps/agent-simulator/src/main.ts'),
+      [
+        '--dds-domain',
+        String(DOMAIN),
+        '--port',
+        '0',
+        '--count',
+        '1',
+        '--slots',
+        '256',
+        '--model',
+        MODEL,
+        '--id-prefix',
+        'proto-',
+        '--zero-think',
+        '--output-tokens',
+        '16',
+      ],
+      'fleet ready',
+    );
+    const participant = new DomainParticipant({
+      domainId: DOMAIN,
+      config: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS,
+    });
+    const client = new FleetClient({ participant, gatewayId: 'bench-proto-gw' });
+    const http = new HttpAgent({ connections: CONCURRENCY });
+    try {
+      const agent = (sim.record['agents'] as { id: string; http: string }[])[0];
+      if (!agent?.http) throw new Error('simulator agent has no HTTP endpoint');
+      await client.ready(agent.id, 30_000);
+      const url = `${agent.http}/chat/completions`;
+      const payload = JSON.stringify(body);
+
+      const viaDds = async (): Promise<void> => {
+        let final = false;
+        for await (const ev of client.request(agent.id, { kind: 'chat', stream: false, body })) {
+          if (ev.type === 'error') throw new Error(`protocol error: ${ev.code} ${ev.message}`);
+          if (ev.type === 'final') final = true;
+        }
+        if (!final) throw new Error('no final');
+      };
+      const viaHttp = async (): Promise<void> => {
+        const res = await request(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: payload,
+          dispatcher: http,
+        });
+        if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+        await res.body.json();
+      };
+
+      const sequential = async (call: () => Promise<void>, n: number): Promise<number[]> => {
+        const out = new Array<number>(n);
+        for (let i = 0; i < n; i++) {
+          const t0 = performance.now();
+          await call();
+          out[i] = performance.now() - t0;
+        }
+        return out;
+      };
+      const closedLoop = async (call: () => Promise<void>, total: number): Promise<number> => {
+        let next = 0;
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next++ < total) await call();
+          }),
+        );
+        return (total * 1000) / (performance.now() - t0);
+      };
+
+      // Warm-up: JIT, connections, DDS reply writer match on the agent.
+      await sequential(viaDds, 300);
+      await sequential(viaHttp, 300);
+      await closedLoop(viaDds, 2000);
+      await closedLoop(viaHttp, 2000);
+
+      // Alternate the two paths so drift in machine load hits both alike.
+      const dLat: number[] = [];
+      const hLat: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        dLat.push(...(await sequential(viaDds, LATENCY_SAMPLES / 3)));
+        hLat.push(...(await sequential(viaHttp, LATENCY_SAMPLES / 3)));
+      }
+      const dRps: number[] = [];
+      const hRps: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        dRps.push(await closedLoop(viaDds, THROUGHPUT_REQUESTS / RUNS));
+        hRps.push(await closedLoop(viaHttp, THROUGHPUT_REQUESTS / RUNS));
+      }
+      const d = summarize(dLat);
+      const h = summarize(hLat);
+      const dr = summarize(dRps).p50;
+      const hr = summarize(hRps).p50;
+      writeJsonSection('dds-overhead', 'protocol', {
+        dds_p50_ms: round(d.p50),
+        dds_p99_ms: round(d.p99),
+        http_p50_ms: round(h.p50),
+        http_p99_ms: round(h.p99),
+        dds_rps_c32: round(dr),
+        http_rps_c32: round(hr),
+        samples: { latency_per_path: d.n, throughput_requests_per_path: THROUGHPUT_REQUESTS },
+        machine: { cpus: cpus().length, loadavg_1m: round(loadavg()[0] ?? 0) },
+      });
+      const markdown = [
+        markdownTable(
+          [
+            'path (one agent process, zero think time)',
+            'n',
+            'p50 ms',
+            'p99 ms',
+            `req/s at ${CONCURRENCY} in flight`,
+          ],
+          [
+            ['DDS protocol (FleetClient)', d.n, round(d.p50), round(d.p99), round(dr)],
+            ["agent's own HTTP port (baseline)", h.n, round(h.p50), round(h.p99), round(hr)],
+          ],
+        ),
+        '',
+        `Non-streaming chat, 16 output tokens, same agent and engine on both paths; req/s is the median of ${RUNS} runs of ` +
+          `${THROUGHPUT_REQUESTS / RUNS} requests. ${cpus().length} CPUs shared by client and agent; load average ${round(loadavg()[0] ?? 0)}.`,
+      ].join('\n');
+      writeMarkdown('dds-overhead', 'protocol', markdown);
+      return markdown;
+    } finally {
+      client.close();
+      participant.close();
+      await http.close();
+      await sim.proc.stop();
+    }
+  },
+};
