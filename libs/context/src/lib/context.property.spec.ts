@@ -110,14 +110,18 @@ describe('ContextStore trimming properties (real tokenizer)', () => {
           const request = resendAll ? [...structuredClone(stored), ...next] : next;
           const p = s.prepare('sess', request, Infinity);
           const leadsWithSystem = pinned(request[0]);
-          if (resendAll) {
+          const storedTalk = stored.filter((m) => !pinned(m));
+          const requestTalk = request.filter((m) => !pinned(m));
+          if (resendAll && storedTalk.length > 0) {
             expect(p.fullHistorySent).toBe(true);
             expect(p.conversation).toEqual(request);
           } else if (
-            request.length >= stored.length &&
-            stored.every((m, i) => JSON.stringify(m) === JSON.stringify(request[i]))
+            storedTalk.length > 0 &&
+            requestTalk.length >= storedTalk.length &&
+            storedTalk.every((m, i) => JSON.stringify(m) === JSON.stringify(requestTalk[i]))
           ) {
             expect(p.fullHistorySent).toBe(true);
+            expect(p.conversation).toEqual(request);
           } else if (leadsWithSystem) {
             const lead = request.findIndex((m) => !pinned(m));
             const cut = lead === -1 ? request.length : lead;

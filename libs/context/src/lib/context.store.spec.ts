@@ -66,6 +66,13 @@ describe('ContextStore.prepare: merging history', () => {
       full: false,
     },
     {
+      name: 'full history resent with new instructions: detected, the new instructions are used',
+      request: [sys('be verbose'), user('hi'), assistant('hello'), user('x')],
+      expected: [sys('be verbose'), user('hi'), assistant('hello'), user('x')],
+      historyUsed: 0,
+      full: true,
+    },
+    {
       name: 'diverging history (edited earlier turn) is not mistaken for the full history',
       request: [sys('be brief'), user('HI'), assistant('hello'), user('again')],
       expected: [

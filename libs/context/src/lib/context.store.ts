@@ -101,8 +101,10 @@ function validSessionId(id: unknown): id is string {
  *
  * Rules of {@link ContextStore.prepare}:
  * - The stored history is prepended unless the request already begins with it (the client sent
- *   the full history). When the request has its own leading system/developer messages, those
- *   replace the stored ones (the client's current instructions win) and go first.
+ *   the full history). The comparison is by content and ignores system/developer messages, so a
+ *   client that resends the conversation with new instructions is not given it twice. When the
+ *   request has its own leading system/developer messages, those replace the stored ones (the
+ *   client's current instructions win) and go first.
  * - Trimming keeps every system/developer message and the newest turn (from the last `user`
  *   message to the end, so tool calls and results of the turn stay together), and drops whole
  *   older exchanges (a `user` message with the replies, tool calls and tool results after it),
@@ -413,12 +415,21 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
     return n;
   }
 
+  /**
+   * Whether the request's conversation messages (system/developer skipped on both sides) begin
+   * with the stored ones; a history of instructions only never counts as sent.
+   */
   private startsWith(request: readonly M[], history: readonly M[]): boolean {
-    if (request.length < history.length) return false;
-    for (let i = 0; i < history.length; i++) {
-      if (!sameMessage(request[i], history[i])) return false;
+    let i = 0;
+    let matched = 0;
+    for (const h of history) {
+      if (isPinnedRole(h)) continue;
+      while (i < request.length && isPinnedRole(request[i])) i++;
+      if (i >= request.length || !sameMessage(request[i], h)) return false;
+      i++;
+      matched++;
     }
-    return true;
+    return matched > 0;
   }
 
   /**

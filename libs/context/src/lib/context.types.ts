@@ -81,7 +81,10 @@ export interface PreparedContext<M extends ContextMessage = ContextMessage> {
   trimmed: number;
   /** Stored messages prepended to the request. */
   historyUsed: number;
-  /** Whether the request already began with the stored history (nothing was prepended). */
+  /**
+   * Whether the request already began with the stored history (system/developer messages aside),
+   * so nothing was prepended.
+   */
   fullHistorySent: boolean;
 }
 
