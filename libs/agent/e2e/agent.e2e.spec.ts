@@ -1,6 +1,6 @@
 import { DomainParticipant } from '@dds/transport';
 import { FleetClient, type AgentStatusInfo, type ResponseEvent } from '@dds/protocol';
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { Agent, FailureInjectingEngine, SimEngine, type Engine } from '../src';
 
 /** This file's DDS domain (agent runtime e2e: 42). */
@@ -327,5 +327,61 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     expect(
       () => new Agent({ id: 'x', models: ['m'], specialization: 'text', slots: 0, engine }),
     ).toThrow(RangeError);
+  });
+
+  it('heartbeats its status periodically, and rate-limits change-driven status', async () => {
+    await startAgent('beat-1', undefined, { heartbeatMs: 100, statusMinIntervalMs: 10_000 });
+    // Without any load change, heartbeats keep coming.
+    const beats = await firstValueFrom(
+      client.events.pipe(
+        filter((e) => e.type === 'status' && e.status.agentId === 'beat-1'),
+        take(3),
+        toArray(),
+      ),
+    );
+    expect(beats).toHaveLength(3);
+    // A burst of load changes inside the rate limit is folded into the heartbeats, not sent one
+    // by one: 20 requests make 40 changes, far fewer status samples arrive.
+    const seen: number[] = [];
+    const sub = client.events.subscribe((e) => {
+      if (e.type === 'status' && e.status.agentId === 'beat-1') seen.push(Date.now());
+    });
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        collect(client.request('beat-1', { kind: 'chat', stream: false, body: chat('x') })),
+      ),
+    );
+    await firstValueFrom(
+      client.events.pipe(filter((e) => e.type === 'status' && e.status.agentId === 'beat-1')),
+    );
+    sub.unsubscribe();
+    const elapsed = Date.now() - t0;
+    // At most one change-driven sample in the window, plus one per heartbeat.
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2);
+  });
+
+  it('creates (and closes) its own participant from a domain id', async () => {
+    const agent = new Agent({
+      id: 'own-1',
+      models: ['phi-4-mini'],
+      specialization: 'text',
+      slots: 1,
+      engine: new SimEngine({ ttftMs: 0, decodeTokensPerSec: 0, outputTokens: 2 }),
+      domainId: DOMAIN,
+      leaseMs: 2000,
+    });
+    await agent.start();
+    await client.ready('own-1');
+    const events = await collect(
+      client.request('own-1', { kind: 'chat', stream: false, body: chat('x') }),
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'final' });
+    const gone = firstValueFrom(
+      client.events.pipe(filter((e) => e.type === 'gone' && e.agentId === 'own-1')),
+    );
+    await agent.stop();
+    expect(await gone).toMatchObject({ reason: 'disposed' });
+    await expect(agent.start()).rejects.toThrow(/already stopped/);
   });
 });

@@ -223,6 +223,9 @@ export class AgentEndpoint {
 
   private publishStatus(): void {
     if (this.state !== 'started' || !this.statusWriter) return;
+    // This sample carries the latest fields: a deferred change-driven one is redundant now.
+    clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
     this.lastStatusAt = Date.now();
     try {
       this.statusWriter.write(
