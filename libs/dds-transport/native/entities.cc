@@ -44,6 +44,10 @@ Napi::Value CreateParticipant(const Napi::CallbackInfo& info) {
     if (r.ownDomain > 0) dds_delete(r.ownDomain);
     ThrowDds(env, pp, "dds_create_participant");
   }
+  // Writers pack consecutive samples into one RTPS message and the TS layer flushes each writer
+  // once the current JS job is done (a microtask), like a corked socket. The switch is per domain
+  // and only reaches domains that exist, hence after every participant creation.
+  dds_write_set_batch(true);
   return Track(env, pp, std::move(r));
 }
 
@@ -349,6 +353,14 @@ Napi::Value MatchedCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n);
 }
 
+Napi::Value Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  dds_entity_t h = HandleArg(info, 0);
+  Lookup(env, h);
+  dds_write_flush(h);
+  return env.Undefined();
+}
+
 Napi::Value AssertLiveliness(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
@@ -493,6 +505,7 @@ void InitEntities(Napi::Env env, Napi::Object exports) {
   exports.Set("takeStatus", Napi::Function::New(env, TakeStatus));
   exports.Set("matchedCount", Napi::Function::New(env, MatchedCount));
   exports.Set("assertLiveliness", Napi::Function::New(env, AssertLiveliness));
+  exports.Set("flush", Napi::Function::New(env, Flush));
   exports.Set("setRef", Napi::Function::New(env, SetRef));
   exports.Set("instanceHandle", Napi::Function::New(env, InstanceHandle));
   exports.Set("waitForAcks", Napi::Function::New(env, WaitForAcks));

@@ -95,6 +95,8 @@ export interface NativeAddon {
   takeStatus(handle: NativeHandle, bit: StatusBit): Record<string, unknown>;
   matchedCount(handle: NativeHandle, isReader: boolean): number;
   assertLiveliness(writer: NativeHandle): void;
+  /** Sends what the writer has packed but not yet sent (`dds_write_flush`). */
+  flush(writer: NativeHandle): void;
   setRef(handle: NativeHandle, ref: boolean): void;
   instanceHandle(handle: NativeHandle): bigint;
   waitForAcks(writer: NativeHandle, timeoutMs: number): Promise<void>;

@@ -40,6 +40,8 @@ export interface IncompatibleQosStatus {
 /**
  * Publishes samples of one topic. Writes are synchronous: the sample is encoded in JS and handed
  * to CycloneDDS, which may block up to the reliability max-blocking time when the history is full.
+ * Samples written in one synchronous run of JS code travel packed in as few network messages as
+ * possible and are sent when that code returns to the event loop (or on `flush()`).
  */
 export class Writer<T> extends Endpoint {
   override on(event: 'publication-matched', listener: (s: PublicationMatchedStatus) => void): this;
@@ -76,6 +78,11 @@ export class Writer<T> extends Endpoint {
 
   readonly #representation: DataRepresentation;
   readonly #type: TypeSupport<T>;
+  #flushQueued = false;
+  readonly #flushLater = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
 
   /** @internal */
   constructor(
@@ -122,6 +129,7 @@ export class Writer<T> extends Endpoint {
   async waitForAcks(timeoutMs = Infinity): Promise<void> {
     checkDuration(timeoutMs, 'timeoutMs');
     const h = this.handle;
+    this.flush();
     this.addHold(1);
     try {
       await this.native.waitForAcks(h, timeoutMs);
@@ -149,5 +157,19 @@ export class Writer<T> extends Endpoint {
     } catch (e) {
       throw fromNative(e, what);
     }
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushLater);
+    }
+  }
+
+  /**
+   * Sends samples written in the current JS job now. Writes are packed into as few network
+   * messages as possible and sent automatically once the current job (synchronous code) ends, so
+   * calling this is only needed to send before a long synchronous computation.
+   */
+  flush(): void {
+    if (this.closed) return;
+    this.native.flush(this.handle);
   }
 }

@@ -100,7 +100,7 @@ describe('status events, waitForMatch, waitForAcks (domain 12)', () => {
     expect(r.policy).toBe('reliability');
   });
 
-  it('waitForAcks resolves once a remote reliable reader acknowledged everything', async () => {
+  it('waitForAcks resolves once the reliable reader of another participant acknowledged everything', async () => {
     const topic = pp.createTopic(uniqueTopic('st/acks'), KeylessType);
     const writer = pp.createWriter(topic, {
       reliability: { kind: 'reliable' },

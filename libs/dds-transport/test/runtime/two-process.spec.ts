@@ -64,6 +64,7 @@ describe('two Node processes over DDS (domain 13)', () => {
       ping.waitForMatch({ timeoutMs: 15000 }),
       pong.waitForMatch({ timeoutMs: 15000 }),
     ]);
+    // One synchronous burst: packed into few messages and sent when this code yields (no flush()).
     for (let i = 0; i < 20; i++) ping.write({ seq: i, text: `m${i}` });
     const got = await takeN(pong, 20, 15000);
     expect(got.map((s) => s.data)).toEqual(
