@@ -527,7 +527,7 @@ class Emitter {
       else if (decl.kind === 'union') o.push(this.unionDecl(decl));
       else o.push(this.structDecl(decl));
     }
-    return `${o.join('\n')}\n`;
+    return indent(`${o.join('\n')}\n`);
   }
 
   private enumDecl(e: EnumDecl): string {
@@ -562,6 +562,29 @@ class Emitter {
     s += `    restrictDataRepresentation: ${desc.restrictDataRepresentation},\n  },\n});\n`;
     return s;
   }
+}
+
+/**
+ * Indents generated code by brace depth (2 spaces), so the output reads like hand-written code.
+ * Braces inside string literals would confuse it; the emitter never puts any there.
+ */
+function indent(code: string): string {
+  let depth = 0;
+  return code
+    .split('\n')
+    .map((raw) => {
+      const line = raw.trim();
+      if (line === '') return '';
+      // `({` and `})` open and close one level, as a formatter would indent them.
+      const l = line.replace(/\(\{/g, '{').replace(/\}\)/g, '}');
+      const opens = (l.match(/[{[(]/g) ?? []).length;
+      const closes = (l.match(/[}\])]/g) ?? []).length;
+      const lead = /^[}\])]+/.exec(l)?.[0].length ?? 0;
+      const out = `${'  '.repeat(Math.max(0, depth - lead))}${line}`;
+      depth = Math.max(0, depth + opens - closes);
+      return out;
+    })
+    .join('\n');
 }
 
 /** Assigns TS names: the simple IDL name, or the scoped one with `_` where simple names clash. */
