@@ -33,7 +33,7 @@ export class LoggedProcess {
         () => reject(new Error(`${entry} not ready in ${timeoutMs} ms:\n${proc.lines.join('\n')}`)),
         timeoutMs,
       );
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
         proc.lines.push(line);
         try {
           const rec = JSON.parse(line) as Record<string, unknown>;

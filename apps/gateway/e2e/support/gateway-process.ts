@@ -30,7 +30,7 @@ export class GatewayProcess {
     );
     const output: string[] = [];
     child.stderr?.on('data', (d) => output.push(String(d)));
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`gateway not listening in ${timeoutMs} ms: ${output.join('')}`)),

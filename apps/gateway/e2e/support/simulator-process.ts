@@ -33,7 +33,7 @@ export class SimulatorProcess {
     );
     const logs: string[] = [];
     child.stderr?.on('data', (d) => logs.push(String(d)));
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const ready = new Promise<SimAgent[]>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`simulator not ready in ${timeoutMs} ms: ${logs.join('')}`)),

@@ -28,10 +28,10 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
   ) {}
 
   /** Merges the session's history into the request and trims it to this agent's window. */
-  private prepareSession(job: GatewayJob, agent: AgentView) {
+  private prepareSession(context: ContextStore<ContextMessage>, job: GatewayJob, agent: AgentView) {
     const messages = job.body['messages'] as ContextMessage[];
     try {
-      const prepared = this.context!.prepare(
+      const prepared = context.prepare(
         job.sessionId,
         messages,
         agent.maxContextTokens,
@@ -96,7 +96,8 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     if (!agent) throw new AgentAttemptError('agent_gone', `agent ${agentId} left the fleet`, true);
     const channel = agent.transport === 'http' ? this.http : this.dds;
     if (!channel) throw new AgentAttemptError('agent_gone', 'DDS is disabled', true);
-    const session = job.sessionId && this.context ? this.prepareSession(job, agent) : undefined;
+    const session =
+      job.sessionId && this.context ? this.prepareSession(this.context, job, agent) : undefined;
     this.registry.acquire(agentId);
     const startedAt = performance.now();
     let started = false;
