@@ -25,6 +25,8 @@ export interface DomainParticipantOptions {
    * configuration; a second one with a `config` gets `DDS_RETCODE_PRECONDITION_NOT_MET`.
    */
   config?: string;
+  /** Participant QoS: only `userData` applies (visible to peers in DCPSParticipant). */
+  qos?: Pick<Qos, 'userData'>;
 }
 
 /** Options of `createPublisher` / `createSubscriber`. */
@@ -112,7 +114,7 @@ export class DomainParticipant extends Entity {
   constructor(options: DomainParticipantOptions = {}) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options must be an object');
-    const { domainId = 0, config } = options;
+    const { domainId = 0, config, qos } = options;
     if (typeof domainId !== 'number' || !Number.isInteger(domainId))
       throw new TypeError('domainId must be an integer');
     if (domainId < 0 || domainId > MAX_DOMAIN_ID)
@@ -120,9 +122,13 @@ export class DomainParticipant extends Entity {
     if (config !== undefined && (typeof config !== 'string' || config.length === 0)) {
       throw new TypeError('config must be a non-empty string');
     }
+    validateQos(qos);
+    if (qos && Object.keys(qos).some((k) => k !== 'userData')) {
+      throw new TypeError('participant qos only supports userData');
+    }
     const native = loadAddon();
     const handle = callNative('createParticipant', () =>
-      native.createParticipant(domainId, config ?? null, null),
+      native.createParticipant(domainId, config ?? null, qos ?? null),
     );
     super(native, handle, undefined, 'participant');
     this.domainId = domainId;

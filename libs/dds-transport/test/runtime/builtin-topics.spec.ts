@@ -36,7 +36,10 @@ describe('built-in discovery topics (domain 18)', () => {
   let remote: DomainParticipant;
   beforeEach(() => {
     pp = new DomainParticipant({ domainId: DOMAIN });
-    remote = new DomainParticipant({ domainId: DOMAIN });
+    remote = new DomainParticipant({
+      domainId: DOMAIN,
+      qos: { userData: new Uint8Array([42, 7]) },
+    });
   });
   afterEach(() => {
     pp.close();
@@ -86,6 +89,7 @@ describe('built-in discovery topics (domain 18)', () => {
     const sub = await takeUntil(subscriptions, (s) => s.data?.topicName === name);
     const owner = await takeUntil(participants, (s) => s.data?.key === sub.data?.participantKey);
     expect(owner.info.instanceHandle).toBe(remote.instanceHandle);
+    expect(owner.data?.qos.userData).toEqual(new Uint8Array([42, 7]));
     expect(sub.data?.participantInstanceHandle).toBe(remote.instanceHandle);
   });
 

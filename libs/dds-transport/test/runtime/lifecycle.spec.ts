@@ -38,6 +38,10 @@ describe('argument checks, close and teardown (domain 17)', () => {
     expect(() => new DomainParticipant(null as unknown as object)).toThrow(
       new TypeError('options must be an object'),
     );
+    expect(
+      () =>
+        new DomainParticipant({ qos: { deadlineMs: 5 } as unknown as { userData: Uint8Array } }),
+    ).toThrow(new TypeError('participant qos only supports userData'));
     expect(() => new DomainParticipant({ config: 42 as unknown as string })).toThrow(
       new TypeError('config must be a non-empty string'),
     );
