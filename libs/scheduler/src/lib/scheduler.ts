@@ -53,6 +53,7 @@ interface JobRecord<J, R> {
   /** Its class's queues while `inQueue`. */
   cls: ClassQueues<J, R> | undefined;
   attempts: number;
+  /** Agents whose attempt failed (created on the first retry only: most jobs never need it). */
   tried: Set<string> | undefined;
   attempt: Attempt<J, R> | undefined;
   queuedMs: number;
@@ -87,6 +88,31 @@ interface Breaker {
 }
 
 const EMPTY: ReadonlySet<string> = new Set<string>();
+
+/** The caller's view of a job (a class: prototype getters are cheaper than per-object ones). */
+class Handle<J, R> implements JobHandle<R> {
+  constructor(
+    private readonly rec: JobRecord<J, R>,
+    readonly promise: Promise<JobResult<R>>,
+    private readonly canceller: (rec: JobRecord<J, R>, reason: unknown) => void,
+  ) {}
+
+  get id(): number {
+    return this.rec.id;
+  }
+
+  get state(): JobState {
+    return this.rec.state;
+  }
+
+  get agentId(): string | undefined {
+    return this.rec.attempt?.agentId;
+  }
+
+  cancel(reason?: unknown): void {
+    this.canceller(this.rec, reason);
+  }
+}
 const WINDOW = 1024;
 
 /** A ring of recent samples summarised on demand (metrics are read rarely, written per job). */
@@ -472,17 +498,7 @@ export class Scheduler<J, R = unknown> {
   }
 
   private handleFor(rec: JobRecord<J, R>, promise: Promise<JobResult<R>>): JobHandle<R> {
-    return {
-      id: rec.id,
-      promise,
-      get state() {
-        return rec.state;
-      },
-      get agentId() {
-        return rec.attempt?.agentId;
-      },
-      cancel: (reason?: unknown) => this.cancelRecord(rec, reason),
-    };
+    return new Handle(rec, promise, this.cancelRecord);
   }
 
   private rejectAtAdmission(rec: JobRecord<J, R>, err: SchedulerError, reason: RejectionReason) {
@@ -629,7 +645,6 @@ export class Scheduler<J, R = unknown> {
     }
     rec.state = 'running';
     rec.attempts++;
-    (rec.tried ??= new Set()).add(agentId);
 
     const b = this.breakers.get(agentId);
     const probe = b?.state === 'half-open';
@@ -777,6 +792,8 @@ export class Scheduler<J, R = unknown> {
   }
 
   private scheduleRetry(rec: JobRecord<J, R>): void {
+    const failed = rec.attempt;
+    if (failed) (rec.tried ??= new Set()).add(failed.agentId);
     rec.state = 'retrying';
     this.retryingCount++;
     this.counters.retries++;
@@ -846,13 +863,13 @@ export class Scheduler<J, R = unknown> {
     return rec.state === 'running' ? 'running' : rec.state === 'retrying' ? 'retrying' : 'queued';
   }
 
-  private cancelRecord(rec: JobRecord<J, R>, reason: unknown): void {
+  private readonly cancelRecord = (rec: JobRecord<J, R>, reason: unknown): void => {
     if (!this.active.has(rec.id)) return;
     const stage = this.stage(rec);
     this.counters.cancellations++;
     this.emit({ type: 'cancelled', jobId: rec.id, stage });
     this.finish(rec, 'cancelled', new CancelledError(stage, reason));
-  }
+  };
 
   private expire(rec: JobRecord<J, R>): void {
     rec.deadlineTimer = undefined;
