@@ -119,6 +119,10 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   dds_entity_t h = HandleArg(info, 0);
   Record& r = Lookup(env, h);
+  // A hand-written TypeSupport may return anything; As<> would not check.
+  if (!info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "TypeSupport.encode must return a Uint8Array");
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
   auto op = static_cast<WriteOp>(info[2].As<Napi::Number>().Int32Value());
   bool typeError = false;

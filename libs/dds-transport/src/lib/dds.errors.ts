@@ -46,7 +46,16 @@ function isNativeError(e: unknown): e is NativeError {
 
 /** Turns an error thrown by the addon into the public error classes. */
 export function fromNative(e: unknown, what: string): unknown {
-  if (!isNativeError(e)) return e;
+  if (!isNativeError(e)) {
+    // Argument errors the addon raises come from the main realm; rebuild them in this one so
+    // `instanceof TypeError` holds in vm contexts (jest) too.
+    if (typeof e === 'object' && e !== null && !(e instanceof Error)) {
+      const { name, message } = e as { name?: unknown; message?: unknown };
+      if (name === 'TypeError') return new TypeError(String(message));
+      if (name === 'RangeError') return new RangeError(String(message));
+    }
+    return e;
+  }
   if (e.typeError) return new DdsTypeError(`${what}: ${e.message}`);
   if (e.codeName === 'DDS_RETCODE_TIMEOUT') return new DdsTimeoutError(`${what}: timed out`);
   if (e.codeName === 'DDS_RETCODE_ALREADY_DELETED')

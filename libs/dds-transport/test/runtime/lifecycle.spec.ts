@@ -137,6 +137,11 @@ describe('argument checks, close and teardown (domain 17)', () => {
     expect(() => liarWriter.write({ id: 'a', seq: 1, text: '' })).toThrow(DdsTypeError);
     expect(() => liarWriter.dispose({ id: 'a', seq: 1, text: '' })).toThrow(DdsTypeError);
     expect(() => liarWriter.writeDispose({ id: 'a', seq: 1, text: '' })).toThrow(DdsTypeError);
+    const broken = { ...KeyedType, encode: () => [0, 1, 0, 0] as unknown as Uint8Array };
+    const brokenWriter = pp.createWriter(pp.createTopic(topic.name, broken));
+    expect(() => brokenWriter.write({ id: 'a', seq: 1, text: '' })).toThrow(
+      new TypeError('TypeSupport.encode must return a Uint8Array'),
+    );
     // A failed write leaves the writer usable.
     writer.write({ id: 'a', seq: 1, text: 'fine' });
     expect(reader.take().map((s) => s.data)).toEqual([{ id: 'a', seq: 1, text: 'fine' }]);
