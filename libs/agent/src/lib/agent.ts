@@ -191,8 +191,15 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
    */
   async *runChat(job: LocalJob): AsyncGenerator<EngineEvent> {
     const ac = new AbortController();
-    const signal = job.signal ? AbortSignal.any([job.signal, ac.signal]) : ac.signal;
-    const release = await this.pool.acquire(job.priority ?? 0, signal);
+    const signal = ac.signal;
+    const unlink = link(job.signal, ac);
+    let release: () => void;
+    try {
+      release = await this.pool.acquire(job.priority ?? 0, signal);
+    } catch (e) {
+      unlink();
+      throw e;
+    }
     this.running.add(ac);
     const t0 = performance.now();
     try {
@@ -201,6 +208,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
         yield ev;
       }
     } finally {
+      unlink();
       this.running.delete(ac);
       release();
       this.servedCount++;
@@ -210,8 +218,15 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   /** Runs an embeddings job outside DDS under the same slots/queue. */
   async runEmbedding(job: LocalJob): Promise<EmbeddingResult> {
     const ac = new AbortController();
-    const signal = job.signal ? AbortSignal.any([job.signal, ac.signal]) : ac.signal;
-    const release = await this.pool.acquire(job.priority ?? 0, signal);
+    const signal = ac.signal;
+    const unlink = link(job.signal, ac);
+    let release: () => void;
+    try {
+      release = await this.pool.acquire(job.priority ?? 0, signal);
+    } catch (e) {
+      unlink();
+      throw e;
+    }
     this.running.add(ac);
     const t0 = performance.now();
     try {
@@ -219,6 +234,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       this.record(t0, r.usage);
       return r;
     } finally {
+      unlink();
       this.running.delete(ac);
       release();
       this.servedCount++;
@@ -241,7 +257,10 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       });
       return;
     }
-    const deadline = new AbortController();
+    // One controller per request, fed by the gateway's cancel and the deadline timer
+    // (cheaper on the hot path than AbortSignal.any).
+    const ac = new AbortController();
+    let deadlineHit = false;
     let timer: NodeJS.Timeout | undefined;
     if (req.deadlineUnixMs !== undefined) {
       const left = req.deadlineUnixMs - Date.now();
@@ -253,12 +272,13 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
         });
         return;
       }
-      timer = setTimeout(
-        () => deadline.abort(new ProtocolError('deadline_exceeded', 'deadline exceeded')),
-        left,
-      );
+      timer = setTimeout(() => {
+        deadlineHit = true;
+        ac.abort(new ProtocolError('deadline_exceeded', 'deadline exceeded'));
+      }, left);
     }
-    const signal = AbortSignal.any([stream.signal, deadline.signal]);
+    const unlink = link(stream.signal, ac);
+    const signal = ac.signal;
     const job: LocalJob = {
       kind: req.kind,
       model: req.model,
@@ -307,7 +327,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       }
     } catch (e) {
       if (stream.finished) return; // Cancelled by the gateway: nobody listens any more.
-      if (deadline.signal.aborted) {
+      if (deadlineHit) {
         stream.error({
           code: 'deadline_exceeded',
           message: `request ${req.requestId} exceeded its deadline on agent ${this.id}`,
@@ -326,6 +346,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       }
     } finally {
       clearTimeout(timer);
+      unlink();
     }
   }
 
@@ -378,6 +399,20 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       waiters.push(done);
     });
   }
+}
+
+const noop = () => undefined;
+
+/** Makes aborting `from` abort `to` (same reason); returns the unlink. */
+function link(from: AbortSignal | undefined, to: AbortController): () => void {
+  if (!from) return noop;
+  if (from.aborted) {
+    to.abort(from.reason);
+    return noop;
+  }
+  const onAbort = () => to.abort(from.reason);
+  from.addEventListener('abort', onAbort, { once: true });
+  return () => from.removeEventListener('abort', onAbort);
 }
 
 /** Folds a streamed tool-call fragment into complete calls (non-streaming answers). */

@@ -156,6 +156,7 @@ export class SimEngine implements Engine {
     if (!this.cache) return 0;
     const blockChars = PREFIX_BLOCK_TOKENS * CHARS_PER_TOKEN;
     const blocks = Math.floor(text.length / blockChars);
+    if (blocks === 0) return 0;
     const h = createHash('sha1');
     let cached = 0;
     let missed = false;
