@@ -439,8 +439,8 @@ export function mergeToolCall(calls: ToolCallDelta[], d: ToolCallDelta): void {
 }
 
 /**
- * Drains `agents` on SIGTERM/SIGINT (finish accepted work, then leave cleanly), then exits.
- * Returns a function that removes the handlers.
+ * Drains `agents` on SIGTERM/SIGINT (finish accepted work, then leave cleanly), then exits; a
+ * second signal stops them at once and exits 1. Returns a function that removes the handlers.
  */
 export function drainOnSignals(
   agents: readonly Agent[],
@@ -456,7 +456,11 @@ export function drainOnSignals(
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let draining = false;
   const handler = () => {
-    if (draining) return;
+    if (draining) {
+      // A second signal: the operator will not wait; leave at once.
+      void Promise.all(agents.map((a) => a.stop())).finally(() => process.exit(1));
+      return;
+    }
     draining = true;
     void Promise.all(agents.map((a) => a.drain(options.timeoutMs ?? 30_000)))
       .then(() => options.cleanup?.())
