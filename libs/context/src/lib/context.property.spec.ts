@@ -117,8 +117,13 @@ describe('ContextStore trimming properties (real tokenizer)', () => {
             expect(p.conversation).toEqual(request);
           } else if (
             storedTalk.length > 0 &&
-            requestTalk.length >= storedTalk.length &&
-            storedTalk.every((m, i) => JSON.stringify(m) === JSON.stringify(requestTalk[i]))
+            requestTalk.some((_, p) =>
+              storedTalk.every(
+                (m, i) =>
+                  p + i < requestTalk.length &&
+                  JSON.stringify(m) === JSON.stringify(requestTalk[p + i]),
+              ),
+            )
           ) {
             expect(p.fullHistorySent).toBe(true);
             expect(p.conversation).toEqual(request);

@@ -73,6 +73,13 @@ describe('ContextStore.prepare: merging history', () => {
       full: true,
     },
     {
+      name: 'client holds older turns than the store (after its caps): still the full history',
+      request: [user('older'), assistant('reply'), ...history, user('x')],
+      expected: [user('older'), assistant('reply'), ...history, user('x')],
+      historyUsed: 0,
+      full: true,
+    },
+    {
       name: 'diverging history (edited earlier turn) is not mistaken for the full history',
       request: [sys('be brief'), user('HI'), assistant('hello'), user('again')],
       expected: [

@@ -21,6 +21,8 @@ interface Session<M> {
 const PINNED_ROLES = new Set(['system', 'developer']);
 const KNOWN_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 const MAX_SESSION_ID_LENGTH = 256;
+/** Positions tried when looking for the stored conversation inside a request. */
+const MAX_HISTORY_OFFSETS = 8;
 
 function isPinnedRole(m: ContextMessage): boolean {
   return PINNED_ROLES.has(m.role);
@@ -100,9 +102,10 @@ function validSessionId(id: unknown): id is string {
  * trimmed to the chosen agent's context window by real token counts.
  *
  * Rules of {@link ContextStore.prepare}:
- * - The stored history is prepended unless the request already begins with it (the client sent
- *   the full history). The comparison is by content and ignores system/developer messages, so a
- *   client that resends the conversation with new instructions is not given it twice. When the
+ * - The stored history is prepended unless the request already carries it (the client sent the
+ *   full history, possibly with older turns the store dropped). The comparison is by content and
+ *   ignores system/developer messages, so a client that resends the conversation with new
+ *   instructions is not given it twice. When the
  *   request has its own leading system/developer messages, those replace the stored ones (the
  *   client's current instructions win) and go first.
  * - Trimming keeps every system/developer message and the newest turn (from the last `user`
@@ -416,20 +419,34 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
   }
 
   /**
-   * Whether the request's conversation messages (system/developer skipped on both sides) begin
-   * with the stored ones; a history of instructions only never counts as sent.
+   * Whether the request already carries the stored conversation: its messages (system/developer
+   * skipped on both sides) contain the stored ones as a contiguous run, normally at the start, or
+   * further in when the client holds older turns the store dropped (message/byte caps). A few
+   * candidate positions at most are tried, so a hostile request cannot make this quadratic. A
+   * history of instructions only never counts as sent.
    */
   private startsWith(request: readonly M[], history: readonly M[]): boolean {
-    let i = 0;
-    let matched = 0;
-    for (const h of history) {
-      if (isPinnedRole(h)) continue;
-      while (i < request.length && isPinnedRole(request[i])) i++;
-      if (i >= request.length || !sameMessage(request[i], h)) return false;
-      i++;
-      matched++;
+    let first = 0;
+    while (first < history.length && isPinnedRole(history[first])) first++;
+    if (first === history.length) return false;
+    let tries = 0;
+    for (let p = 0; p < request.length && tries < MAX_HISTORY_OFFSETS; p++) {
+      if (isPinnedRole(request[p]) || !sameMessage(request[p], history[first])) continue;
+      tries++;
+      if (this.runMatches(request, p, history, first)) return true;
     }
-    return matched > 0;
+    return false;
+  }
+
+  private runMatches(request: readonly M[], from: number, history: readonly M[], first: number) {
+    let i = from;
+    for (let j = first; j < history.length; j++) {
+      if (isPinnedRole(history[j])) continue;
+      while (i < request.length && isPinnedRole(request[i])) i++;
+      if (i >= request.length || !sameMessage(request[i], history[j])) return false;
+      i++;
+    }
+    return true;
   }
 
   /**

@@ -82,7 +82,7 @@ export interface PreparedContext<M extends ContextMessage = ContextMessage> {
   /** Stored messages prepended to the request. */
   historyUsed: number;
   /**
-   * Whether the request already began with the stored history (system/developer messages aside),
+   * Whether the request already carried the stored history (system/developer messages aside),
    * so nothing was prepended.
    */
   fullHistorySent: boolean;
