@@ -279,6 +279,20 @@ describe('ContextStore memory: TTL and LRU', () => {
     expect(s.size).toBe(0);
   });
 
+  it('gives a session its own TTL when committed with one, and keeps it on later commits', () => {
+    const { clock, s } = store({ ttlMs: 1000 });
+    s.commit('short', [user('a')], assistant('b'), { ttlMs: 100 });
+    s.commit('default', [user('a')], assistant('b'));
+    clock.t = 90;
+    s.commit('short', [user('a'), assistant('b'), user('c')], assistant('d'));
+    clock.t = 189;
+    expect(s.has('short')).toBe(true);
+    clock.t = 191;
+    expect(s.has('short')).toBe(false);
+    expect(s.has('default')).toBe(true);
+    expect(() => s.commit('x', [], assistant('b'), { ttlMs: 0 })).toThrow(InvalidMessagesError);
+  });
+
   it('evicts the least recently used session beyond maxSessions', () => {
     const { s } = store({ maxSessions: 3 });
     for (const id of ['a', 'b', 'c']) s.commit(id, [user(id)], assistant(id));

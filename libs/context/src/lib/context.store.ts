@@ -16,6 +16,8 @@ import { gptTokenizer, REPLY_PRIMING_TOKENS, TokenCounter } from './token-counte
 interface Session<M> {
   messages: M[];
   bytes: number;
+  /** Idle time after which this session expires. */
+  ttlMs: number;
 }
 
 const PINNED_ROLES = new Set(['system', 'developer']);
@@ -310,11 +312,21 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
   /**
    * Stores the conversation after a completed request: `sentMessages` (pass
    * `prepared.conversation` to keep what did not fit this agent's window) followed by the
-   * assistant's reply. Renews the session's TTL.
+   * assistant's reply. Renews the session's TTL; `options.ttlMs` gives this session its own idle
+   * TTL (kept by later commits that do not set one), otherwise the store's `ttlMs` applies.
    *
-   * @throws InvalidMessagesError when the session id or a message is malformed
+   * @throws InvalidMessagesError when the session id, a message or the TTL is malformed
    */
-  commit(sessionId: string, sentMessages: readonly M[], assistantReply: M): void {
+  commit(
+    sessionId: string,
+    sentMessages: readonly M[],
+    assistantReply: M,
+    options?: { ttlMs?: number },
+  ): void {
+    const ttl = options?.ttlMs;
+    if (ttl !== undefined && (typeof ttl !== 'number' || !(ttl > 0) || !Number.isFinite(ttl))) {
+      throw new InvalidMessagesError(`ttlMs must be a finite number > 0, got ${String(ttl)}`);
+    }
     if (!validSessionId(sessionId)) {
       throw new InvalidMessagesError(
         `session id must be a non-empty string of at most ${MAX_SESSION_ID_LENGTH} characters`,
@@ -327,7 +339,8 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
     }
     const replyErr = messageError(assistantReply, 'reply');
     if (replyErr) throw new InvalidMessagesError(replyErr);
-    this.store(sessionId, [...sentMessages, assistantReply]);
+    const ttlMs = ttl ?? this.cache.get(sessionId)?.ttlMs ?? this.ttlMs;
+    this.store(sessionId, [...sentMessages, assistantReply], ttlMs);
   }
 
   /** The session as a JSON-ready snapshot (a deep copy), or `undefined` if absent/expired. */
@@ -384,7 +397,7 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
    * Keeps at most `maxMessagesPerSession` messages and never more bytes than the whole store may
    * hold, dropping the oldest non-system messages first (one huge session must not silently vanish).
    */
-  private store(sessionId: string, messages: M[]): void {
+  private store(sessionId: string, messages: M[], ttlMs = this.ttlMs): void {
     let list = messages;
     let bytes = 0;
     for (const m of list) bytes += this.messageBytes(m);
@@ -405,7 +418,7 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
       this.cache.delete(sessionId);
       return;
     }
-    this.cache.set(sessionId, { messages: list, bytes }, { ttl: this.ttlMs });
+    this.cache.set(sessionId, { messages: list, bytes, ttlMs }, { ttl: ttlMs });
   }
 
   /** Serialized size of a message, cached per object (stored histories are re-committed often). */
