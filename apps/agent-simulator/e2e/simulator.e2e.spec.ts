@@ -31,8 +31,8 @@ async function simulator(...args: string[]): Promise<{ proc: ChildProcess; ready
     { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const lines = createInterface({ input: proc.stdout! });
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
   const ready = await new Promise<Ready>((resolve, reject) => {
     lines.on('line', (line) => {
       const o = JSON.parse(line) as Ready;
@@ -122,7 +122,7 @@ describe('agent-simulator as a process', () => {
     expect(emb[0]?.type === 'embedding' && emb[0].embeddings[0]).toHaveLength(768);
 
     // Over each agent's own HTTP port, with the same answer as over DDS.
-    const http = new OpenAI({ baseURL: ready.agents[0]!.http!, apiKey: 'x', maxRetries: 0 });
+    const http = new OpenAI({ baseURL: ready.agents[0]?.http, apiKey: 'x', maxRetries: 0 });
     const r = await http.chat.completions.create({
       model: 'phi-4-mini',
       messages: [{ role: 'user', content: 'hi' }],
@@ -195,7 +195,7 @@ describe('agent-simulator as a process', () => {
       { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const [code] = await once(proc, 'exit');
     expect(code).toBe(2);
     expect(stderr).toMatch(/agent-simulator: cannot read fleet file \/nonexistent\.yaml/);

@@ -253,9 +253,9 @@ describe('protocol across two processes (client here, agent in a child process)'
         const [bad, ok] = await Promise.all([answered(id), answered(good)]);
         expect(bad).toHaveLength(1);
         expect(bad[0]).toMatchObject({ kind: 'error', seq: 0, agent_id: AGENT });
-        expect(JSON.parse(bad[0]!.data)).toMatchObject({ code, retryable: false });
+        expect(JSON.parse(bad[0]?.data ?? '')).toMatchObject({ code, retryable: false });
         expect(ok.map((r) => r.kind)).toEqual(['final']);
-        expect(ok[0]!.text).toBe(expected('ok', 2));
+        expect(ok[0]?.text).toBe(expected('ok', 2));
       },
     );
   });
