@@ -29,6 +29,7 @@ const cases: Case[] = [
   ['fx::Mut', gen.MutType, arb.mut, (s) => ({ k: s.k })],
   ['fx::FinalWithApp', gen.FinalWithAppType, arb.finalWithApp, () => ({})],
   ['un::Holder', gen.HolderType, arb.holder, (s) => ({ id: s.id })],
+  ['fx::Escaped', gen.EscapedType, arb.escaped, (s) => ({ module: s.module })],
 ];
 
 let oracle: CdrOracle;

@@ -58,6 +58,18 @@ describe('parseIdl', () => {
     expect(d.find((x) => x.simpleName === 'C')).toMatchObject({ cases: [{ labels: [113] }] });
   });
 
+  it('strips the escape underscore of identifiers, as idlc does', () => {
+    const s = struct(
+      'struct _struct { @key long _long; _struct _module; };'.replace(
+        ' _struct _module',
+        ' long _module',
+      ),
+      'struct',
+    );
+    expect(s.members.map((m) => m.name)).toEqual(['long', 'module']);
+    expect(s.members[0].type).toEqual({ kind: 'primitive', name: 'int32' });
+  });
+
   it('reads extensibility and member annotations', () => {
     const src = `@appendable struct A { @key long k; @optional string o; };
       @extensibility(MUTABLE) struct M { @id(5) long k; };

@@ -26,6 +26,8 @@ export class IdlParseError extends Error {
 interface Token {
   readonly kind: 'ident' | 'int' | 'punct' | 'string' | 'eof';
   readonly text: string;
+  /** An identifier written with IDL's escape underscore (`_long` is the identifier `long`). */
+  readonly escaped?: boolean;
   readonly line: number;
   readonly column: number;
 }
@@ -98,7 +100,14 @@ function tokenize(src: string, file: string): Token[] {
     const column = i - lineStart + 1;
     const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i, i + 256));
     if (ident) {
-      out.push({ kind: 'ident', text: ident[0], line, column });
+      const escaped = ident[0].startsWith('_') && ident[0].length > 1;
+      out.push({
+        kind: 'ident',
+        text: escaped ? ident[0].slice(1) : ident[0],
+        line,
+        column,
+        escaped,
+      });
       i += ident[0].length;
       continue;
     }
@@ -202,7 +211,7 @@ class Parser {
   }
 
   private is(text: string): boolean {
-    return this.tok.text === text && this.tok.kind !== 'string';
+    return this.tok.text === text && this.tok.kind !== 'string' && !this.tok.escaped;
   }
 
   private accept(text: string): boolean {
@@ -427,7 +436,10 @@ class Parser {
       if (mannos.length > 0)
         this.fail(`unsupported annotation @${mannos[0].name} on a union member`);
       const type = this.typeSpec();
+      const mt = this.tok;
       const mname = this.ident();
+      if (mname === 'discriminator')
+        this.fail(`a union member cannot be named 'discriminator'`, mt);
       cases.push({
         labels,
         isDefault,
@@ -577,6 +589,7 @@ class Parser {
 
   private typeSpec(): IdlType {
     const t = this.tok;
+    if (t.escaped) return this.namedType(t);
     if (t.kind !== 'ident' && !this.is('::'))
       this.fail(`expected a type, found ${this.describe(t)}`);
     if (t.text === 'unsigned') {
@@ -621,6 +634,10 @@ class Parser {
       this.next();
       return { kind: 'primitive', name: BASE_TYPES[t.text] };
     }
+    return this.namedType(t);
+  }
+
+  private namedType(t: Token): IdlType {
     const ref = this.scopedNameRef();
     const named = this.lookup(ref);
     if (!named) this.fail(`unknown type '${ref}'`, t);
