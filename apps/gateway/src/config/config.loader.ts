@@ -149,7 +149,7 @@ function withAgentDefaults(entry: Record<string, unknown>): Record<string, unkno
   const { model, ...rest } = entry;
   return {
     specialization: 'text',
-    capabilities: ['streaming'],
+    capabilities: ['streaming', 'functions'],
     slots: 8,
     // `model: x` is shorthand for `models: [x]`.
     ...(model !== undefined && rest['models'] === undefined ? { models: [model] } : {}),
