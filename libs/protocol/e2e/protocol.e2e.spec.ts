@@ -170,6 +170,23 @@ describe('protocol across two processes (client here, agent in a child process)'
     await child.waitFor((e) => e['event'] === 'deadline' && e['requestId'] === 'req-deadline-1');
   });
 
+  it('works for a gateway with a maximal id, and refuses invalid gateway ids', async () => {
+    const long = new FleetClient({ participant, gatewayId: `g${'x'.repeat(127)}` });
+    try {
+      await long.ready(AGENT);
+      const events = await collect(
+        long.request(AGENT, { kind: 'chat', stream: false, body: chat('L', { max_tokens: 1 }) }),
+      );
+      expect(events.at(-1)).toMatchObject({ type: 'final' });
+    } finally {
+      long.close();
+    }
+    expect(() => new FleetClient({ participant, gatewayId: 'gw*' })).toThrow(RangeError);
+    expect(() =>
+      client.request(AGENT, { kind: 'chat', stream: false, body: chat('x') }, { requestId: 'a b' }),
+    ).toThrow(RangeError);
+  });
+
   it('reports an unknown agent as a retryable error event', async () => {
     const events = await collect(
       client.request('nobody', { kind: 'chat', stream: false, body: chat('x') }),

@@ -49,7 +49,10 @@ export interface FleetClientOptions {
 export interface RequestOptions {
   /** Aborting cancels the request on the agent; the iteration then throws `signal.reason`. */
   readonly signal?: AbortSignal;
-  /** Request id (a valid id, unique per gateway). Default: a random one. */
+  /**
+   * Request id: a valid id, unique across all gateways for as long as the request lives (an
+   * agent's request instances are shared by every gateway). Default: a random one.
+   */
   readonly requestId?: string;
 }
 
@@ -110,7 +113,9 @@ export class FleetClient {
     assertValidId(this.gatewayId, 'gatewayId');
     this.deadlineGraceMs = options.deadlineGraceMs ?? 1000;
     this.matchTimeoutMs = options.matchTimeoutMs ?? 5000;
-    this.idPrefix = `${this.gatewayId}.${randomBytes(4).toString('hex')}.`;
+    // Request instances of one agent are shared by every gateway, so ids must be unique across
+    // gateways: random bits do that; the (shortened) gateway id is there for humans reading logs.
+    this.idPrefix = `${this.gatewayId.slice(0, 64)}.${randomBytes(6).toString('hex')}.`;
     this.topics = createProtocolTopics(this.participant);
 
     this.registerReader = this.participant.createReader(this.topics.register, QOS.registerReader());
