@@ -243,6 +243,7 @@ describe('Scheduler properties', () => {
           let n = 0;
           const jobIds = new Map<string, number>();
           const runsOf = new Map<number, number>();
+          const dueAt = new Map<number, number>();
 
           const check = () => {
             const m = scheduler.metrics();
@@ -261,6 +262,17 @@ describe('Scheduler properties', () => {
             for (const h of handles) {
               const terminal = !['queued', 'running', 'retrying'].includes(h.state);
               expect(settled.has(h.id)).toBe(terminal);
+              // Deadlines hold whatever the stage: nothing outlives submittedAt + deadlineMs.
+              const due = dueAt.get(h.id);
+              if (due !== undefined && clock.now() >= due) expect(settled.has(h.id)).toBe(true);
+              // A job that ended without a result while running had its agent-side work aborted.
+              const s = settled.get(h.id);
+              if (s && !s.ok && h.state !== 'failed') {
+                for (const r of fleet.runs) {
+                  if (jobIds.get(r.job.name) === h.id)
+                    expect(r.signal.aborted || r.settled).toBe(true);
+                }
+              }
             }
           };
 
@@ -273,6 +285,7 @@ describe('Scheduler properties', () => {
                 );
                 handles.push(h);
                 jobIds.set(`j${n - 1}`, h.id);
+                if (c.deadline !== undefined) dueAt.set(h.id, clock.now() + c.deadline);
                 h.promise.then(
                   () => settled.set(h.id, { ok: true }),
                   (error) => settled.set(h.id, { ok: false, error }),
