@@ -108,4 +108,40 @@ describe('two Node processes over DDS (domain 13)', () => {
     // Lease 1 s plus margin for a busy 2-core machine.
     expect(elapsed).toBeLessThan(2500);
   });
+
+  it('sees a live process with manual liveliness go not-alive when its writer falls silent, and back when it writes', async () => {
+    const topic = uniqueTopic('proc/manual');
+    const reader = pp.createReader(pp.createTopic(`${topic}/alive`, KeylessType), {
+      ...reliable,
+      durability: 'transient-local',
+      liveliness: { kind: 'manual-by-topic', leaseMs: 500 },
+    });
+    const ping = pp.createWriter(pp.createTopic(`${topic}/ping`, KeylessType), reliable);
+    const alive = waitForEvent<LivelinessChangedStatus>(
+      reader,
+      'liveliness-changed',
+      (s) => s.aliveCount === 1,
+      15000,
+    );
+    child = await startPeer(topic, '--manual-liveliness-ms', '500');
+    await alive;
+    // The greeting asserted liveliness once; without more writes it lapses while the process lives on.
+    const lapsed = await waitForEvent<LivelinessChangedStatus>(
+      reader,
+      'liveliness-changed',
+      (s) => s.notAliveCount === 1,
+      5000,
+    );
+    expect(lapsed.aliveCount).toBe(0);
+    expect(child.exitCode).toBeNull();
+    await ping.waitForMatch({ timeoutMs: 15000 });
+    const back = waitForEvent<LivelinessChangedStatus>(
+      reader,
+      'liveliness-changed',
+      (s) => s.aliveCount === 1,
+      5000,
+    );
+    ping.write({ seq: 1, text: 'write-alive' });
+    expect((await back).notAliveCount).toBe(0);
+  });
 });

@@ -1,11 +1,12 @@
 /**
  * Child process for the two-process tests: echoes every sample of `<topic>/ping` on
- * `<topic>/pong` (seq + 1000), and with `--liveliness-ms` writes a heartbeat on `<topic>/alive`
- * with that liveliness lease. Prints `ready` once its endpoints exist.
- * Usage: node -r @swc-node/register echo.peer.ts <domainId> <topic> [--liveliness-ms N]
+ * `<topic>/pong` (seq + 1000), and with `--liveliness-ms` (automatic) or `--manual-liveliness-ms`
+ * (manual by topic; a ping with text `write-alive` writes on it, which asserts it) writes a greeting on
+ * `<topic>/alive` with that liveliness lease. Prints `ready` once its endpoints exist.
+ * Usage: node -r @swc-node/register echo.peer.ts <domainId> <topic> [--liveliness-ms N | --manual-liveliness-ms N]
  */
 import { DomainParticipant } from '../../../src';
-import { KeylessType } from '../../../tmp/generated/runtime/runtime-types';
+import { KeylessType, type Keyless } from '../../../tmp/generated/runtime/runtime-types';
 
 async function main(): Promise<void> {
   const [domain, topicName, flag, lease] = process.argv.slice(2);
@@ -16,12 +17,16 @@ async function main(): Promise<void> {
   };
   const ping = pp.createReader(pp.createTopic(`${topicName}/ping`, KeylessType), reliable);
   const pong = pp.createWriter(pp.createTopic(`${topicName}/pong`, KeylessType), reliable);
-  if (flag === '--liveliness-ms') {
-    const alive = pp.createWriter(pp.createTopic(`${topicName}/alive`, KeylessType), {
+  let alive: ReturnType<typeof pp.createWriter<Keyless>> | undefined;
+  if (flag === '--liveliness-ms' || flag === '--manual-liveliness-ms') {
+    alive = pp.createWriter(pp.createTopic(`${topicName}/alive`, KeylessType), {
       ...reliable,
       // Transient-local so the greeting reaches a reader that matches after it was written.
       durability: 'transient-local',
-      liveliness: { kind: 'automatic', leaseMs: Number(lease) },
+      liveliness: {
+        kind: flag === '--liveliness-ms' ? 'automatic' : 'manual-by-topic',
+        leaseMs: Number(lease),
+      },
     });
     alive.write({ seq: 0, text: 'hello' });
   }
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
   for await (const s of ping) {
     if (!s.data) continue;
     if (s.data.text === 'exit') break;
+    if (s.data.text === 'write-alive') alive?.write({ seq: 1, text: 'again' });
     pong.write({ seq: s.data.seq + 1000, text: `echo:${s.data.text}` });
   }
   await pong.waitForAcks(5000);
