@@ -116,6 +116,7 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         signal,
       );
       for await (const ev of events) {
+        channel.received?.();
         switch (ev.type) {
           case 'text':
           case 'tool-call':

@@ -18,6 +18,8 @@ export interface AgentChannel {
     req: ProtocolRequest,
     signal: AbortSignal,
   ): AsyncIterable<ResponseEvent>;
+  /** Called once per event received from an agent (for transport metrics). */
+  received?(): void;
 }
 
 /** A terminal error event. */

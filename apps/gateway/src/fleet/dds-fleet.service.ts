@@ -73,14 +73,11 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
     signal: AbortSignal,
   ): AsyncIterable<ResponseEvent> {
     this.tally('out', 'agent/request');
-    return this.count(this.fleet.request(target.id, req, { signal }));
+    return this.fleet.request(target.id, req, { signal });
   }
 
-  private async *count(events: AsyncIterable<ResponseEvent>): AsyncGenerator<ResponseEvent> {
-    for await (const ev of events) {
-      this.tally('in', 'agent/response');
-      yield ev;
-    }
+  received(): void {
+    this.tally('in', 'agent/response');
   }
 
   private onFleetEvent(ev: FleetEvent): void {
