@@ -240,7 +240,9 @@ describe('ContextStore.prepare: trimming', () => {
   it('does not trim with an unknown (Infinity) context window', () => {
     const { s } = store();
     const conv = Array.from({ length: 50 }, (_, i) => user(`message ${i}`));
-    expect(s.prepare(undefined, conv, Infinity).messages).toHaveLength(50);
+    const p = s.prepare(undefined, conv, Infinity);
+    expect(p.messages).toHaveLength(50);
+    expect(p.tokens).toBeGreaterThanOrEqual(s.countTokens(conv));
   });
 
   it('charges non-text parts a fixed cost and counts text parts, tool calls and names', () => {

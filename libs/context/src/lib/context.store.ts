@@ -274,10 +274,8 @@ export class ContextStore<M extends ContextMessage = ContextMessage> {
     }
 
     const base = { conversation, historyUsed, fullHistorySent };
+    // An Infinity window (unknown size) always fits; `tokens` is still a true bound.
     const budget = contextWindowTokens - reservedForOutput;
-    if (budget === Infinity) {
-      return { ...base, messages: conversation, tokens: 0, tokensExact: false, trimmed: 0 };
-    }
     if (this.fastBound) {
       let bound = REPLY_PRIMING_TOKENS;
       for (const m of conversation) bound += this.counter.upperBound(m);
