@@ -193,6 +193,9 @@ describe('gateway over a DDS fleet of simulator processes (openai SDK as the cli
       /^gateway_dds_samples_total\{direction="out",topic="agent\/request"\} \d+/m,
     );
     expect(metrics).toMatch(
+      /^gateway_dds_samples_total\{direction="in",topic="agent\/response"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
       /^gateway_time_to_first_token_seconds_count\{model="phi-4-mini"\} [1-9]/m,
     );
   });
