@@ -63,6 +63,27 @@ describe('gateway error paths over HTTP agents (openai SDK as the client)', () =
     expect(await noAuth.json()).toMatchObject({ error: { code: 'invalid_api_key' } });
   });
 
+  it('answers CORS preflights for configured origins only, even with API keys on', async () => {
+    const g = await gateway({
+      DDS_LLM_SERVER_CORS_ORIGINS: 'https://app.example',
+      DDS_LLM_API_KEYS: 'cors-key-123456',
+    });
+    const preflight = (origin: string) =>
+      fetch(`${g.url}/v1/chat/completions`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const ok = await preflight('https://app.example');
+    expect(ok.status).toBeLessThan(300);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('413 for a body over the limit, 400 for malformed JSON', async () => {
     const a = await stub('limits');
     const g = await gateway(
