@@ -148,6 +148,26 @@ describe('protocol across two processes (client here, agent in a child process)'
     expect(stopped['produced']).toBeLessThanOrEqual(6);
   });
 
+  it('a gateway that goes away cancels its open requests on the agent', async () => {
+    const gone = new FleetClient({ participant, gatewayId: 'gw-vanishing' });
+    await gone.ready(AGENT);
+    const first = gone
+      .request(
+        AGENT,
+        { kind: 'chat', stream: true, body: chat('orphan', { max_tokens: 10_000 }) },
+        { requestId: 'req-orphan-1' },
+      )
+      [Symbol.asyncIterator]();
+    expect((await first.next()).value).toMatchObject({ type: 'text' });
+    gone.close();
+    // The request writer is gone: the agent sees the instance without writers and stops.
+    const stopped = await child.waitFor(
+      (e) => e['event'] === 'cancelled' && e['requestId'] === 'req-orphan-1',
+    );
+    expect(stopped['produced']).toBeGreaterThanOrEqual(1);
+    expect((await first.next()).value).toMatchObject({ type: 'error', code: 'closed' });
+  });
+
   it('a deadline expires on the agent, which answers deadline_exceeded', async () => {
     const t0 = Date.now();
     const events = await collect(
