@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readmeGenArgs, writeReadmeExample } from './readme-example';
@@ -24,6 +24,38 @@ afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
+/**
+ * The package's runtime dependencies and theirs, packed from the monorepo's node_modules, so the
+ * install needs no registry at all. Taken from the package's own package.json: a dependency it
+ * forgot to declare is not installed and the example fails.
+ */
+function packDependencies(into: string): string[] {
+  mkdirSync(into, { recursive: true });
+  const manifest = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+  const seen = new Set<string>();
+  const queue = Object.keys(manifest(lib).dependencies ?? {});
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    queue.push(...Object.keys(manifest(join(root, 'node_modules', name)).dependencies ?? {}));
+  }
+  return [...seen].map((name) => {
+    const file = sh(
+      'npm',
+      ['pack', '--ignore-scripts', '--loglevel=error', join(root, 'node_modules', name)],
+      into,
+    )
+      .trim()
+      .split('\n')
+      .pop() as string;
+    return join(into, file);
+  });
+}
+
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   return execFileSync(cmd, args, {
     cwd,
@@ -44,11 +76,18 @@ it('installs from the tarball outside the repo and runs the README example', () 
     join(project, 'package.json'),
     JSON.stringify({ name: 'outside', version: '1.0.0', private: true }),
   );
-  // Tarballs come from the local npm cache; node-gyp uses the installed Node headers when present.
+  // Offline: dependencies come as tarballs too; node-gyp uses the installed Node headers.
+  const deps = packDependencies(join(project, 'deps'));
+  expect(deps.map((d) => d.replace(/^.*\//, '').replace(/-\d.*$/, '')).sort()).toEqual([
+    'commander',
+    'node-addon-api',
+    'rxjs',
+    'tslib',
+  ]);
   const nodedir = existsSync('/usr/include/node/node_api.h') ? { npm_config_nodedir: '/usr' } : {};
   sh(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball],
+    ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps],
     project,
     nodedir,
   );
