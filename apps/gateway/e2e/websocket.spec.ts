@@ -95,6 +95,26 @@ describe('WebSocket API /api/v1/ws', () => {
     await waitFor('the agent to see the cancel', () => stub.abortedStreams === abortedBefore + 1);
   });
 
+  it('closing the socket cancels its running requests at the agent', async () => {
+    stub.behaviour = {
+      ...stub.behaviour,
+      words: Array.from({ length: 40 }, (_, i) => `w${i} `),
+      wordDelayMs: 10,
+    };
+    const abortedBefore = stub.abortedStreams;
+    const other = await WsTestClient.connect(wsUrl, { authorization: 'Bearer ws-key-12345678' });
+    other.send({
+      type: 'chat.completions.create',
+      id: 'orphan',
+      body: { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+    });
+    await other.next(
+      (f) => f.id === 'orphan' && f.type === 'chunk' && textOf([f]).startsWith('w1'),
+    );
+    await other.close();
+    await waitFor('the agent to see the cancel', () => stub.abortedStreams === abortedBefore + 1);
+  });
+
   it('answers invalid frames with error frames and keeps the socket open', async () => {
     client.send('not json');
     expect(
