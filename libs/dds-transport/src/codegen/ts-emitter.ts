@@ -121,6 +121,20 @@ const READ: Record<PrimitiveName, string> = {
 };
 
 const isOctet = (t: IdlType): boolean => t.kind === 'primitive' && t.name === 'octet';
+
+/** Writer/reader method that moves a whole run of this primitive at once, if there is one. */
+const BULK: Partial<Record<PrimitiveName, string>> = {
+  int16: 'i16s',
+  uint16: 'u16s',
+  int32: 'i32s',
+  uint32: 'u32s',
+  float: 'f32s',
+  double: 'f64s',
+  int64: 'i64s',
+  uint64: 'u64s',
+};
+const bulkOf = (t: IdlType): string | undefined =>
+  t.kind === 'primitive' ? BULK[t.name] : undefined;
 const q = (s: string): string => JSON.stringify(s);
 const isIdent = (s: string): boolean => /^[A-Za-z_$][\w$]*$/.test(s);
 /** A property key in an interface or object literal. */
@@ -164,6 +178,12 @@ class Emitter {
     return /[ |]/.test(s) ? `(${s})` : s;
   }
 
+  /** The validation half of `enc` for a primitive (for bulk writes). */
+  check(t: IdlType, v: string, path: string): string {
+    if (t.kind !== 'primitive') throw new Error('check() is for primitives');
+    return `if (${WRITE[t.name][0](v)}) throw badValue(${path}, ${q(t.name)}, ${v});`;
+  }
+
   /** Statements that validate and write value expression `v`; `path` is a JS expression. */
   enc(t: IdlType, v: string, path: string, depth: number): string {
     switch (t.kind) {
@@ -202,6 +222,7 @@ class Emitter {
           );
         }
         const dh = !isPrimitive(t.element);
+        const bulk = bulkOf(t.element);
         return (
           `{\nconst ${a} = ${v};\n` +
           `if (!Array.isArray(${a})) throw badValue(${path}, 'an array', ${a});\n` +
@@ -209,10 +230,14 @@ class Emitter {
             ? `if (${a}.length > ${t.bound}) throw badSequence(${path}, ${a}.length, ${t.bound});\n`
             : '') +
           (dh ? `const d${depth} = w.xcdr2 ? w.reserve4() : -1;\n` : '') +
-          `w.u32(${a}.length);\n` +
-          `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {\n` +
-          this.enc(t.element, `${a}[${i}]`, `${path} + '[' + ${i} + ']'`, depth + 1) +
-          `\n}\n` +
+          (bulk
+            ? `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {\n` +
+              this.check(t.element, `${a}[${i}]`, `${path} + '[' + ${i} + ']'`) +
+              `\n}\nw.u32(${a}.length);\nw.${bulk}(${a});\n`
+            : `w.u32(${a}.length);\n` +
+              `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {\n` +
+              this.enc(t.element, `${a}[${i}]`, `${path} + '[' + ${i} + ']'`, depth + 1) +
+              `\n}\n`) +
           (dh ? `if (d${depth} >= 0) w.patchSize(d${depth});\n` : '') +
           `}`
         );
@@ -232,6 +257,9 @@ class Emitter {
           const next = `a${depth}_${k + 1}`;
           s += `for (let ${i} = 0; ${i} < ${dim}; ${i}++) {\n`;
           const np = `${p} + '[' + ${i} + ']'`;
+          const bulk = bulkOf(t.element);
+          if (last && bulk)
+            return `${s}${this.check(t.element, `${arr}[${i}]`, np)}\n}\nw.${bulk}(${arr});`;
           if (last) s += this.enc(t.element, `${arr}[${i}]`, np, depth + 1);
           else s += `const ${next} = ${arr}[${i}];\n${loops(k + 1, next, np)}`;
           return `${s}\n}`;
@@ -261,6 +289,8 @@ class Emitter {
         return `${target} = d_${cIdentifier(t.decl.scopedName)}(r);`;
       case 'sequence': {
         if (isOctet(t.element)) return `${target} = r.bytesCopy(r.seqLength(1, ${t.bound}));`;
+        const bulk = bulkOf(t.element);
+        if (bulk) return `${target} = r.${bulk}(r.seqLength(${minSize(t.element)}, ${t.bound}));`;
         const dh = !isPrimitive(t.element);
         const n = `n${depth}`;
         const a = `a${depth}`;
@@ -284,6 +314,8 @@ class Emitter {
           const dim = t.dims[k];
           const last = k === t.dims.length - 1;
           if (last && octets) return `${tgt} = r.bytesCopy(${dim});`;
+          const bulk = bulkOf(t.element);
+          if (last && bulk) return `${tgt} = r.${bulk}(${dim});`;
           const a = `a${depth}_${k}`;
           const i = `i${depth}_${k}`;
           let b = `{\nconst ${a}: any[] = new Array(${dim});\nfor (let ${i} = 0; ${i} < ${dim}; ${i}++) {\n`;

@@ -236,6 +236,112 @@ export class CdrReader {
     this.pos = regionEnd;
     this.end = outerEnd;
   }
+
+  // Bulk readers for sequences/arrays of one primitive.
+
+  i16s(len: number): number[] {
+    const out: number[] = new Array(len);
+    if (len === 0) return out;
+    this.align(2);
+    this.need(len * 2);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 2) out[i] = v.getInt16(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  u16s(len: number): number[] {
+    const out: number[] = new Array(len);
+    if (len === 0) return out;
+    this.align(2);
+    this.need(len * 2);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 2) out[i] = v.getUint16(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  i32s(len: number): number[] {
+    const out: number[] = new Array(len);
+    if (len === 0) return out;
+    this.align(4);
+    this.need(len * 4);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 4) out[i] = v.getInt32(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  u32s(len: number): number[] {
+    const out: number[] = new Array(len);
+    if (len === 0) return out;
+    this.align(4);
+    this.need(len * 4);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 4) out[i] = v.getUint32(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  f32s(len: number): number[] {
+    const out: number[] = new Array(len);
+    if (len === 0) return out;
+    this.align(4);
+    this.need(len * 4);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 4) out[i] = v.getFloat32(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  f64s(len: number): number[] {
+    const out: number[] = new Array(len);
+    if (len === 0) return out;
+    this.align(8);
+    this.need(len * 8);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 8) out[i] = v.getFloat64(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  i64s(len: number): bigint[] {
+    const out: bigint[] = new Array(len);
+    if (len === 0) return out;
+    this.align(8);
+    this.need(len * 8);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 8) out[i] = v.getBigInt64(p, le);
+    this.pos = p;
+    return out;
+  }
+
+  u64s(len: number): bigint[] {
+    const out: bigint[] = new Array(len);
+    if (len === 0) return out;
+    this.align(8);
+    this.need(len * 8);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 8) out[i] = v.getBigUint64(p, le);
+    this.pos = p;
+    return out;
+  }
 }
 
 function hex4(n: number): string {

@@ -215,4 +215,103 @@ export class CdrWriter {
   endMember(at: number): void {
     if (((this.view.getUint32(at, this.le) >>> 28) & 7) === 4) this.patchSize(at + 4);
   }
+
+  // Bulk writers for sequences/arrays of one primitive (validated by the caller): one alignment
+  // and one capacity check for the whole run instead of one per element.
+
+  i16s(a: readonly number[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(2);
+    this.ensure(len * 2);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 2) v.setInt16(p, a[i], le);
+    this.pos = p;
+  }
+
+  u16s(a: readonly number[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(2);
+    this.ensure(len * 2);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 2) v.setUint16(p, a[i], le);
+    this.pos = p;
+  }
+
+  i32s(a: readonly number[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(4);
+    this.ensure(len * 4);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 4) v.setInt32(p, a[i], le);
+    this.pos = p;
+  }
+
+  u32s(a: readonly number[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(4);
+    this.ensure(len * 4);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 4) v.setUint32(p, a[i], le);
+    this.pos = p;
+  }
+
+  f32s(a: readonly number[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(4);
+    this.ensure(len * 4);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 4) v.setFloat32(p, a[i], le);
+    this.pos = p;
+  }
+
+  f64s(a: readonly number[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(8);
+    this.ensure(len * 8);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 8) v.setFloat64(p, a[i], le);
+    this.pos = p;
+  }
+
+  i64s(a: readonly bigint[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(8);
+    this.ensure(len * 8);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 8) v.setBigInt64(p, a[i], le);
+    this.pos = p;
+  }
+
+  u64s(a: readonly bigint[]): void {
+    const len = a.length;
+    if (len === 0) return;
+    this.align(8);
+    this.ensure(len * 8);
+    const v = this.view;
+    const le = this.le;
+    let p = this.pos;
+    for (let i = 0; i < len; i++, p += 8) v.setBigUint64(p, a[i], le);
+    this.pos = p;
+  }
 }
