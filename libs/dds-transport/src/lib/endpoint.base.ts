@@ -165,6 +165,7 @@ export abstract class Endpoint extends Entity {
   private onDoorbell(bits: number): void {
     if (this.closed) return;
     if (bits & StatusBit.DataAvailable) this.onData();
+    if ((bits & ~StatusBit.DataAvailable) === 0) return;
     for (const [bit, event] of EVENT_OF_BIT) {
       if (!(bits & bit) || this.closed) continue;
       const h = this.handle;
