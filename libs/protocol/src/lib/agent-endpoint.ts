@@ -1,4 +1,11 @@
-import type { DomainParticipant, Reader, Sample, Writer } from '@dds/transport';
+import type {
+  DomainParticipant,
+  Publisher,
+  Reader,
+  Sample,
+  Subscriber,
+  Writer,
+} from '@dds/transport';
 import type {
   AgentRegistration,
   AgentRequest,
@@ -71,6 +78,7 @@ export interface ResponseStream {
 export type RequestHandler = (stream: ResponseStream) => void;
 
 interface ReplyChannel {
+  publisher: Publisher;
   writer: Writer<AgentResponse>;
   ready: Promise<boolean>;
   matched: boolean;
@@ -88,6 +96,7 @@ export class AgentEndpoint {
   private readonly topics: ProtocolTopics;
   private registerWriter?: Writer<AgentRegistration>;
   private statusWriter?: Writer<AgentStatus>;
+  private requestSubscriber?: Subscriber;
   private requestReader?: Reader<AgentRequest>;
   private readonly replies = new Map<string, ReplyChannel>();
   private readonly active = new Map<string, Active>();
@@ -135,10 +144,10 @@ export class AgentEndpoint {
   start(): void {
     if (this.state !== 'new') throw new Error(`AgentEndpoint already ${this.state}`);
     this.state = 'started';
-    const sub = this.participant.createSubscriber({
+    this.requestSubscriber = this.participant.createSubscriber({
       partitions: [agentPartition(this.info.agentId)],
     });
-    this.requestReader = sub.createReader(this.topics.request, QOS.request());
+    this.requestReader = this.requestSubscriber.createReader(this.topics.request, QOS.request());
     this.requestReader.on('data', () => this.onRequests());
     this.statusWriter = this.participant.createWriter(this.topics.status, QOS.status());
     this.registerWriter = this.participant.createWriter(
@@ -192,7 +201,7 @@ export class AgentEndpoint {
     this.state = 'stopped';
     clearInterval(this.heartbeat);
     clearTimeout(this.statusTimer);
-    this.requestReader?.close();
+    this.requestSubscriber?.close();
     if (wasStarted) {
       for (const a of [...this.active.values()]) {
         a.error({ code: 'agent_gone', message: 'agent stopped', retryable: !a.started });
@@ -214,7 +223,7 @@ export class AgentEndpoint {
     }
     this.registerWriter?.close();
     this.statusWriter?.close();
-    for (const r of this.replies.values()) r.writer.close();
+    for (const r of this.replies.values()) r.publisher.close();
     this.replies.clear();
     this.topics.close();
   }
@@ -294,6 +303,7 @@ export class AgentEndpoint {
     const pub = this.participant.createPublisher({ partitions: [gatewayPartition(replyTo)] });
     const writer = pub.createWriter(this.topics.response, QOS.response());
     const channel: ReplyChannel = {
+      publisher: pub,
       writer,
       matched: false,
       ready: writer.waitForMatch({ timeoutMs: this.replyMatchTimeoutMs }).then(
@@ -301,7 +311,7 @@ export class AgentEndpoint {
         () => {
           // The gateway is gone or unreachable: forget the writer so a later request retries.
           this.replies.delete(replyTo);
-          writer.close();
+          pub.close();
           return false;
         },
       ),

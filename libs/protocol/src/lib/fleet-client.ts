@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type DomainParticipant, type Reader, type Sample, type Writer } from '@dds/transport';
+import type {
+  DomainParticipant,
+  Publisher,
+  Reader,
+  Sample,
+  Subscriber,
+  Writer,
+} from '@dds/transport';
 import { Subject, type Observable } from 'rxjs';
 import type {
   AgentRegistration,
@@ -70,6 +77,7 @@ interface AgentEntry {
   info: AgentInfo;
   status?: AgentStatusInfo;
   instance: bigint;
+  publisher?: Publisher;
   writer?: Writer<AgentRequest>;
   matched: number;
 }
@@ -95,6 +103,7 @@ export class FleetClient {
   private readonly pending = new Map<string, Pending>();
   private readonly registerReader: Reader<AgentRegistration>;
   private readonly statusReader: Reader<AgentStatus>;
+  private readonly responseSubscriber: Subscriber;
   private readonly responseReader: Reader<AgentResponse>;
   private readonly deadlineGraceMs: number;
   private readonly matchTimeoutMs: number;
@@ -120,10 +129,13 @@ export class FleetClient {
 
     this.registerReader = this.participant.createReader(this.topics.register, QOS.registerReader());
     this.statusReader = this.participant.createReader(this.topics.status, QOS.status());
-    const sub = this.participant.createSubscriber({
+    this.responseSubscriber = this.participant.createSubscriber({
       partitions: [gatewayPartition(this.gatewayId)],
     });
-    this.responseReader = sub.createReader(this.topics.response, QOS.response());
+    this.responseReader = this.responseSubscriber.createReader(
+      this.topics.response,
+      QOS.response(),
+    );
 
     this.registerReader.on('data', () => this.onRegistrations());
     this.statusReader.on('data', () => this.onStatus());
@@ -320,11 +332,11 @@ export class FleetClient {
     for (const id of [...this.pending.keys()]) {
       this.finish(id, errorEvent('closed', 'fleet client closed', true, false));
     }
-    for (const e of this.registry.values()) e.writer?.close();
+    for (const e of this.registry.values()) e.publisher?.close();
     this.registry.clear();
     this.registerReader.close();
     this.statusReader.close();
-    this.responseReader.close();
+    this.responseSubscriber.close();
     this.topics.close();
     this.subject.complete();
   }
@@ -344,6 +356,7 @@ export class FleetClient {
     writer.on('publication-matched', (s) => {
       entry.matched = s.currentCount;
     });
+    entry.publisher = pub;
     entry.writer = writer;
     return writer;
   }
@@ -427,7 +440,8 @@ export class FleetClient {
           ),
         );
       }
-      entry.writer?.close();
+      // Closing the publisher deletes the writer too: nothing is left per departed agent.
+      entry.publisher?.close();
       this.subject.next({ type: 'gone', agentId, reason });
     }
   }
