@@ -193,6 +193,13 @@ describe('gateway over an HTTP-only agent from config.yaml (openai SDK as the cl
       messages: [{ role: 'user', content: 'alone' }],
     });
     expect(stub.received.at(-1)?.body['messages']).toEqual([{ role: 'user', content: 'alone' }]);
+    // A session id the store refuses is the client's error, not the agent's.
+    await expect(
+      client.chat.completions.create(
+        { model: 'stub-model', messages: [{ role: 'user', content: 'x' }] },
+        { headers: { 'x-session-id': 's'.repeat(5000) } },
+      ),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('never logs the upstream API key', () => {

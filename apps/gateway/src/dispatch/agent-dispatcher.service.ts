@@ -3,7 +3,12 @@ import type { AgentRegistry, AgentView } from '@dds/registry';
 import type { Assignment, Dispatcher } from '@dds/scheduler';
 import { NoCapacityError } from '@dds/scheduler';
 import { NoAgentError, type AgentSelector } from '@dds/selector';
-import { BadGatewayError, ModelNotFoundError, OpenAIRequestError } from '@dds/openai-schema';
+import {
+  BadGatewayError,
+  ModelNotFoundError,
+  OpenAIError,
+  OpenAIRequestError,
+} from '@dds/openai-schema';
 import { ContextWindowExceededError, type ContextMessage, type ContextStore } from '@dds/context';
 import type { AgentChannel } from '../fleet/agent-channel';
 import { CONTEXT_STORE } from '../context/context.constants';
@@ -158,5 +163,8 @@ function describeNeeds(job: GatewayJob): string {
 
 /** Whether the scheduler may try another agent after `err`. */
 export function isRetryable(err: unknown): boolean {
-  return err instanceof AgentAttemptError ? err.retryable : true;
+  if (err instanceof AgentAttemptError) return err.retryable;
+  // The request itself is at fault (e.g. a malformed session id): no agent would do better.
+  if (err instanceof OpenAIError) return false;
+  return true;
 }

@@ -64,6 +64,7 @@ describe('isRetryable', () => {
     expect(isRetryable(new AgentAttemptError('agent_gone', 'x', true))).toBe(true);
     expect(isRetryable(new AgentAttemptError('invalid_field', 'x', false))).toBe(false);
     expect(isRetryable(new Error('aborted: agent lost'))).toBe(true);
+    expect(isRetryable(new OpenAIRequestError('bad session id', 'x-session-id'))).toBe(false);
   });
 });
 
