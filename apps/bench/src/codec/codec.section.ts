@@ -60,6 +60,14 @@ export const codecSection: BenchSection = {
         },
       },
       {
+        name: 'Embedding (1024 floats)',
+        type: types['EmbeddingType'],
+        sample: {
+          request_id: 'emb-0001',
+          vector: Array.from({ length: 1024 }, (_, i) => Math.fround(Math.sin(i))),
+        },
+      },
+      {
         name: 'TokenChunk (appendable, 1 KB text)',
         type: types['TokenChunkType'],
         sample: {
