@@ -316,6 +316,16 @@ export class AgentEndpoint {
         },
       ),
     };
+    writer.on('publication-matched', (st) => {
+      if (st.currentCount > 0 || !channel.matched) return;
+      // The gateway left: free its writer (outside this callback). Requests still answering it
+      // fail their next write and stop, which is what a vanished gateway needs anyway.
+      setImmediate(() => {
+        if (this.replies.get(replyTo) !== channel || writer.matchedCount() > 0) return;
+        this.replies.delete(replyTo);
+        pub.close();
+      });
+    });
     this.replies.set(replyTo, channel);
     return channel;
   }
