@@ -133,7 +133,12 @@ describe('protocol across two processes (client here, agent in a child process)'
     const run = (async () => {
       for await (const ev of client.request(
         AGENT,
-        { kind: 'chat', stream: true, body: chat('cancel-me', { max_tokens: 10_000 }) },
+        // 100 ms per token: the cancel has a whole interval to arrive, even on a busy machine.
+        {
+          kind: 'chat',
+          stream: true,
+          body: chat('cancel-me', { max_tokens: 10_000, x_interval_ms: 100 }),
+        },
         { signal: ac.signal, requestId: 'req-cancel-1' },
       )) {
         if (ev.type === 'text' && ++received === 5) ac.abort(new Error('user went away'));
