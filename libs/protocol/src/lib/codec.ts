@@ -98,6 +98,7 @@ function checkVersion(version: number, what: string): void {
 // ---------------------------------------------------------------------------------------------
 // agent/register
 
+/** Wire form of an agent's registration (`agent/register`). */
 export function encodeRegistration(info: AgentInfo): AgentRegistration {
   return {
     agent_id: info.agentId,
@@ -145,6 +146,7 @@ export function decodeRegistration(w: AgentRegistration): AgentInfo {
 // ---------------------------------------------------------------------------------------------
 // agent/status
 
+/** Wire form of an agent's status (`agent/status`). */
 export function encodeStatus(s: AgentStatusInfo): AgentStatus {
   return {
     agent_id: s.agentId,
@@ -158,6 +160,7 @@ export function encodeStatus(s: AgentStatusInfo): AgentStatus {
   };
 }
 
+/** Decodes and validates a status sample; throws `ProtocolError`. */
 export function decodeStatus(w: AgentStatus): AgentStatusInfo {
   checkId(w.agent_id, 'agent_id');
   if (!AGENT_STATES.includes(w.state as AgentState)) {
@@ -252,6 +255,7 @@ export function requestReplyAddress(
 // ---------------------------------------------------------------------------------------------
 // agent/response
 
+/** A `delta` response sample: content text and/or tool-call fragments. */
 export function deltaSample(
   requestId: string,
   seq: number,
@@ -269,6 +273,7 @@ export function deltaSample(
   };
 }
 
+/** The terminal `final` response sample (finish reason, usage, optional whole text/calls/embeddings). */
 export function finalSample(
   requestId: string,
   seq: number,
@@ -286,6 +291,7 @@ export function finalSample(
   };
 }
 
+/** The terminal `error` response sample. */
 export function errorSample(
   requestId: string,
   seq: number,
