@@ -6,12 +6,17 @@
 /** The protocol version this library speaks. Bumped on any incompatible wire change. */
 export const PROTOCOL_VERSION = 1;
 
+/** What an agent is for: chat on text, chat with image inputs, or embeddings. */
 export type Specialization = 'text' | 'vision' | 'embedding';
+/** Every {@link Specialization}, for validation. */
 export const SPECIALIZATIONS: readonly Specialization[] = ['text', 'vision', 'embedding'];
 
+/** An agent's state as reported on `agent/status`. */
 export type AgentState = 'idle' | 'busy' | 'draining';
+/** Every {@link AgentState}, for validation. */
 export const AGENT_STATES: readonly AgentState[] = ['idle', 'busy', 'draining'];
 
+/** The OpenAI endpoint a request is for: chat completions or embeddings. */
 export type RequestKind = 'chat' | 'embedding';
 
 /** What an agent announces on `agent/register`. */
