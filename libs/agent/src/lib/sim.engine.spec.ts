@@ -240,9 +240,27 @@ describe('SimEngine', () => {
     );
   });
 
+  it('refuses a prompt that does not fit its context window, as OpenAI words it', async () => {
+    const engine = new SimEngine({ ttftMs: 0, decodeTokensPerSec: 0, maxContextTokens: 20 });
+    // "user: " + 60 chars + "\n" = 67 chars -> 17 tokens; with max_tokens 4 it is 21 > 20.
+    await expect(
+      collect(engine.chat(chat('q'.repeat(60), { max_tokens: 4 }))),
+    ).rejects.toMatchObject({
+      code: 'context_length_exceeded',
+      retryable: false,
+      message: expect.stringMatching(
+        /maximum context length is 20 tokens\. However, you requested 21 tokens/,
+      ),
+    });
+    expect(
+      (await collect(engine.chat(chat('q'.repeat(60), { max_tokens: 3 })))).at(-1),
+    ).toMatchObject({ type: 'final' });
+  });
+
   it('rejects invalid options', () => {
     expect(() => new SimEngine({ decodeTokensPerSec: -1 })).toThrow(RangeError);
     expect(() => new SimEngine({ ttftMs: NaN })).toThrow(RangeError);
     expect(() => new SimEngine({ embeddingDim: 0 })).toThrow(RangeError);
+    expect(() => new SimEngine({ maxContextTokens: 0 })).toThrow(RangeError);
   });
 });

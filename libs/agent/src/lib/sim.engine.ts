@@ -33,6 +33,8 @@ export interface SimEngineOptions {
   readonly slowFactor?: number;
   /** Text tokens per image part (what an image costs in prefill). Default 256. */
   readonly imageTokens?: number;
+  /** Context window: a longer prompt (plus its completion cap) is refused. Default unlimited. */
+  readonly maxContextTokens?: number;
   readonly clock?: Clock;
 }
 
@@ -118,7 +120,8 @@ export function approxTokens(text: string): number {
  */
 export class SimEngine implements Engine {
   readonly name = 'sim';
-  private readonly o: Required<Omit<SimEngineOptions, 'clock'>>;
+  private readonly o: Required<Omit<SimEngineOptions, 'clock' | 'maxContextTokens'>>;
+  private readonly maxContext: number;
   private readonly clock: Clock;
   private readonly cache: LRUCache<string, true> | undefined;
 
@@ -141,6 +144,12 @@ export class SimEngine implements Engine {
       }
     }
     if (this.o.embeddingDim < 1) throw new RangeError('SimEngine embeddingDim must be >= 1');
+    this.maxContext = options.maxContextTokens ?? Infinity;
+    if (!(this.maxContext >= 1)) {
+      throw new RangeError(
+        `SimEngine maxContextTokens must be >= 1, got ${options.maxContextTokens}`,
+      );
+    }
     this.clock = options.clock ?? realClock;
     this.cache =
       this.o.prefixCacheBlocks > 0
@@ -183,8 +192,17 @@ export class SimEngine implements Engine {
       );
     }
     const promptTokens = approxTokens(prompt.text) + prompt.images * this.o.imageTokens;
-    const cachedTokens = this.prefixLookup(prompt.text);
     const maxTokens = capOf(body);
+    if (promptTokens + (maxTokens ?? 0) > this.maxContext) {
+      throw new EngineError(
+        `This model's maximum context length is ${this.maxContext} tokens. However, you requested ` +
+          `${promptTokens + (maxTokens ?? 0)} tokens (${promptTokens} in the messages, ` +
+          `${maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
+        'context_length_exceeded',
+        false,
+      );
+    }
+    const cachedTokens = this.prefixLookup(prompt.text);
     const limit = Math.min(this.o.outputTokens, maxTokens ?? Infinity);
     const finishByLength = maxTokens !== undefined && maxTokens < this.o.outputTokens;
 
