@@ -24,8 +24,10 @@ describe('gateway over a DDS fleet of simulator processes (openai SDK as the cli
       '--heartbeat-interval',
       '0.25',
     ];
-    sims.push(
-      ...(await Promise.all([
+    // Each process joins the list as soon as it runs, so afterAll stops it even if another fails.
+    const track = (started: Promise<SimulatorProcess>) => started.then((s) => (sims.push(s), s));
+    await Promise.all(
+      [
         SimulatorProcess.start([
           ...common,
           '--id-prefix',
@@ -66,7 +68,7 @@ describe('gateway over a DDS fleet of simulator processes (openai SDK as the cli
           'embedding',
           ...FAST,
         ]),
-      ])),
+      ].map(track),
     );
     gateway = await startTestGateway({
       DDS_LLM_DDS_DOMAIN: DOMAIN,

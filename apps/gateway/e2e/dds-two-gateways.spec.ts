@@ -13,7 +13,8 @@ describe('two gateways, one DDS fleet', () => {
   let other: GatewayProcess;
 
   beforeAll(async () => {
-    [sim, other] = await Promise.all([
+    // Assigned as each one runs, so afterAll stops it even if the other fails to start.
+    await Promise.all([
       SimulatorProcess.start([
         '--dds-domain',
         DOMAIN,
@@ -35,11 +36,11 @@ describe('two gateways, one DDS fleet', () => {
         '0',
         '--output-tokens',
         '16',
-      ]),
+      ]).then((s) => (sim = s)),
       // Same participant name on purpose: gateway ids must still differ per process.
       GatewayProcess.start(['--dds-domain', DOMAIN, '--port', '0', '--host', '127.0.0.1'], {
         DDS_LLM_DDS_PARTICIPANT_NAME: 'orchestrator',
-      }),
+      }).then((g) => (other = g)),
     ]);
     inProcess = await startTestGateway({ DDS_LLM_DDS_DOMAIN: DOMAIN });
     for (const url of [inProcess.url, other.url]) {

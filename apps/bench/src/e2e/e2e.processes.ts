@@ -29,10 +29,11 @@ export class LoggedProcess {
     const proc = new LoggedProcess(child);
     child.stderr?.on('data', (d) => proc.lines.push(String(d)));
     const record = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${entry} not ready in ${timeoutMs} ms:\n${proc.lines.join('\n')}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        // Never leave a half-started process behind.
+        child.kill('SIGKILL');
+        reject(new Error(`${entry} not ready in ${timeoutMs} ms:\n${proc.lines.join('\n')}`));
+      }, timeoutMs);
       createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
         proc.lines.push(line);
         try {

@@ -77,7 +77,10 @@ export const e2eSection: BenchSection = {
         String(STREAM_TOKENS),
       ],
       'fleet ready',
-    );
+    ).catch(async (e: unknown) => {
+      await sim.proc.stop();
+      throw e;
+    });
     const gateway = await LoggedProcess.start(
       join(ROOT, 'apps/gateway/src/main.ts'),
       ['--dds-domain', DOMAIN, '--port', '0', '--host', '127.0.0.1'],

@@ -32,10 +32,10 @@ export class GatewayProcess {
     child.stderr?.on('data', (d) => output.push(String(d)));
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`gateway not listening in ${timeoutMs} ms: ${output.join('')}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`gateway not listening in ${timeoutMs} ms: ${output.join('')}`));
+      }, timeoutMs);
       lines.on('line', (line) => {
         output.push(line);
         try {

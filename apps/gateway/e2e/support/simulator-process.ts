@@ -35,10 +35,10 @@ export class SimulatorProcess {
     child.stderr?.on('data', (d) => logs.push(String(d)));
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const ready = new Promise<SimAgent[]>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`simulator not ready in ${timeoutMs} ms: ${logs.join('')}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`simulator not ready in ${timeoutMs} ms: ${logs.join('')}`));
+      }, timeoutMs);
       lines.on('line', (line) => {
         logs.push(line);
         try {
