@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FleetClient } from '@dds/protocol';
 import { DomainParticipant } from '@dds/transport';
 import { Agent as HttpAgent, request } from 'undici';
+import { streamGaps } from '../e2e/e2e.load';
 import { LOOPBACK_DDS, LoggedProcess, ROOT } from '../e2e/e2e.processes';
 import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
 import { round, summarize } from '../lib/stats';
@@ -15,6 +16,11 @@ const LATENCY_SAMPLES = 3000;
 const THROUGHPUT_REQUESTS = 21_000;
 const RUNS = 3;
 const CONCURRENCY = 32;
+/** Paced streaming agent: 2 ms per token, so a gap is the agent's pace plus the path's cost. */
+const STREAM_MODEL = 'bench-proto-stream';
+const STREAM_TPS = 500;
+const STREAM_TOKENS = 100;
+const STREAMS = 20;
 
 const body = { model: MODEL, messages: [{ role: 'user', content: 'How fast is the fleet?' }] };
 
@@ -49,6 +55,35 @@ export const protocolSection: BenchSection = {
       ],
       'fleet ready',
     );
+    const streamer = await LoggedProcess.start(
+      join(ROOT, 'apps/agent-simulator/src/main.ts'),
+      [
+        '--dds-domain',
+        String(DOMAIN),
+        '--port',
+        '0',
+        '--count',
+        '1',
+        '--slots',
+        '8',
+        '--model',
+        STREAM_MODEL,
+        '--id-prefix',
+        'proto-stream-',
+        '--ttft-ms',
+        '0',
+        '--prefill-tps',
+        '0',
+        '--decode-tps',
+        String(STREAM_TPS),
+        '--output-tokens',
+        String(STREAM_TOKENS),
+      ],
+      'fleet ready',
+    ).catch(async (e: unknown) => {
+      await sim.proc.stop();
+      throw e;
+    });
     const participant = new DomainParticipant({
       domainId: DOMAIN,
       config: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS,
@@ -120,6 +155,36 @@ export const protocolSection: BenchSection = {
         dRps.push(await closedLoop(viaDds, THROUGHPUT_REQUESTS / RUNS));
         hRps.push(await closedLoop(viaHttp, THROUGHPUT_REQUESTS / RUNS));
       }
+      // Streaming: gaps between consecutive content deltas as the client sees them.
+      const sAgent = (streamer.record['agents'] as { id: string; http: string }[])[0];
+      if (!sAgent?.http) throw new Error('streaming agent has no HTTP endpoint');
+      await client.ready(sAgent.id, 30_000);
+      const streamBody = { model: STREAM_MODEL, messages: body.messages };
+      const ddsGaps = async (n: number): Promise<number[]> => {
+        const gaps: number[] = [];
+        for (let i = 0; i < n; i++) {
+          let last: number | undefined;
+          for await (const ev of client.request(sAgent.id, {
+            kind: 'chat',
+            stream: true,
+            body: streamBody,
+          })) {
+            if (ev.type === 'error') throw new Error(`protocol error: ${ev.code} ${ev.message}`);
+            if (ev.type !== 'text') continue;
+            const now = performance.now();
+            if (last !== undefined) gaps.push(now - last);
+            last = now;
+          }
+        }
+        return gaps;
+      };
+      const sseUrl = `${sAgent.http}/chat/completions`;
+      const sseBody = JSON.stringify({ ...streamBody, stream: true });
+      await ddsGaps(2);
+      await streamGaps(sseUrl, sseBody, 2);
+      const dg = summarize(await ddsGaps(STREAMS));
+      const hg = summarize(await streamGaps(sseUrl, sseBody, STREAMS));
+
       const d = summarize(dLat);
       const h = summarize(hLat);
       const dr = summarize(dRps).p50;
@@ -131,7 +196,17 @@ export const protocolSection: BenchSection = {
         http_p99_ms: round(h.p99),
         dds_rps_c32: round(dr),
         http_rps_c32: round(hr),
-        samples: { latency_per_path: d.n, throughput_requests_per_path: THROUGHPUT_REQUESTS },
+        dds_itl_p50_ms: round(dg.p50),
+        dds_itl_p99_ms: round(dg.p99),
+        sse_itl_p50_ms: round(hg.p50),
+        sse_itl_p99_ms: round(hg.p99),
+        samples: {
+          latency_per_path: d.n,
+          throughput_requests_per_path: THROUGHPUT_REQUESTS,
+          streams_per_path: STREAMS,
+          stream_tokens: STREAM_TOKENS,
+          stream_pace_ms: 1000 / STREAM_TPS,
+        },
         machine: { cpus: cpus().length, loadavg_1m: round(loadavg()[0] ?? 0) },
       });
       const markdown = [
@@ -149,6 +224,19 @@ export const protocolSection: BenchSection = {
           ],
         ),
         '',
+        markdownTable(
+          [
+            `inter-token gap, ${STREAM_TOKENS}-token streams at ${1000 / STREAM_TPS} ms/token`,
+            'n',
+            'p50 ms',
+            'p99 ms',
+          ],
+          [
+            ['DDS protocol (FleetClient)', dg.n, round(dg.p50), round(dg.p99)],
+            ["agent's own HTTP port, SSE (baseline)", hg.n, round(hg.p50), round(hg.p99)],
+          ],
+        ),
+        '',
         `Non-streaming chat, 16 output tokens, same agent and engine on both paths; req/s is the median of ${RUNS} runs of ` +
           `${THROUGHPUT_REQUESTS / RUNS} requests. ${cpus().length} CPUs shared by client and agent; load average ${round(loadavg()[0] ?? 0)}.`,
       ].join('\n');
@@ -158,7 +246,7 @@ export const protocolSection: BenchSection = {
       client.close();
       participant.close();
       await http.close();
-      await sim.proc.stop();
+      await Promise.all([sim.proc.stop(), streamer.proc.stop()]);
     }
   },
 };
