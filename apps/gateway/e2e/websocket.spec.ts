@@ -156,6 +156,11 @@ describe('WebSocket API /api/v1/ws', () => {
     expect(textOf(client.of('after'))).toBe('still alive');
   });
 
+  it('answers ping with pong', async () => {
+    client.send({ type: 'ping', id: 'p1' });
+    expect(await client.next((f) => f.type === 'pong')).toEqual({ type: 'pong', id: 'p1' });
+  });
+
   it('streams fleet changes to subscribers', async () => {
     client.send({ type: 'subscribe', channel: 'agents' });
     const subscribed = await client.next((f) => f.type === 'subscribed');
