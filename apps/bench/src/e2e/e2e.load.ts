@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 
 /** A non-streaming chat body for model `model`. */
@@ -16,7 +17,14 @@ export async function closedLoop(
   body: string,
   connections: number,
   durationS: number,
-): Promise<{ rps: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }> {
+): Promise<{
+  rps: number;
+  total: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}> {
   const result = await autocannon({
     url,
     method: 'POST',
@@ -28,6 +36,7 @@ export async function closedLoop(
   });
   return {
     rps: result.requests.average,
+    total: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
@@ -98,4 +107,20 @@ export async function streamGaps(url: string, body: string, n: number): Promise<
     await dispatcher.close();
   }
   return Float64Array.from(gaps);
+}
+
+/**
+ * CPU time (ms, user + system) a process has used so far, from /proc (Linux); undefined elsewhere.
+ * Clock ticks are taken as 100 Hz, Linux's USER_HZ.
+ */
+export function cpuTimeMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at field 3 (state).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

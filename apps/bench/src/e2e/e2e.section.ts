@@ -4,7 +4,7 @@ import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { LoggedProcess, ROOT } from './e2e.processes';
-import { chatBody, closedLoop, sequentialLatencies, streamGaps } from './e2e.load';
+import { chatBody, closedLoop, cpuTimeMs, sequentialLatencies, streamGaps } from './e2e.load';
 
 /** A DDS domain of its own, so a concurrent test run cannot feed this fleet. */
 const DOMAIN = '79';
@@ -107,8 +107,24 @@ export const e2eSection: BenchSection = {
       const rows: (string | number)[][] = [];
       const data: Record<string, number> = {};
       for (const c of CONCURRENCY) {
+        const simPid = sim.proc.child.pid;
+        const gwPid = gateway.proc.child.pid;
+        const a0 = cpuTimeMs(simPid);
         const d = await closedLoop(direct, body, c, DURATION_S);
+        const a1 = cpuTimeMs(simPid);
+        const g0 = cpuTimeMs(gwPid);
         const g = await closedLoop(viaGateway, body, c, DURATION_S);
+        const g1 = cpuTimeMs(gwPid);
+        const a2 = cpuTimeMs(simPid);
+        // CPU per request (µs): what each process spent, less sensitive to other load than req/s.
+        const perReq = (from?: number, to?: number, n = 1) =>
+          from !== undefined && to !== undefined ? round((1000 * (to - from)) / n) : undefined;
+        const gwCpu = perReq(g0, g1, g.total);
+        const agentViaGw = perReq(a1, a2, g.total);
+        const agentDirect = perReq(a0, a1, d.total);
+        if (gwCpu !== undefined) data[`gateway_cpu_us_per_req_c${c}`] = gwCpu;
+        if (agentViaGw !== undefined) data[`agent_cpu_us_per_req_via_gateway_c${c}`] = agentViaGw;
+        if (agentDirect !== undefined) data[`agent_cpu_us_per_req_direct_c${c}`] = agentDirect;
         if (g.errors || g.non2xx || d.errors || d.non2xx) {
           throw new Error(
             `errors at c=${c}: gateway ${g.errors}/${g.non2xx}, direct ${d.errors}/${d.non2xx}`,
@@ -125,6 +141,8 @@ export const e2eSection: BenchSection = {
           `${round((100 * g.rps) / d.rps)}%`,
           d.p99Ms,
           g.p99Ms,
+          gwCpu ?? 'n/a',
+          `${agentDirect ?? 'n/a'} / ${agentViaGw ?? 'n/a'}`,
         ]);
       }
 
@@ -168,6 +186,8 @@ export const e2eSection: BenchSection = {
             'gateway/direct',
             'direct p99 ms',
             'gateway p99 ms',
+            'gateway CPU µs/req',
+            'agent CPU µs/req direct / via gateway',
           ],
           rows,
         ),
