@@ -221,6 +221,87 @@ describe('protocol across two processes (client here, agent in a child process)'
     ]);
   });
 
+  describe('a misbehaving agent, seen from the client', () => {
+    // A second writer on the gateway's response partition stands in for a broken agent.
+    let topics: ProtocolTopics;
+    let forger: Writer<AgentResponse>;
+
+    beforeAll(async () => {
+      topics = createProtocolTopics(participant);
+      forger = participant
+        .createPublisher({ partitions: [gatewayPartition('gw-e2e')] })
+        .createWriter(topics.response, QOS.response());
+      await forger.waitForMatch();
+    });
+
+    afterAll(() => {
+      forger.close();
+      topics.close();
+    });
+
+    it('fails a request whose response skips a sequence number', async () => {
+      const id = 'forge-gap-1';
+      const run = (async () => {
+        const events: ResponseEvent[] = [];
+        for await (const ev of client.request(
+          AGENT,
+          {
+            kind: 'chat',
+            stream: true,
+            body: chat('victim', { max_tokens: 10_000, x_interval_ms: 1000 }),
+          },
+          { requestId: id },
+        )) {
+          events.push(ev);
+        }
+        return events;
+      })();
+      // The request is out once the agent starts on it; then a sample with seq 5 arrives first.
+      await child.waitFor((e) => e['event'] === 'started' && e['requestId'] === id);
+      forger.write({ request_id: id, seq: 5, agent_id: AGENT, kind: 'delta', text: 'x', data: '' });
+      const events = await run;
+      expect(events).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          code: 'sequence_gap',
+          retryable: true,
+          outputStarted: false,
+        }),
+      ]);
+    });
+
+    it('fails a request whose final carries malformed JSON', async () => {
+      const id = 'forge-json-1';
+      const run = (async () => {
+        const events: ResponseEvent[] = [];
+        for await (const ev of client.request(
+          AGENT,
+          {
+            kind: 'chat',
+            stream: true,
+            body: chat('victim', { max_tokens: 10_000, x_interval_ms: 1000 }),
+          },
+          { requestId: id },
+        )) {
+          events.push(ev);
+        }
+        return events;
+      })();
+      await child.waitFor((e) => e['event'] === 'started' && e['requestId'] === id);
+      forger.write({
+        request_id: id,
+        seq: 0,
+        agent_id: AGENT,
+        kind: 'final',
+        text: '',
+        data: '{"finish_reason":',
+      });
+      expect(await run).toEqual([
+        expect.objectContaining({ type: 'error', code: 'malformed_json', outputStarted: false }),
+      ]);
+    });
+  });
+
   describe('bad input in raw samples', () => {
     let topics: ProtocolTopics;
     let writer: Writer<AgentRequest>;
