@@ -99,6 +99,35 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     });
   });
 
+  it('serves 50 concurrent streams through 4 slots and a queue, each complete and in order', async () => {
+    const engine = () => new SimEngine({ ttftMs: 0, decodeTokensPerSec: 1000, outputTokens: 12 });
+    await startAgent('many-1', engine(), { slots: 4, maxQueue: 64 });
+    const direct = engine();
+    const expectedText = async (prompt: string) => {
+      let t = '';
+      for await (const ev of direct.chat({
+        model: 'phi-4-mini',
+        body: chat(prompt),
+        signal: new AbortController().signal,
+      })) {
+        if (ev.type === 'text') t += ev.text;
+      }
+      return t;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        collect(client.request('many-1', { kind: 'chat', stream: true, body: chat(`p${i}`) })),
+      ),
+    );
+    for (const [i, events] of results.entries()) {
+      expect(events.filter((e) => e.type === 'text')).toHaveLength(12);
+      expect(events.map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe(
+        await expectedText(`p${i}`),
+      );
+      expect(events.at(-1)).toMatchObject({ type: 'final', usage: { completion_tokens: 12 } });
+    }
+  });
+
   it('answers a non-streaming tool call as one merged call', async () => {
     await startAgent('tools-1');
     const tools = [
