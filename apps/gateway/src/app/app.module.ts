@@ -9,6 +9,7 @@ import type { GatewayConfig } from '../config/config.schema';
 import { AgentDispatcher, isRetryable } from '../dispatch/agent-dispatcher.service';
 import { CompletionService, strategyName } from '../dispatch/completion.service';
 import { HTTP_CHANNEL } from '../dispatch/dispatch.constants';
+import { DispatchMetrics } from '../dispatch/dispatch.metrics';
 import { AgentsController } from '../fleet/agents.controller';
 import { DdsFleetModule } from '../fleet/dds-fleet.module';
 import { FleetBridgeService } from '../fleet/fleet-bridge.service';
@@ -42,8 +43,9 @@ import { ChatSocketServer } from '../ws/chat-socket.server';
       inject: [GATEWAY_CONFIG],
     },
     AgentDispatcher,
+    DispatchMetrics,
   ],
-  exports: [AgentDispatcher, HTTP_CHANNEL],
+  exports: [AgentDispatcher, DispatchMetrics, HTTP_CHANNEL],
 })
 export class DispatchModule implements OnApplicationShutdown {
   constructor(@Inject(HTTP_CHANNEL) private readonly http: HttpAgentChannel) {}
@@ -72,6 +74,9 @@ export class AppModule {
           ProtocolModule.forRoot({
             gatewayId: gatewayId(config.dds.participant_name),
             deadlineGraceMs: 1000,
+            // How long a request waits for DDS to discover an agent's request reader before it
+            // fails over (to the agent's HTTP endpoint, or to another agent).
+            matchTimeoutMs: Math.min(5000, config.agents.timeout * 1000),
           }),
           DdsFleetModule,
         ]

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AgentRegistry, AgentView } from '@dds/registry';
+import type { ProtocolRequest } from '@dds/protocol';
 import type { Assignment, Dispatcher } from '@dds/scheduler';
 import { NoCapacityError } from '@dds/scheduler';
 import { NoAgentError, type AgentSelector } from '@dds/selector';
@@ -14,6 +15,7 @@ import type { AgentChannel } from '../fleet/agent-channel';
 import { CONTEXT_STORE } from '../context/context.constants';
 import { ResponseCollector } from './response-assembler';
 import { AGENT_REGISTRY } from '../registry/registry.constants';
+import { DispatchMetrics } from './dispatch.metrics';
 import { AGENT_SELECTOR } from '../selector/selector.constants';
 import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
 import { AgentAttemptError, type GatewayJob, type JobOutcome } from './gateway-job';
@@ -28,6 +30,7 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
     @Inject(AGENT_SELECTOR) private readonly selector: AgentSelector,
     @Inject(HTTP_CHANNEL) private readonly http: AgentChannel,
+    private readonly metrics: DispatchMetrics,
     @Optional() @Inject(DDS_CHANNEL) private readonly dds?: AgentChannel,
     @Optional() @Inject(CONTEXT_STORE) private readonly context?: ContextStore<ContextMessage>,
   ) {}
@@ -107,51 +110,74 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     const startedAt = performance.now();
     let started = false;
     try {
-      job.collector.reset();
-      session?.reply.reset();
-      const events = channel.request(
-        agent,
-        {
-          kind: job.kind,
-          body: session ? { ...job.body, messages: session.messages } : job.body,
-          stream: job.stream,
-          deadlineMs: Math.max(1, job.deadlineAt - Date.now()),
-          priority: job.agentPriority,
-        },
-        signal,
-      );
-      for await (const ev of events) {
-        channel.received?.();
-        switch (ev.type) {
-          case 'text':
-          case 'tool-call':
-          case 'embedding':
-            session?.reply.add(ev);
-            if (job.onOutput) {
-              if (!started) {
-                started = true;
-                outputStarted();
+      const req: ProtocolRequest = {
+        kind: job.kind,
+        body: session ? { ...job.body, messages: session.messages } : job.body,
+        stream: job.stream,
+        deadlineMs: Math.max(1, job.deadlineAt - Date.now()),
+        priority: job.agentPriority,
+      };
+      let events = channel.request(agent, req, signal);
+      let via = channel;
+      for (let hop = 0; hop < 2; hop++) {
+        job.collector.reset();
+        session?.reply.reset();
+        let fallback = false;
+        for await (const ev of events) {
+          via.received?.();
+          switch (ev.type) {
+            case 'text':
+            case 'tool-call':
+            case 'embedding':
+              session?.reply.add(ev);
+              if (job.onOutput) {
+                if (!started) {
+                  started = true;
+                  outputStarted();
+                }
+                job.onOutput(ev, agentId);
+              } else {
+                job.collector.add(ev);
               }
-              job.onOutput(ev, agentId);
-            } else {
-              job.collector.add(ev);
-            }
-            break;
-          case 'final':
-            this.registry.observeLatency(agentId, performance.now() - startedAt);
-            if (session && job.sessionId) {
-              this.context?.commit(job.sessionId, session.conversation, session.reply.message());
-            }
-            return { final: ev, agentId };
-          case 'error':
-            throw new AgentAttemptError(ev.code, ev.message, ev.retryable && !started);
+              break;
+            case 'final':
+              this.registry.observeLatency(agentId, performance.now() - startedAt);
+              if (session && job.sessionId) {
+                this.context?.commit(job.sessionId, session.conversation, session.reply.message());
+              }
+              return { final: ev, agentId };
+            case 'error':
+              if (!started && hop === 0 && canFallBack(agent, ev.code)) {
+                fallback = true;
+                break;
+              }
+              throw new AgentAttemptError(ev.code, ev.message, ev.retryable && !started);
+          }
+          if (fallback) break;
         }
+        if (!fallback) break;
+        // DDS could not reach the agent, but it also announced an OpenAI-compatible HTTP
+        // endpoint: HTTP is the fallback transport.
+        this.metrics.httpFallbacks.inc();
+        via = this.http;
+        events = this.http.request(
+          { id: agent.id, transport: 'http', httpEndpoint: agent.httpEndpoint },
+          { ...req, deadlineMs: Math.max(1, job.deadlineAt - Date.now()) },
+          signal,
+        );
       }
       throw new AgentAttemptError('protocol', `agent ${agentId} ended without an answer`, !started);
     } finally {
       this.registry.release(agentId);
     }
   }
+}
+
+/** DDS failures after which an agent's announced HTTP endpoint is tried instead. */
+const FALLBACK_CODES = new Set(['agent_not_found']);
+
+function canFallBack(agent: AgentView, code: string): boolean {
+  return agent.transport === 'dds' && !!agent.httpEndpoint && FALLBACK_CODES.has(code);
 }
 
 function describeNeeds(job: GatewayJob): string {

@@ -3,6 +3,7 @@ import type { AgentRegistry } from '@dds/registry';
 import type { Scheduler } from '@dds/scheduler';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
+import { DispatchMetrics } from '../dispatch/dispatch.metrics';
 import { DDS_STATUS, type DdsStatus } from '../fleet/fleet.constants';
 import { AGENT_REGISTRY } from '../registry/registry.constants';
 import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
@@ -66,8 +67,18 @@ export class MetricsService implements OnModuleDestroy {
   constructor(
     @Inject(REQUEST_SCHEDULER) scheduler: Scheduler<unknown, unknown>,
     @Inject(AGENT_REGISTRY) agents: AgentRegistry,
+    dispatch: DispatchMetrics,
     @Optional() @Inject(DDS_STATUS) dds?: DdsStatus,
   ) {
+    new Counter({
+      name: 'gateway_http_fallbacks_total',
+      help: "Requests sent to a DDS agent's announced HTTP endpoint because DDS could not reach it",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(dispatch.httpFallbacks.value);
+      },
+    });
     new Counter({
       name: 'gateway_dds_samples_total',
       help: 'DDS samples by direction (out: requests; in: responses, registrations, status)',
