@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: settings.logLevel, base: { service: 'agent-simulator' } });
   const { fleet: config } = settings;
-  const fleet = await startFleet(config, { http: settings.http, idPrefix: settings.idPrefix });
+  const fleet = await startFleet(config, {
+    http: settings.http,
+    idPrefix: settings.idPrefix,
+    onWarning: (message) => log.warn(message),
+  });
   drainOnSignals(fleet.agents, {
     timeoutMs: 10_000,
     cleanup: () => fleet.stop(),

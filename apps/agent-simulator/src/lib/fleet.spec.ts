@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DomainParticipant } from '@dds/transport';
 import { FleetClient, type ResponseEvent } from '@dds/protocol';
 import { startFleet, type Fleet } from './fleet';
@@ -80,6 +82,34 @@ fleet:
         agentId: 'car-1',
         usage: { completion_tokens: 5 },
       });
+    }
+  });
+
+  it('falls back to an ephemeral port when a configured one is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as AddressInfo).port;
+    const warnings: string[] = [];
+    const fleet = await startFleet(
+      parseFleetConfig(`
+dds: { domain: ${DOMAIN} }
+http: { base_port: ${taken} }
+fleet: [{ name: port, models: [m] }]
+`),
+      { participant: pp, onWarning: (w) => warnings.push(w) },
+    );
+    try {
+      const url = fleet.endpoints.get('port-1');
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      expect(url).not.toContain(`:${taken}/`);
+      expect(warnings).toEqual([
+        `port ${taken} is in use; agent port-1 serves HTTP on an ephemeral port`,
+      ]);
+      const models = await fetch(`${url}/models`);
+      expect(models.status).toBe(200);
+    } finally {
+      await fleet.stop();
+      await new Promise((r) => blocker.close(r));
     }
   });
 });

@@ -11,6 +11,8 @@ export interface StartFleetOptions {
   readonly http?: boolean;
   /** Prefix of every agent id (e.g. a per-process or per-test tag). Default none. */
   readonly idPrefix?: string;
+  /** Told about recoverable problems (e.g. a configured HTTP port already in use). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** A running simulated fleet. */
@@ -74,7 +76,18 @@ export async function startFleet(
         if (options.http !== false) {
           agent = new Agent(common);
           server = new OpenAIHttpServer(agent);
-          httpEndpoint = await server.listen(port === 0 ? 0 : port++, config.httpHost);
+          const wanted = port === 0 ? 0 : port++;
+          httpEndpoint = await server
+            .listen(wanted, config.httpHost)
+            .catch((e: NodeJS.ErrnoException) => {
+              // A taken port must not keep the fleet from starting: the registration announces
+              // whatever port the agent really got.
+              if (e.code !== 'EADDRINUSE' || wanted === 0 || !server) throw e;
+              options.onWarning?.(
+                `port ${wanted} is in use; agent ${id} serves HTTP on an ephemeral port`,
+              );
+              return server.listen(0, config.httpHost);
+            });
           servers.push(server);
           agent = new Agent({ ...common, httpEndpoint });
           server.setAgent(agent);
