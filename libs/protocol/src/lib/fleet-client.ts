@@ -167,11 +167,16 @@ export class FleetClient {
     assertValidId(agentId, 'agentId');
     const deadline = Date.now() + timeoutMs;
     let entry = this.registry.get(agentId);
+    const incompatible = this.incompatible.get(agentId);
+    if (incompatible) throw new ProtocolError('agent_incompatible', incompatible);
     if (!entry) {
       await new Promise<void>((resolve, reject) => {
         const sub = this.subject.subscribe({
           next: (ev) => {
             if (ev.type === 'registered' && ev.agent.agentId === agentId) finish();
+            else if (ev.type === 'incompatible' && ev.agentId === agentId) {
+              finish(new ProtocolError('agent_incompatible', ev.message));
+            }
           },
           complete: () => finish(new ProtocolError('closed', 'fleet client closed')),
         });
