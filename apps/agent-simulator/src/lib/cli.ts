@@ -9,6 +9,13 @@ import {
   type FleetConfig,
 } from './fleet-config';
 
+/** The model a flag-defined group serves when `--model` is not given (the default fleet's). */
+const DEFAULT_MODELS: Record<AgentGroupConfig['specialization'], string> = {
+  text: 'phi-4-mini',
+  vision: 'qwen2-vl-2b',
+  embedding: 'nomic-embed-text',
+};
+
 /** What the CLI resolved: the fleet plus process-level settings. */
 export interface SimulatorSettings {
   readonly fleet: FleetConfig;
@@ -129,7 +136,7 @@ export function resolveSettings(argv: readonly string[]): SimulatorSettings {
     const group: AgentGroupConfig = {
       name: `sim-${specialization}`,
       count: o['count'] ?? 1,
-      models: o['model'] ?? ['phi-4-mini'],
+      models: o['model'] ?? [DEFAULT_MODELS[specialization]],
       specialization,
       slots: o['slots'] ?? 4,
       maxContextTokens: 8192,

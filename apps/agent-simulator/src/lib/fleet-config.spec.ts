@@ -165,6 +165,16 @@ describe('command line', () => {
     ]);
   });
 
+  it("picks the default fleet's model for a specialization given without --model", () => {
+    expect(
+      resolveSettings(['--count', '1', '--specialization', 'embedding']).fleet.groups[0]?.models,
+    ).toEqual(['nomic-embed-text']);
+    expect(
+      resolveSettings(['--count', '1', '--specialization', 'vision']).fleet.groups[0]?.models,
+    ).toEqual(['qwen2-vl-2b']);
+    expect(resolveSettings(['--count', '1']).fleet.groups[0]?.models).toEqual(['phi-4-mini']);
+  });
+
   it('rejects bad flags and unreadable files clearly', () => {
     expect(() => resolveSettings(['--error-rate', '3'])).toThrow(
       /--error-rate must be a number in \[0, 1\]/,
