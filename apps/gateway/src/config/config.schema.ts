@@ -77,6 +77,15 @@ export class ServerConfig {
   @Max(3600)
   request_timeout!: number;
 
+  /**
+   * Bytes a streaming client (SSE or WebSocket) may leave unread before it is disconnected and its
+   * requests cancelled: a stalled reader must not grow the gateway's memory without bound.
+   */
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(1024 * 1024 * 1024)
+  max_buffered_bytes!: number;
+
   /** Seconds to let in-flight requests finish on SIGTERM/SIGINT before closing anyway. */
   @IsNumber()
   @Min(0)

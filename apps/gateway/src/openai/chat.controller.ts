@@ -2,6 +2,8 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { OpenAIError, SSE_DONE_FRAME, sseFrame, toOpenAIError } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG } from '../config/config.constants';
+import type { GatewayConfig } from '../config/config.schema';
 import { CompletionService } from '../dispatch/completion.service';
 import { ChunkBuilder } from '../dispatch/response-assembler';
 import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';
@@ -23,7 +25,12 @@ export class ChatController {
   constructor(
     private readonly completions: CompletionService,
     @Inject(MetricsService) private readonly metrics: MetricsService,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.maxBuffered = config.server.max_buffered_bytes;
+  }
+
+  private readonly maxBuffered: number;
 
   @Post('chat/completions')
   @HttpCode(200)
@@ -77,6 +84,11 @@ export class ChatController {
         let frames = '';
         for (const chunk of chunks.output(ev)) frames += sseFrame(chunk);
         raw.write(frames);
+        if (raw.writableLength > this.maxBuffered) {
+          // The client stopped reading: drop it (and cancel at the agent) rather than buffer.
+          abort.abort(new Error('client too slow'));
+          raw.destroy();
+        }
       });
       if (!open) openStream();
       let frames = '';

@@ -96,6 +96,13 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     await new Promise<void>((resolve) => this.wss?.close(() => resolve()));
   }
 
+  private send(ws: WebSocket, frame: unknown): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify(frame));
+    // A client that stopped reading is dropped (closing cancels its requests) rather than buffered.
+    if (ws.bufferedAmount > this.config.server.max_buffered_bytes) ws.terminate();
+  }
+
   private accept(ws: WebSocket): void {
     const state: SocketState = { running: new Map() };
     ws.on('message', (data, isBinary) => this.onMessage(ws, state, data, isBinary));
@@ -117,7 +124,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       if (isBinary) throw new Error('binary');
       frame = JSON.parse(data.toString());
     } catch {
-      send(
+      this.send(
         ws,
         errorFrame(
           null,
@@ -127,7 +134,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      send(
+      this.send(
         ws,
         errorFrame(
           null,
@@ -142,7 +149,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     switch (f['type']) {
       case 'chat.completions.create':
         if (!idOk) {
-          send(
+          this.send(
             ws,
             errorFrame(
               typeof id === 'string' ? id : null,
@@ -160,7 +167,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       case 'cancel': {
         const running = idOk ? state.running.get(id) : undefined;
         if (!running) {
-          send(
+          this.send(
             ws,
             errorFrame(
               idOk ? id : null,
@@ -174,7 +181,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       }
       case 'subscribe':
         if (f['channel'] !== 'agents') {
-          send(
+          this.send(
             ws,
             errorFrame(
               null,
@@ -192,13 +199,13 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       case 'unsubscribe':
         state.agents?.unsubscribe();
         state.agents = undefined;
-        send(ws, { type: 'unsubscribed', channel: 'agents' });
+        this.send(ws, { type: 'unsubscribed', channel: 'agents' });
         return;
       case 'ping':
-        send(ws, { type: 'pong', ...(idOk ? { id } : {}) });
+        this.send(ws, { type: 'pong', ...(idOk ? { id } : {}) });
         return;
       default:
-        send(
+        this.send(
           ws,
           errorFrame(
             idOk ? id : null,
@@ -214,7 +221,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
 
   private create(ws: WebSocket, state: SocketState, id: string, f: Record<string, unknown>): void {
     if (state.running.has(id)) {
-      send(
+      this.send(
         ws,
         errorFrame(
           id,
@@ -228,7 +235,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     if (state.running.size >= MAX_REQUESTS_PER_SOCKET) {
-      send(
+      this.send(
         ws,
         errorFrame(
           id,
@@ -257,7 +264,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
         strategy: str('strategy'),
       });
     } catch (err) {
-      send(ws, errorFrame(id, toOpenAIError(err)));
+      this.send(ws, errorFrame(id, toOpenAIError(err)));
       return;
     }
     const abort = new AbortController();
@@ -266,14 +273,14 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     this.completions
       .execute(prepared, abort.signal, (ev) => {
         if (ev.type === 'embedding') return;
-        for (const data of chunks.output(ev)) send(ws, { type: 'chunk', id, data });
+        for (const data of chunks.output(ev)) this.send(ws, { type: 'chunk', id, data });
       })
       .then(
         (done) => {
           for (const data of chunks.finish(done.final.finishReason, done.final.usage)) {
-            send(ws, { type: 'chunk', id, data });
+            this.send(ws, { type: 'chunk', id, data });
           }
-          send(ws, { type: 'done', id });
+          this.send(ws, { type: 'done', id });
           this.metrics.requests.inc({
             endpoint: 'ws',
             model: prepared.model,
@@ -283,7 +290,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
         },
         (err: unknown) => {
           if (err instanceof CancelledError) {
-            send(ws, { type: 'cancelled', id });
+            this.send(ws, { type: 'cancelled', id });
             return;
           }
           const error = toOpenAIError(err);
@@ -293,7 +300,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
             agent: '',
             status: String(error.status),
           });
-          send(ws, errorFrame(id, error));
+          this.send(ws, errorFrame(id, error));
         },
       )
       .finally(() => state.running.delete(id));
@@ -301,7 +308,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
 
   private subscribeAgents(ws: WebSocket, state: SocketState): void {
     state.agents?.unsubscribe();
-    send(ws, {
+    this.send(ws, {
       type: 'subscribed',
       channel: 'agents',
       agents: this.registry.list().map(agentListing),
@@ -309,7 +316,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     state.agents = this.registry.events$.subscribe((ev) => {
       // Load reports arrive every heartbeat per agent; membership and health are what matter.
       if (ev.type === 'capacity-freed' || (ev.type === 'updated' && ev.cause === 'status')) return;
-      send(ws, {
+      this.send(ws, {
         type: 'agents',
         event: ev.type,
         agent: agentListing(ev.agent),
@@ -318,10 +325,6 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       });
     });
   }
-}
-
-function send(ws: WebSocket, frame: unknown): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
 }
 
 function errorFrame(
