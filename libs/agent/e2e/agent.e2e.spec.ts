@@ -348,6 +348,32 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     expect(events[1]).toMatchObject({ type: 'final', usage: { prompt_tokens: 2 } });
   });
 
+  it('announces model changes at run time and serves only what it announces', async () => {
+    const agent = await startAgent('update-1');
+    const updated = firstValueFrom(
+      client.events.pipe(filter((e) => e.type === 'updated' && e.agent.agentId === 'update-1')),
+    );
+    agent.updateInfo({ models: ['phi-4-mini', 'llama-3.2-1b'], version: '0.2.0' });
+    expect(await updated).toMatchObject({
+      agent: { models: ['phi-4-mini', 'llama-3.2-1b'], version: '0.2.0' },
+    });
+    expect(client.agent('update-1')?.info.models).toEqual(['phi-4-mini', 'llama-3.2-1b']);
+    const llama = await collect(
+      client.request('update-1', {
+        kind: 'chat',
+        stream: false,
+        body: { ...chat('x'), model: 'llama-3.2-1b' },
+      }),
+    );
+    expect(llama.at(-1)).toMatchObject({ type: 'final' });
+    agent.updateInfo({ models: ['llama-3.2-1b'] });
+    const phi = await collect(
+      client.request('update-1', { kind: 'chat', stream: false, body: chat('x') }),
+    );
+    expect(phi).toEqual([expect.objectContaining({ type: 'error', code: 'model_not_found' })]);
+    expect(() => agent.updateInfo({ models: [] })).toThrow(TypeError);
+  });
+
   it('validates its options', () => {
     const engine = new SimEngine();
     expect(

@@ -74,7 +74,7 @@ export interface AgentLoad {
  */
 export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   readonly id: string;
-  readonly info: Omit<AgentInfo, 'protocolVersion'>;
+  private announced: Omit<AgentInfo, 'protocolVersion'>;
   readonly engine: Engine;
   private readonly options: AgentOptions;
   private readonly pool: SlotPool;
@@ -100,7 +100,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
     this.engine = options.engine;
     this.pool = new SlotPool(options.slots, options.maxQueue ?? 256, () => this.onLoadChange());
     const spec = options.specialization;
-    this.info = {
+    this.announced = {
       agentId: options.id,
       models: [...options.models],
       specialization: spec,
@@ -119,6 +119,28 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       ...(options.httpEndpoint ? { httpEndpoint: options.httpEndpoint } : {}),
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     };
+  }
+
+  /** What the agent announces on `agent/register`. */
+  get info(): Omit<AgentInfo, 'protocolVersion'> {
+    return this.announced;
+  }
+
+  /**
+   * Changes the announced models, capabilities, context size, version or HTTP endpoint at run
+   * time (e.g. a model was loaded); gateways see an `updated` event. Requests for a model no
+   * longer listed are refused from now on.
+   */
+  updateInfo(
+    changes: Partial<
+      Pick<AgentInfo, 'models' | 'capabilities' | 'maxContextTokens' | 'version' | 'httpEndpoint'>
+    >,
+  ): void {
+    if (changes.models !== undefined && changes.models.length === 0) {
+      throw new TypeError('Agent needs at least one model');
+    }
+    this.announced = { ...this.announced, ...changes };
+    this.endpoint?.updateInfo(changes);
   }
 
   /** Requests completed (any outcome) since start. */

@@ -91,7 +91,7 @@ interface ReplyChannel {
  * relays cancels, and writes responses. `@dds/agent` adds slots, queueing and engines on top.
  */
 export class AgentEndpoint {
-  readonly info: AgentInfo;
+  private current: AgentInfo;
   private readonly participant: DomainParticipant;
   private readonly topics: ProtocolTopics;
   private registerWriter?: Writer<AgentRegistration>;
@@ -115,7 +115,7 @@ export class AgentEndpoint {
     if (!options || !options.participant) throw new TypeError('AgentEndpoint needs a participant');
     const i = options.info;
     assertValidId(i.agentId, 'agentId');
-    this.info = {
+    this.current = {
       ...i,
       protocolVersion: i.protocolVersion ?? PROTOCOL_VERSION,
       leaseMs: i.leaseMs ?? DEFAULT_LEASE_MS,
@@ -133,6 +133,28 @@ export class AgentEndpoint {
       tokensPerSecond: 0,
     };
     this.topics = createProtocolTopics(this.participant);
+  }
+
+  /** What the agent currently announces. */
+  get info(): AgentInfo {
+    return this.current;
+  }
+
+  /**
+   * Changes what the agent announces (e.g. models loaded or unloaded, slots resized) and
+   * republishes the registration: gateways see an `updated` event. The id, protocol version
+   * and lease cannot change (the lease is the writer's QoS).
+   */
+  updateInfo(changes: Partial<Omit<AgentInfo, 'agentId' | 'protocolVersion' | 'leaseMs'>>): void {
+    if (this.state === 'stopped') throw new Error('AgentEndpoint is stopped');
+    const {
+      agentId: _a,
+      protocolVersion: _p,
+      leaseMs: _l,
+      ...allowed
+    } = changes as Partial<AgentInfo>;
+    this.current = { ...this.current, ...allowed };
+    if (this.state === 'started') this.registerWriter?.write(encodeRegistration(this.current));
   }
 
   /** Sets the handler that receives every valid request addressed to this agent. */
