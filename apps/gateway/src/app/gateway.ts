@@ -62,12 +62,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   // (Nest destroys modules before it closes the HTTP server).
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
-  fastify.addHook('onRequest', (_req, reply, done) => {
+  // A plain 'request' listener rather than a fastify hook: no hook machinery on the hot path.
+  fastify.server.on('request', (_req: unknown, res: import('node:http').ServerResponse) => {
     inFlight++;
-    reply.raw.once('close', () => {
+    res.once('close', () => {
       if (--inFlight === 0) onDrained?.();
     });
-    done();
   });
 
   await app.listen({ port: config.server.port, host: config.server.host });
