@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthenticationError } from '@dds/openai-schema';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.schema';
-import { AuthenticationError } from '@dds/openai-schema';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
 import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { PinoNestLogger } from '../logging/logger';
