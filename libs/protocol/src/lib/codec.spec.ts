@@ -34,18 +34,12 @@ const info: AgentInfo = {
 
 function request(overrides: Partial<AgentRequest> = {}): AgentRequest {
   return {
-    ...encodeRequest(
-      'r1',
-      'sim-text-1',
-      'gw1',
-      {
-        kind: 'chat',
-        body: { model: 'phi-4-mini', messages: [{ role: 'user', content: 'hi' }] },
-        stream: true,
-        deadlineMs: 1000,
-      },
-      5_000,
-    ),
+    ...encodeRequest('r1', 'sim-text-1', 'gw1', {
+      kind: 'chat',
+      body: { model: 'phi-4-mini', messages: [{ role: 'user', content: 'hi' }] },
+      stream: true,
+      deadlineMs: 1000,
+    }),
     ...overrides,
   };
 }
@@ -98,12 +92,12 @@ describe('registration and status codecs', () => {
 });
 
 describe('request codec', () => {
-  it('carries the body as JSON, the model, and an absolute deadline', () => {
+  it('carries the body as JSON, the model, and the time left, which the agent counts from receipt', () => {
     const w = request();
     expect(w.protocol_version).toBe(PROTOCOL_VERSION);
     expect(w.model).toBe('phi-4-mini');
-    expect(w.deadline_unix_ms).toBe(6_000);
-    const r = decodeRequest(w);
+    expect(w.timeout_ms).toBe(1000);
+    const r = decodeRequest(w, 5_000);
     expect(r).toMatchObject({
       requestId: 'r1',
       agentId: 'sim-text-1',
@@ -118,8 +112,22 @@ describe('request codec', () => {
 
   it('has no deadline when none or an infinite one is given', () => {
     const w = encodeRequest('r', 'a', 'g', { kind: 'embedding', body: {}, stream: false });
-    expect(w.deadline_unix_ms).toBe(0);
+    expect(w.timeout_ms).toBe(0);
     expect(decodeRequest(w).deadlineUnixMs).toBeUndefined();
+    const inf = encodeRequest('r', 'a', 'g', {
+      kind: 'chat',
+      body: {},
+      stream: false,
+      deadlineMs: Infinity,
+    });
+    expect(inf.timeout_ms).toBe(0);
+    const frac = encodeRequest('r', 'a', 'g', {
+      kind: 'chat',
+      body: {},
+      stream: false,
+      deadlineMs: 0.2,
+    });
+    expect(frac.timeout_ms).toBe(1);
   });
 
   it('rejects misuse at the call site', () => {

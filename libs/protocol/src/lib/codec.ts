@@ -25,6 +25,8 @@ import { isValidId, MAX_ID_LENGTH } from './topics';
 export const MAX_MODEL_LENGTH = 256;
 /** Longest JSON request body accepted (characters); images travel inline as data URLs. */
 export const MAX_BODY_LENGTH = 16 * 1024 * 1024;
+/** Largest `timeout_ms` (uint32); longer deadlines travel as none. */
+export const MAX_TIMEOUT_MS = 0xffffffff;
 /** Longest short descriptive string (version, hostname, endpoint, capability) accepted. */
 export const MAX_SHORT_LENGTH = 1024;
 
@@ -187,7 +189,6 @@ export function encodeRequest(
   agentId: string,
   replyTo: string,
   req: ProtocolRequest,
-  now = Date.now(),
 ): AgentRequest {
   if (req.kind !== 'chat' && req.kind !== 'embedding') {
     throw new RangeError(`request kind must be "chat" or "embedding", got "${String(req.kind)}"`);
@@ -200,6 +201,8 @@ export function encodeRequest(
   if (deadline !== undefined && !(deadline > 0)) {
     throw new RangeError(`deadlineMs must be > 0, got ${deadline}`);
   }
+  // Beyond uint32 (~49 days) a deadline is no deadline.
+  const timeout = deadline === undefined || deadline > MAX_TIMEOUT_MS ? 0 : Math.ceil(deadline);
   return {
     request_id: requestId,
     protocol_version: PROTOCOL_VERSION,
@@ -209,7 +212,7 @@ export function encodeRequest(
     model,
     stream: req.stream,
     priority: req.priority ?? 0,
-    deadline_unix_ms: deadline === undefined || deadline === Infinity ? 0 : now + deadline,
+    timeout_ms: timeout,
     body: JSON.stringify(req.body),
   };
 }
@@ -219,7 +222,7 @@ export function encodeRequest(
  * reason; the caller answers the request with an error response when `request_id` and
  * `reply_to` are usable (see {@link requestReplyAddress}).
  */
-export function decodeRequest(w: AgentRequest): IncomingRequest {
+export function decodeRequest(w: AgentRequest, now = Date.now()): IncomingRequest {
   checkVersion(w.protocol_version, `request ${w.request_id}`);
   checkId(w.request_id, 'request_id');
   checkId(w.agent_id, 'agent_id');
@@ -238,7 +241,7 @@ export function decodeRequest(w: AgentRequest): IncomingRequest {
     model: w.model,
     stream: w.stream,
     priority: w.priority,
-    ...(w.deadline_unix_ms > 0 ? { deadlineUnixMs: w.deadline_unix_ms } : {}),
+    ...(w.timeout_ms > 0 ? { deadlineUnixMs: now + w.timeout_ms } : {}),
     body,
   };
 }

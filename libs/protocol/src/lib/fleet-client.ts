@@ -231,7 +231,8 @@ export class FleetClient {
     assertValidId(requestId, 'requestId');
     // Validates kind/body/deadline synchronously so that misuse throws at the call site.
     const sample = encodeRequest(requestId, agentId, this.gatewayId, req);
-    return this.run(agentId, requestId, sample, req.deadlineMs, options.signal);
+    const deadlineAt = sample.timeout_ms > 0 ? performance.now() + sample.timeout_ms : undefined;
+    return this.run(agentId, requestId, sample, req.deadlineMs, deadlineAt, options.signal);
   }
 
   private async *run(
@@ -239,6 +240,7 @@ export class FleetClient {
     requestId: string,
     sample: AgentRequest,
     deadlineMs: number | undefined,
+    deadlineAt: number | undefined,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<ResponseEvent> {
     if (this.closed) {
@@ -284,6 +286,10 @@ export class FleetClient {
     const onAbort = () => p.queue.fail(signal?.reason);
     try {
       try {
+        // The agent counts from receipt: send the time left now, not at request() time.
+        if (deadlineAt !== undefined) {
+          sample.timeout_ms = Math.max(1, Math.ceil(deadlineAt - performance.now()));
+        }
         writer.write(sample);
       } catch (e) {
         p.done = true;

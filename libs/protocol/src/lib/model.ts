@@ -72,7 +72,10 @@ export interface IncomingRequest {
   readonly model: string;
   readonly stream: boolean;
   readonly priority: number;
-  /** Absolute wall-clock deadline (`Date.now()` scale), or undefined when none. */
+  /**
+   * The deadline on this host's clock (`Date.now()` scale): receipt time plus the time left
+   * that the gateway sent; undefined when none.
+   */
   readonly deadlineUnixMs?: number;
   readonly body: Record<string, unknown>;
 }
