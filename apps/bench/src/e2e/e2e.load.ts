@@ -71,6 +71,25 @@ export async function sequentialLatencies(
   return out;
 }
 
+/** Reads one SSE response, pushing the gaps (ms) between consecutive content events to `gaps`. */
+async function readGaps(body: AsyncIterable<Buffer | string>, gaps: number[]): Promise<void> {
+  let last: number | undefined;
+  let buffered = '';
+  for await (const chunk of body) {
+    const now = performance.now();
+    buffered += String(chunk);
+    // One network read may carry several events: each content event counts once, at `now`.
+    let idx: number;
+    while ((idx = buffered.indexOf('\n\n')) !== -1) {
+      const event = buffered.slice(0, idx);
+      buffered = buffered.slice(idx + 2);
+      if (!event.includes('"content":"') || event.includes('"content":""')) continue;
+      if (last !== undefined) gaps.push(now - last);
+      last = now;
+    }
+  }
+}
+
 /**
  * Inter-token latencies (ms) of `n` streamed answers, one at a time: the gaps between consecutive
  * content chunks as the client receives them.
@@ -87,26 +106,47 @@ export async function streamGaps(url: string, body: string, n: number): Promise<
         dispatcher,
       });
       if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
-      let last: number | undefined;
-      let buffered = '';
-      for await (const chunk of res.body) {
-        const now = performance.now();
-        buffered += String(chunk);
-        // One network read may carry several events: each content event counts once, at `now`.
-        let idx: number;
-        while ((idx = buffered.indexOf('\n\n')) !== -1) {
-          const event = buffered.slice(0, idx);
-          buffered = buffered.slice(idx + 2);
-          if (!event.includes('"content":"') || event.includes('"content":""')) continue;
-          if (last !== undefined) gaps.push(now - last);
-          last = now;
-        }
-      }
+      await readGaps(res.body, gaps);
     }
   } finally {
     await dispatcher.close();
   }
   return Float64Array.from(gaps);
+}
+
+/**
+ * `n` streams held open at once (one connection each): how many completed, and the gaps (ms)
+ * between content events across all of them.
+ */
+export async function concurrentStreams(
+  url: string,
+  body: string,
+  n: number,
+): Promise<{ completed: number; gaps: Float64Array }> {
+  const dispatcher = new Agent({ connections: n, pipelining: 1 });
+  const gaps: number[] = [];
+  let completed = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        const res = await request(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          dispatcher,
+        });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          return;
+        }
+        await readGaps(res.body, gaps);
+        completed++;
+      }),
+    );
+  } finally {
+    await dispatcher.close();
+  }
+  return { completed, gaps: Float64Array.from(gaps) };
 }
 
 /**

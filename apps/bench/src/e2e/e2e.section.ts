@@ -4,7 +4,14 @@ import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { LoggedProcess, ROOT } from './e2e.processes';
-import { chatBody, closedLoop, cpuTimeMs, sequentialLatencies, streamGaps } from './e2e.load';
+import {
+  chatBody,
+  closedLoop,
+  concurrentStreams,
+  cpuTimeMs,
+  sequentialLatencies,
+  streamGaps,
+} from './e2e.load';
 
 /** A DDS domain of its own, so a concurrent test run cannot feed this fleet. */
 const DOMAIN = '79';
@@ -15,6 +22,11 @@ const STREAMS = 30;
 const STREAM_TOKENS = 100;
 /** Decode pace of the streaming agent: 2 ms per token, so gaps are the agent's plus our cost. */
 const STREAM_TPS = 500;
+/** Streams held open at once for the concurrency check (ARCHITECTURE.md: 1,000). */
+const HELD_STREAMS = Number(process.env['BENCH_E2E_HELD_STREAMS'] ?? 1000);
+/** Tokens and pace of each held stream: 20 tokens at 10/s, so all are open together for ~2 s. */
+const HELD_TOKENS = 20;
+const HELD_TPS = 10;
 
 interface SimAgent {
   id: string;
@@ -25,48 +37,42 @@ interface SimAgent {
 /**
  * `e2e`: non-streaming chat through the gateway (REST -> scheduler -> selector -> DDS) to one
  * simulated agent with zero think time, against the same agent's own OpenAI-compatible HTTP
- * endpoint, at 1, 8 and 32 closed-loop clients; and 100-token streams for the inter-token
- * latency the gateway adds. Everything (clients, gateway, agents) shares this machine.
+ * endpoint, at 1, 8 and 32 closed-loop clients; 100-token streams for the inter-token latency
+ * the gateway adds; and 1,000 streams held open at once. Everything (clients, gateway, agents)
+ * shares this machine.
  */
 export const e2eSection: BenchSection = {
   name: 'e2e',
   async run() {
-    const sim = await LoggedProcess.start(
-      join(ROOT, 'apps/agent-simulator/src/main.ts'),
-      [
-        '--dds-domain',
-        DOMAIN,
-        '--port',
-        '0',
-        '--count',
-        '1',
-        '--slots',
-        '256',
-        '--model',
-        'bench-fast',
-        '--id-prefix',
-        'bench-',
-        '--zero-think',
-        '--output-tokens',
-        '16',
-      ],
-      'fleet ready',
-    );
-    const streamer = await LoggedProcess.start(
-      join(ROOT, 'apps/agent-simulator/src/main.ts'),
-      [
-        '--dds-domain',
-        DOMAIN,
-        '--port',
-        '0',
-        '--count',
-        '1',
-        '--slots',
-        '8',
-        '--model',
-        'bench-stream',
-        '--id-prefix',
-        'bench-stream-',
+    const procs: LoggedProcess[] = [];
+    const start = async (entry: string, args: string[], ready: string) => {
+      const started = await LoggedProcess.start(join(ROOT, entry), args, ready);
+      procs.push(started.proc);
+      return started;
+    };
+    const simulator = (model: string, slots: number, extra: string[]) =>
+      start(
+        'apps/agent-simulator/src/main.ts',
+        [
+          '--dds-domain',
+          DOMAIN,
+          '--port',
+          '0',
+          '--count',
+          '1',
+          '--slots',
+          String(slots),
+          '--model',
+          model,
+          '--id-prefix',
+          `${model}-`,
+          ...extra,
+        ],
+        'fleet ready',
+      );
+    try {
+      const sim = await simulator('bench-fast', 256, ['--zero-think', '--output-tokens', '16']);
+      const streamer = await simulator('bench-stream', 8, [
         '--ttft-ms',
         '0',
         '--prefill-tps',
@@ -75,27 +81,30 @@ export const e2eSection: BenchSection = {
         String(STREAM_TPS),
         '--output-tokens',
         String(STREAM_TOKENS),
-      ],
-      'fleet ready',
-    ).catch(async (e: unknown) => {
-      await sim.proc.stop();
-      throw e;
-    });
-    const gateway = await LoggedProcess.start(
-      join(ROOT, 'apps/gateway/src/main.ts'),
-      ['--dds-domain', DOMAIN, '--port', '0', '--host', '127.0.0.1'],
-      'gateway listening',
-    ).catch(async (e: unknown) => {
-      await Promise.all([sim.proc.stop(), streamer.proc.stop()]);
-      throw e;
-    });
-    try {
+      ]);
+      const held = await simulator('bench-held', HELD_STREAMS, [
+        '--ttft-ms',
+        '0',
+        '--prefill-tps',
+        '0',
+        '--decode-tps',
+        String(HELD_TPS),
+        '--output-tokens',
+        String(HELD_TOKENS),
+      ]);
+      const gateway = await start(
+        'apps/gateway/src/main.ts',
+        ['--dds-domain', DOMAIN, '--port', '0', '--host', '127.0.0.1'],
+        'gateway listening',
+      );
       const gw = String(gateway.record['url']);
       const fastAgent = (sim.record['agents'] as SimAgent[])[0];
       const streamAgent = (streamer.record['agents'] as SimAgent[])[0];
-      if (!fastAgent?.http || !streamAgent?.http)
+      const heldAgent = (held.record['agents'] as SimAgent[])[0];
+      if (!fastAgent?.http || !streamAgent?.http || !heldAgent?.http) {
         throw new Error('simulator agents have no HTTP endpoint');
-      await waitForAgents(gw, 2);
+      }
+      await waitForAgents(gw, 3);
 
       const direct = `${fastAgent.http}/chat/completions`;
       const viaGateway = `${gw}/v1/chat/completions`;
@@ -166,12 +175,33 @@ export const e2eSection: BenchSection = {
       data['direct_itl_p99_ms'] = round(ds.p99);
       data['gateway_itl_p99_ms'] = round(gs.p99);
 
+      // Many streams held at once: every one must complete, and token gaps stay the agent's.
+      const heldBody = chatBody('bench-held', true);
+      const dh = await concurrentStreams(
+        `${heldAgent.http}/chat/completions`,
+        heldBody,
+        HELD_STREAMS,
+      );
+      const gh = await concurrentStreams(`${gw}/v1/chat/completions`, heldBody, HELD_STREAMS);
+      const dhs = summarize(dh.gaps);
+      const ghs = summarize(gh.gaps);
+      data['held_streams'] = HELD_STREAMS;
+      data['held_streams_completed_direct'] = dh.completed;
+      data['held_streams_completed_gateway'] = gh.completed;
+      data['held_direct_itl_p50_ms'] = round(dhs.p50);
+      data['held_gateway_itl_p50_ms'] = round(ghs.p50);
+      data['held_added_itl_p50_ms'] = round(ghs.p50 - dhs.p50);
+      data['held_direct_itl_p99_ms'] = round(dhs.p99);
+      data['held_gateway_itl_p99_ms'] = round(ghs.p99);
+
       writeJsonSection('dds-overhead', 'e2e', {
         ...data,
         samples: {
           latency: LATENCY_SAMPLES,
           streams: STREAMS,
           stream_tokens: STREAM_TOKENS,
+          held_streams: HELD_STREAMS,
+          held_stream_tokens: HELD_TOKENS,
           duration_s: DURATION_S,
         },
         targets: { gateway_rps_c32: 4000, added_p50_ms_c1: 1, added_itl_p50_ms: 0.2 },
@@ -221,6 +251,15 @@ export const e2eSection: BenchSection = {
               round(ds.p99),
               round(gs.p99),
             ],
+            [
+              `inter-token gap, ${HELD_STREAMS} streams held at once (completed ${dh.completed} / ${gh.completed})`,
+              ghs.n,
+              round(dhs.p50),
+              round(ghs.p50),
+              round(ghs.p50 - dhs.p50),
+              round(dhs.p99),
+              round(ghs.p99),
+            ],
           ],
         ),
         '',
@@ -230,7 +269,7 @@ export const e2eSection: BenchSection = {
       writeMarkdown('dds-overhead', 'e2e', markdown);
       return markdown;
     } finally {
-      await Promise.all([gateway.proc.stop(), sim.proc.stop(), streamer.proc.stop()]);
+      await Promise.all(procs.map((p) => p.stop()));
     }
   },
 };
