@@ -72,7 +72,10 @@ export async function sequentialLatencies(
 }
 
 /** Reads one SSE response, pushing the gaps (ms) between consecutive content events to `gaps`. */
-async function readGaps(body: AsyncIterable<Buffer | string>, gaps: number[]): Promise<void> {
+export async function readGaps(
+  body: AsyncIterable<Buffer | string>,
+  gaps: number[],
+): Promise<void> {
   let last: number | undefined;
   let buffered = '';
   for await (const chunk of body) {

@@ -1,0 +1,38 @@
+import { readGaps } from './e2e.load';
+
+async function* timed(chunks: { text: string; waitMs: number }[]): AsyncGenerator<string> {
+  for (const c of chunks) {
+    if (c.waitMs) await new Promise((r) => setTimeout(r, c.waitMs));
+    yield c.text;
+  }
+}
+
+const ev = (content: string) =>
+  `data: {"choices":[{"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
+
+describe('readGaps', () => {
+  it('measures gaps between content events only, across and within network reads', async () => {
+    const gaps: number[] = [];
+    await readGaps(
+      timed([
+        { text: 'data: {"choices":[{"delta":{"role":"assistant","content":""}}]}\n\n', waitMs: 0 },
+        { text: ev('a'), waitMs: 0 },
+        // Split event: counted when it completes.
+        { text: ev('b').slice(0, 10), waitMs: 30 },
+        { text: ev('b').slice(10) + ev('c'), waitMs: 0 },
+        { text: 'data: {"choices":[],"usage":{}}\n\ndata: [DONE]\n\n', waitMs: 0 },
+      ]),
+      gaps,
+    );
+    expect(gaps).toHaveLength(2);
+    // a -> b spans the 30 ms wait; b and c arrived in one read, so their gap is ~0.
+    expect(gaps[0]).toBeGreaterThanOrEqual(25);
+    expect(gaps[1]).toBeLessThan(5);
+  });
+
+  it('yields nothing for a stream without content', async () => {
+    const gaps: number[] = [];
+    await readGaps(timed([{ text: 'data: [DONE]\n\n', waitMs: 0 }]), gaps);
+    expect(gaps).toEqual([]);
+  });
+});
