@@ -70,7 +70,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     });
   });
 
-  await app.listen({ port: config.server.port, host: config.server.host });
+  try {
+    await app.listen({ port: config.server.port, host: config.server.host });
+  } catch (err) {
+    // E.g. the port is taken: stop what bootstrap started (DDS, a simulated fleet) before failing.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host =
