@@ -1,3 +1,4 @@
+require('./tools/jest/dds-loopback');
 const nxPreset = require('@nx/jest/preset').default;
 
 /**
@@ -24,5 +25,4 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   testMatch: ['**/?(*.)+(spec|test).ts'],
-  setupFiles: [require.resolve('./tools/jest/dds-loopback.js')],
 };

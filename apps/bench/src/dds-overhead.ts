@@ -3,9 +3,17 @@
  * measuring our stack against a baseline in the same run, and writes dist/bench/dds-overhead.json
  * plus one Markdown table per section.
  */
+import { join } from 'node:path';
 import { sections } from './sections';
 
+/** Benchmarks run the whole fleet on this machine: keep DDS on loopback unless told otherwise. */
+function useLoopbackDds(): void {
+  const config = join(__dirname, '..', '..', '..', 'tools', 'dds', 'cyclonedds-loopback.xml');
+  process.env['CYCLONEDDS_URI'] ??= `file://${config}`;
+}
+
 async function main(): Promise<void> {
+  useLoopbackDds();
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const chosen = only.length ? sections.filter((s) => only.includes(s.name)) : sections;
   if (chosen.length === 0) {
