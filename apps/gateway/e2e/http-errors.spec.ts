@@ -84,6 +84,33 @@ describe('gateway error paths over HTTP agents (openai SDK as the client)', () =
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('404 with an OpenAI body for unknown routes and methods; 400/415 for other content types', async () => {
+    const g = await gateway({});
+    for (const [method, path] of [
+      ['GET', '/v1/nope'],
+      ['GET', '/v1/chat/completions'],
+      ['DELETE', '/api/v1/agents'],
+    ]) {
+      const res = await fetch(`${g.url}${path}`, { method });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    }
+    const text = await fetch(`${g.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(text.status).toBe(400);
+    expect(await text.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    const xml = await fetch(`${g.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: '<chat/>',
+    });
+    expect(xml.status).toBe(415);
+    expect(await xml.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+  });
+
   it('413 for a body over the limit, 400 for malformed JSON', async () => {
     const a = await stub('limits');
     const g = await gateway(
