@@ -111,6 +111,34 @@ describe('gateway error paths over HTTP agents (openai SDK as the client)', () =
     expect(await xml.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });
 
+  it('logs one record per request at debug, none at info', async () => {
+    const a = await stub('logs');
+    const yaml = agentYaml([{ id: 'a', url: a.baseUrl }]);
+    const quiet = (await gateway({}, yaml)) as Gateway & { logs: string[] };
+    const chatty = (await gateway({ DDS_LLM_LOG_LEVEL: 'DEBUG' }, yaml)) as Gateway & {
+      logs: string[];
+    };
+    for (const g of [quiet, chatty]) {
+      await sdk(g).chat.completions.create({ model: 'm', messages: user });
+      await sdk(g)
+        .chat.completions.create({ model: 'nope', messages: user })
+        .catch(() => undefined);
+    }
+    const records = (g: { logs: string[] }) =>
+      g.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records(quiet).filter((r) => r['component'] === 'requests')).toEqual([]);
+    const logged = records(chatty).filter((r) => r['component'] === 'requests');
+    expect(logged).toEqual([
+      expect.objectContaining({ msg: 'request completed', model: 'm', agent: 'a', attempts: 1 }),
+      expect.objectContaining({
+        msg: 'request failed',
+        model: 'nope',
+        status: 404,
+        code: 'model_not_found',
+      }),
+    ]);
+  });
+
   it('413 for a body over the limit, 400 for malformed JSON', async () => {
     const a = await stub('limits');
     const g = await gateway(

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logging/logger';
 import { startGateway, type Gateway } from '../../src/app/gateway';
-import { loadConfig } from '../../src/config/config.loader';
+import { loadConfig, pinoLevel } from '../../src/config/config.loader';
 
 /** Starts an in-process gateway on an ephemeral loopback port with `env`-style settings. */
 export async function startTestGateway(
@@ -20,7 +20,7 @@ export async function startTestGateway(
       cb();
     },
   });
-  const logger = createLogger('info', sink);
+  const logger = createLogger(pinoLevel(config.logging.level), sink);
   const gateway = await startGateway(config, logger);
   return Object.assign(gateway, { logs });
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   BadGatewayError,
   GatewayTimeoutError,
@@ -27,7 +27,8 @@ import {
   type Scheduler,
 } from '@dds/scheduler';
 import type { SelectionRequest, StrategyName } from '@dds/selector';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import type { Logger } from 'pino';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
 import type { GatewayConfig } from '../config/config.schema';
 import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
 import {
@@ -97,11 +98,17 @@ export function strategyName(name: string): StrategyName | undefined {
 export class CompletionService {
   private readonly levels: number;
   private readonly defaultDeadlineMs: number;
+  private readonly debug: Logger | undefined;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(REQUEST_SCHEDULER) private readonly scheduler: Scheduler<GatewayJob, JobOutcome>,
+    @Optional() @Inject(GATEWAY_LOGGER) logger?: Logger,
   ) {
+    // Per-request records only at debug: at info they would cost more than the request.
+    this.debug = logger?.isLevelEnabled('debug')
+      ? logger.child({ component: 'requests' })
+      : undefined;
     this.levels = config.scheduler.priority_levels;
     this.defaultDeadlineMs = config.server.request_timeout * 1000;
   }
@@ -208,9 +215,27 @@ export class CompletionService {
         signal,
       }).promise;
     } catch (err) {
-      if (err instanceof CancelledError) throw err;
-      throw toClientError(err, prepared.deadlineMs);
+      if (err instanceof CancelledError) {
+        this.debug?.debug({ model: prepared.model, stage: err.stage }, 'request cancelled');
+        throw err;
+      }
+      const error = toClientError(err, prepared.deadlineMs);
+      this.debug?.debug(
+        { model: prepared.model, status: error.status, code: error.code, cause: String(err) },
+        'request failed',
+      );
+      throw error;
     }
+    this.debug?.debug(
+      {
+        model: prepared.model,
+        agent: result.value.agentId,
+        attempts: result.attempts,
+        queued_ms: Math.round(result.queuedMs * 100) / 100,
+        stream: prepared.stream,
+      },
+      'request completed',
+    );
     return {
       ...result.value,
       collector,
