@@ -3,7 +3,7 @@
  *   node-peer <ping|pong|pub|sub> <domainId> <typesModule> <json options>
  * `ping` and `sub` print their measurements as one JSON line on stdout.
  */
-import { DomainParticipant, type Qos, type Reader, type TypeSupport } from '@dds/transport';
+import { DomainParticipant, type Qos, type TypeSupport } from '@dds/transport';
 
 interface PingSample {
   id: number;
@@ -26,14 +26,6 @@ const THROUGHPUT_QOS: Qos = {
   reliability: { kind: 'reliable', maxBlockingTimeMs: 10_000 },
   history: { kind: 'keep-all' },
 };
-
-async function nextSample(reader: Reader<PingSample>): Promise<PingSample> {
-  for (;;) {
-    const [sample] = reader.take(1);
-    if (sample?.data) return sample.data;
-    if (!sample) await new Promise<void>((resolve) => reader.once('data', resolve));
-  }
-}
 
 async function main(): Promise<void> {
   const [role, domain, typesModule, json] = process.argv.slice(2);
@@ -59,23 +51,57 @@ async function main(): Promise<void> {
         writer.waitForMatch({ timeoutMs: 30_000 }),
         reader.waitForMatch({ timeoutMs: 30_000 }),
       ]);
+      // Both sides answer from the reader's 'data' handler, synchronously: the fastest public path
+      // (no promise or async-iterator turn between the doorbell and the reply).
       if (role === 'pong') {
-        for await (const sample of reader) {
-          if (!sample.data) continue;
-          if (sample.data.seq === 0xffffffff) break;
-          writer.write(sample.data);
-        }
+        await new Promise<void>((resolve) => {
+          const onData = (): void => {
+            for (const sample of reader.take()) {
+              if (!sample.data) continue;
+              if (sample.data.seq === 0xffffffff) {
+                reader.off('data', onData);
+                resolve();
+                return;
+              }
+              writer.write(sample.data);
+            }
+          };
+          reader.on('data', onData);
+        });
         return;
       }
+      const total = options.warmup + options.count;
       const rtts = new Float64Array(options.count);
-      for (let i = 0; i < options.warmup + options.count; i++) {
-        const start = process.hrtime.bigint();
-        writer.write({ id: 0, seq: i, payload });
-        let reply = await nextSample(reader);
-        while (reply.seq !== i) reply = await nextSample(reader);
-        if (i >= options.warmup)
-          rtts[i - options.warmup] = Number(process.hrtime.bigint() - start) / 1000;
-      }
+      let seq = 0;
+      let start = process.hrtime.bigint();
+      let done = (): void => {};
+      await new Promise<void>((resolve) => {
+        const onData = (): void => {
+          for (const sample of reader.take()) {
+            if (sample.data?.seq !== seq) continue;
+            if (seq >= options.warmup)
+              rtts[seq - options.warmup] = Number(process.hrtime.bigint() - start) / 1000;
+            if (++seq === total) {
+              reader.off('data', onData);
+              resolve();
+              return;
+            }
+            start = process.hrtime.bigint();
+            writer.write({ id: 0, seq, payload });
+          }
+        };
+        reader.on('data', onData);
+        writer.write({ id: 0, seq, payload });
+        // A ping written before the pong side has matched this writer is lost (volatile): resend
+        // one that stalls, so discovery order cannot hang the run.
+        let seen = -1;
+        const watchdog = setInterval(() => {
+          if (seen === seq) writer.write({ id: 0, seq, payload });
+          seen = seq;
+        }, 500);
+        done = () => clearInterval(watchdog);
+      });
+      done();
       writer.write({ id: 0, seq: 0xffffffff, payload });
       await writer.waitForAcks(5_000);
       process.stdout.write(JSON.stringify({ rtt_us: Array.from(rtts) }) + '\n');
