@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       const rtts = new Float64Array(options.count);
       let seq = 0;
       let start = process.hrtime.bigint();
-      let done = (): void => {};
+      let watchdog: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         const onData = (): void => {
           for (const sample of reader.take()) {
@@ -95,13 +95,12 @@ async function main(): Promise<void> {
         // A ping written before the pong side has matched this writer is lost (volatile): resend
         // one that stalls, so discovery order cannot hang the run.
         let seen = -1;
-        const watchdog = setInterval(() => {
+        watchdog = setInterval(() => {
           if (seen === seq) writer.write({ id: 0, seq, payload });
           seen = seq;
         }, 500);
-        done = () => clearInterval(watchdog);
       });
-      done();
+      clearInterval(watchdog);
       writer.write({ id: 0, seq: 0xffffffff, payload });
       await writer.waitForAcks(5_000);
       process.stdout.write(JSON.stringify({ rtt_us: Array.from(rtts) }) + '\n');
