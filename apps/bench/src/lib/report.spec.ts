@@ -1,7 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { markdownTable, writeJsonSection, writeMarkdown } from './report';
+import {
+  machineInfo,
+  markdownTable,
+  ratioCell,
+  summaryCells,
+  writeJsonSection,
+  writeMarkdown,
+  writeSectionReport,
+} from './report';
+import { summarize } from './stats';
 
 describe('bench reports', () => {
   let dir: string;
@@ -22,5 +31,31 @@ describe('bench reports', () => {
     expect(table).toBe('| metric | value |\n| --- | --- |\n| p50 | 1.5 |');
     const path = writeMarkdown('x', 'transport', table, dir);
     expect(readFileSync(path, 'utf8')).toBe(table + '\n');
+  });
+
+  it('writes a section as JSON and Markdown and returns the Markdown', () => {
+    const md = writeSectionReport('y', 'codec', { p50: 2 }, '| a |', dir);
+    expect(md).toBe('| a |');
+    expect(JSON.parse(readFileSync(join(dir, 'y.json'), 'utf8')).codec).toEqual({ p50: 2 });
+    expect(readFileSync(join(dir, 'y.codec.md'), 'utf8')).toBe('| a |\n');
+  });
+});
+
+describe('report cells', () => {
+  it('renders n, p50, p90, p99 and max of a summary, rounded', () => {
+    const s = summarize([1.23456, 2, 3, 4, 1000.04]);
+    expect(summaryCells(s)).toEqual([5, 3, 1000, 1000, 1000]);
+    expect(summaryCells(summarize([0.12345]))).toEqual([1, 0.123, 0.123, 0.123, 0.123]);
+  });
+
+  it('renders a ratio against a baseline', () => {
+    expect(ratioCell(3, 2)).toBe('1.5x');
+    expect(ratioCell(1, 3)).toBe('0.333x');
+  });
+
+  it('describes the machine', () => {
+    const m = machineInfo();
+    expect(m.cpus).toBe(cpus().length);
+    expect(m.loadavg_1m).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { round, type Summary } from './stats';
 
 /** Where every benchmark writes its results (relative to the workspace root). */
 export const BENCH_OUTPUT_DIR = join('dist', 'bench');
@@ -48,4 +50,41 @@ export function writeMarkdown(
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, markdown + '\n');
   return path;
+}
+
+/**
+ * Writes one section of a benchmark both ways: its data merged into `<name>.json` and its
+ * Markdown to `<name>.<section>.md`. Returns the Markdown, which is what a section's `run` returns.
+ */
+export function writeSectionReport(
+  name: string,
+  section: string,
+  data: unknown,
+  markdown: string,
+  dir = BENCH_OUTPUT_DIR,
+): string {
+  writeJsonSection(name, section, data, dir);
+  writeMarkdown(name, section, markdown, dir);
+  return markdown;
+}
+
+/** The machine a timing was taken on: microsecond figures move with what else it runs. */
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly loadavg_1m: number;
+}
+
+/** CPU count and the current 1-minute load average (rounded), to report next to timings. */
+export function machineInfo(): MachineInfo {
+  return { cpus: cpus().length, loadavg_1m: round(loadavg()[0] ?? 0) };
+}
+
+/** The table cells `n, p50, p90, p99, max` of a summary, rounded. */
+export function summaryCells(s: Summary): (string | number)[] {
+  return [s.n, round(s.p50), round(s.p90), round(s.p99), round(s.max)];
+}
+
+/** `value / baseline` as a table cell, e.g. `1.23x`. */
+export function ratioCell(value: number, baseline: number): string {
+  return `${round(value / baseline)}x`;
 }
