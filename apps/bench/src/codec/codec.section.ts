@@ -1,25 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { TypeSupport } from '@dds/transport';
-import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
-import { round, summarize, type Summary } from '../lib/stats';
+import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
+import { round, type Summary } from '../lib/stats';
+import { measure } from '../lib/timing';
 import type { BenchSection } from '../sections';
 
 const BATCH = 100;
 const SAMPLES = 2_000;
 const WARMUP_BATCHES = 300;
-
-/** µs per operation, one sample per batch of `BATCH` operations. */
-function timeBatches(samples: number, op: () => void): Float64Array {
-  const out = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < BATCH; i++) op();
-    out[s] = Number(process.hrtime.bigint() - t0) / 1_000 / BATCH;
-  }
-  return out;
-}
 
 /** Generates the bench types with the lib's own dds-idl into dist/ and loads them. */
 function loadTypes(): Record<string, TypeSupport<unknown>> {
@@ -91,8 +80,7 @@ export const codecSection: BenchSection = {
       ];
       const r: Record<string, Summary> = {};
       for (const [name, op] of ops) {
-        timeBatches(WARMUP_BATCHES, op);
-        r[name] = summarize(timeBatches(SAMPLES, op));
+        r[name] = measure(op, { samples: SAMPLES, warmup: WARMUP_BATCHES, batch: BATCH });
         rows.push([
           w.name,
           name,
@@ -103,21 +91,18 @@ export const codecSection: BenchSection = {
       }
       results[w.name] = r;
     }
-    const machine = { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) };
-    writeJsonSection('dds-overhead', 'codec', {
-      unit: 'us per sample',
-      machine,
-      batch: BATCH,
-      samples: SAMPLES,
-      workloads: results,
-    });
+    const machine = machineInfo();
     const table = [
       `Generated CDR codec per sample, µs (median and p99 over ${SAMPLES} samples of ${BATCH}; ` +
         `${machine.cpus} CPUs, load average ${machine.loadavg_1m}):`,
       '',
       markdownTable(['type', 'operation', 'p50', 'p99', 'bytes'], rows),
     ].join('\n');
-    writeMarkdown('dds-overhead', 'codec', table);
-    return table;
+    return writeSectionReport(
+      'dds-overhead',
+      'codec',
+      { unit: 'us per sample', machine, batch: BATCH, samples: SAMPLES, workloads: results },
+      table,
+    );
   },
 };

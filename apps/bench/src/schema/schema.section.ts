@@ -3,9 +3,9 @@ import {
   validateChatCompletionRequest,
   validateEmbeddingRequest,
 } from '@dds/openai-schema';
-import { cpus, loadavg } from 'node:os';
-import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize, type Summary } from '../lib/stats';
+import { measure, timeBatches } from '../lib/timing';
 import type { BenchSection } from '../sections';
 
 // One sample times a batch: a single validation (~1 µs) is too close to the clock's own cost.
@@ -65,17 +65,6 @@ const WORKLOADS = [
   },
 ];
 
-/** µs per operation, one sample per batch of `BATCH` operations. */
-function timeBatches(samples: number, op: () => void): Float64Array {
-  const out = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < BATCH; i++) op();
-    out[s] = Number(process.hrtime.bigint() - t0) / 1_000 / BATCH;
-  }
-  return out;
-}
-
 /**
  * `schema`: what request validation adds to the gateway's hot path. Baseline: `JSON.parse` of the same
  * body, measured in the same run, since every request pays that anyway. Also shows the class-validator
@@ -89,10 +78,10 @@ export const schemaSection: BenchSection = {
     for (const w of WORKLOADS) {
       const parse = () => JSON.parse(w.text) as unknown;
       const parseAndValidate = () => w.validate(JSON.parse(w.text));
-      timeBatches(WARMUP_BATCHES, parse);
-      timeBatches(WARMUP_BATCHES, parseAndValidate);
-      const baseline = summarize(timeBatches(SAMPLES, parse));
-      const fast = summarize(timeBatches(SAMPLES, parseAndValidate));
+      timeBatches(WARMUP_BATCHES, BATCH, parse);
+      timeBatches(WARMUP_BATCHES, BATCH, parseAndValidate);
+      const baseline = summarize(timeBatches(SAMPLES, BATCH, parse));
+      const fast = summarize(timeBatches(SAMPLES, BATCH, parseAndValidate));
       const r: Record<string, Summary> = {
         baseline_json_parse: baseline,
         parse_and_validate: fast,
@@ -109,8 +98,7 @@ export const schemaSection: BenchSection = {
       );
       if (w.validate === validateChatCompletionRequest) {
         const dto = () => validateChatCompletionDto(JSON.parse(w.text));
-        timeBatches(DTO_SAMPLES / 10, dto);
-        const slow = summarize(timeBatches(DTO_SAMPLES, dto));
+        const slow = measure(dto, { samples: DTO_SAMPLES, warmup: DTO_SAMPLES / 10, batch: BATCH });
         r['parse_and_dto_validate'] = slow;
         rows.push([
           w.name,
@@ -122,22 +110,25 @@ export const schemaSection: BenchSection = {
       }
       results[w.name] = r;
     }
-    const machine = { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) };
-    writeJsonSection('dds-overhead', 'schema', {
-      unit: 'us per request',
-      machine,
-      batch: BATCH,
-      samples: SAMPLES,
-      dto_samples: DTO_SAMPLES,
-      workloads: results,
-    });
+    const machine = machineInfo();
     const table = [
       `Request validation per body, µs (median and p99 over ${SAMPLES} samples of ${BATCH} requests; ` +
         `${machine.cpus} CPUs, load average ${machine.loadavg_1m}):`,
       '',
       markdownTable(['body', 'path', 'p50', 'p99', 'p50 vs JSON.parse'], rows),
     ].join('\n');
-    writeMarkdown('dds-overhead', 'schema', table);
-    return table;
+    return writeSectionReport(
+      'dds-overhead',
+      'schema',
+      {
+        unit: 'us per request',
+        machine,
+        batch: BATCH,
+        samples: SAMPLES,
+        dto_samples: DTO_SAMPLES,
+        workloads: results,
+      },
+      table,
+    );
   },
 };
