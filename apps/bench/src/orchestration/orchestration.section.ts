@@ -1,8 +1,13 @@
 import { Scheduler } from '@dds/scheduler';
-import { cpus, loadavg } from 'node:os';
-import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import {
+  machineInfo,
+  markdownTable,
+  ratioCell,
+  summaryCells,
+  writeSectionReport,
+} from '../lib/report';
 import { round, summarize, Summary } from '../lib/stats';
-import { timeEach } from '../selection/selection.workload';
+import { measure } from '../lib/timing';
 import type { BenchSection } from '../sections';
 import {
   conversation,
@@ -33,12 +38,8 @@ async function batches(n: number, run: () => Promise<number>): Promise<Float64Ar
 function row(name: string, s: Summary, baselineP50: number): (string | number)[] {
   return [
     name,
-    s.n,
-    round(s.p50),
-    round(s.p90),
-    round(s.p99),
-    round(s.max),
-    `${round(s.p50 / baselineP50)}x`,
+    ...summaryCells(s),
+    ratioCell(s.p50, baselineP50),
     `${round((100 * s.p50) / REQUEST_BUDGET_US)}%`,
   ];
 }
@@ -71,22 +72,20 @@ export const orchestrationSection: BenchSection = {
     const full = conversation(TURNS);
     const nextTurn = (i: number) => [{ role: 'user', content: `question ${i}: and then?` }];
     const historyTokens = store.countTokens(full);
-    const naive = () =>
-      summarize(timeEach(CONTEXT_SAMPLES, (i) => naiveTokenCount([...full, ...nextTurn(i)])));
-    timeEach(CONTEXT_WARMUP, (i) => naiveTokenCount([...full, ...nextTurn(i)]));
-    const baseline = naive();
+    const baseline = measure((i) => naiveTokenCount([...full, ...nextTurn(i)]), {
+      samples: CONTEXT_SAMPLES,
+      warmup: CONTEXT_WARMUP,
+    });
     const prepareFits = (i: number) => store.prepare('bench', nextTurn(i), 128_000, 1_000);
     // A window smaller than the history: forces exact counts and trimming every request.
     const trimWindow = Math.floor(historyTokens / 2);
     const prepareTrims = (i: number) => store.prepare('bench', nextTurn(i), trimWindow, 256);
-    timeEach(CONTEXT_WARMUP, prepareFits);
-    const fits = summarize(timeEach(CONTEXT_SAMPLES, prepareFits));
-    timeEach(CONTEXT_WARMUP, prepareTrims);
-    const trims = summarize(timeEach(CONTEXT_SAMPLES, prepareTrims));
+    const fits = measure(prepareFits, { samples: CONTEXT_SAMPLES, warmup: CONTEXT_WARMUP });
+    const trims = measure(prepareTrims, { samples: CONTEXT_SAMPLES, warmup: CONTEXT_WARMUP });
     const trimmed = prepareTrims(0).trimmed;
 
-    const machine = { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) };
-    writeJsonSection('dds-overhead', 'orchestration', {
+    const machine = machineInfo();
+    const data = {
       unit: 'us',
       machine,
       request_budget_us: REQUEST_BUDGET_US,
@@ -106,7 +105,7 @@ export const orchestrationSection: BenchSection = {
         prepare_fits: fits,
         prepare_trims: { window: trimWindow, trimmed_messages: trimmed, ...trims },
       },
-    });
+    };
     const headers = ['path', 'n', 'p50', 'p90', 'p99', 'max', 'p50 vs baseline', 'p50 of budget'];
     const table = [
       `Scheduler: ${JOBS_PER_BATCH} jobs submitted at once on ${AGENTS}x${SLOTS} instant slots, ` +
@@ -127,7 +126,6 @@ export const orchestrationSection: BenchSection = {
         row(`prepare, trims to ${trimWindow} tokens`, trims, baseline.p50),
       ]),
     ].join('\n');
-    writeMarkdown('dds-overhead', 'orchestration', table);
-    return table;
+    return writeSectionReport('dds-overhead', 'orchestration', data, table);
   },
 };

@@ -1,7 +1,13 @@
 import { AgentSelector, STRATEGIES } from '@dds/selector';
-import { cpus, loadavg } from 'node:os';
-import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
-import { round, summarize, Summary } from '../lib/stats';
+import {
+  machineInfo,
+  markdownTable,
+  ratioCell,
+  summaryCells,
+  writeSectionReport,
+} from '../lib/report';
+import { summarize, Summary } from '../lib/stats';
+import { measure } from '../lib/timing';
 import type { BenchSection } from '../sections';
 import {
   BENCH_MODEL,
@@ -10,7 +16,6 @@ import {
   naiveSelect,
   seededRandom,
   systemPrompts,
-  timeEach,
 } from './selection.workload';
 
 const FLEET_SIZE = 1_000;
@@ -65,8 +70,7 @@ function measureRegistry(random: () => number): Record<string, Summary> {
   };
   const out: Record<string, Summary> = {};
   for (const [name, op] of Object.entries(ops)) {
-    timeEach(QUERY_SAMPLES / 5, op);
-    out[name] = summarize(timeEach(QUERY_SAMPLES, op));
+    out[name] = measure(op, { samples: QUERY_SAMPLES, warmup: QUERY_SAMPLES / 5 });
   }
   sub.unsubscribe();
   registry.close();
@@ -76,12 +80,8 @@ function measureRegistry(random: () => number): Record<string, Summary> {
 function row(name: string, s: Summary, baselineP50: number, targeted = true): (string | number)[] {
   return [
     name,
-    s.n,
-    round(s.p50),
-    round(s.p90),
-    round(s.p99),
-    round(s.max),
-    `${round(s.p50 / baselineP50)}x`,
+    ...summaryCells(s),
+    ratioCell(s.p50, baselineP50),
     targeted ? (s.p99 < TARGET_P99_US ? 'yes' : 'NO') : 'n/a (debug path)',
   ];
 }
@@ -100,8 +100,10 @@ export const selectionSection: BenchSection = {
     const candidates = registry.byModel(BENCH_MODEL);
 
     // The baseline first, on the same fleet, warmed up the same way.
-    timeEach(WARMUP, () => naiveSelect(candidates, BENCH_MODEL));
-    const baseline = summarize(timeEach(SAMPLES, () => naiveSelect(candidates, BENCH_MODEL)));
+    const baseline = measure(() => naiveSelect(candidates, BENCH_MODEL), {
+      samples: SAMPLES,
+      warmup: WARMUP,
+    });
 
     const results: Record<string, Summary> = {};
     for (const strategy of STRATEGIES) {
@@ -128,8 +130,8 @@ export const selectionSection: BenchSection = {
 
     const healthy = registry.list().filter((a) => a.health === 'healthy').length;
     // Microsecond timings move with what else the machine runs: keep that next to the numbers.
-    const machine = { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) };
-    writeJsonSection('dds-overhead', 'selection', {
+    const machine = machineInfo();
+    const data = {
       unit: 'us',
       machine,
       fleet: { agents: FLEET_SIZE, healthy, candidates: candidates.length },
@@ -140,7 +142,7 @@ export const selectionSection: BenchSection = {
       strategies: results,
       least_loaded_explained: explained,
       registry_queries: queries,
-    });
+    };
     const table = [
       `Selection among ${FLEET_SIZE} agents serving one model (${healthy} healthy), ` +
         `${SAMPLES} timed selections per row, µs per selection ` +
@@ -168,17 +170,9 @@ export const selectionSection: BenchSection = {
       '',
       markdownTable(
         ['operation', 'n', 'p50', 'p90', 'p99', 'max'],
-        Object.entries(queries).map(([name, q]) => [
-          name,
-          q.n,
-          round(q.p50),
-          round(q.p90),
-          round(q.p99),
-          round(q.max),
-        ]),
+        Object.entries(queries).map(([name, q]) => [name, ...summaryCells(q)]),
       ),
     ].join('\n');
-    writeMarkdown('dds-overhead', 'selection', table);
-    return table;
+    return writeSectionReport('dds-overhead', 'selection', data, table);
   },
 };

@@ -118,17 +118,6 @@ export function naiveSelect(candidates: readonly AgentView[], model: string): Ag
   return best;
 }
 
-/** Times `samples` calls of `op(i)` one by one; returns microseconds per call. */
-export function timeEach(samples: number, op: (i: number) => void): Float64Array {
-  const out = new Float64Array(samples);
-  for (let i = 0; i < samples; i++) {
-    const t0 = process.hrtime.bigint();
-    op(i);
-    out[i] = Number(process.hrtime.bigint() - t0) / 1_000;
-  }
-  return out;
-}
-
 /**
  * Runs `samples` selections of `strategy` against the fleet (after `warmup` untimed ones), keeping
  * the fleet moving between samples the way the gateway would: the chosen agent is acquired, an
