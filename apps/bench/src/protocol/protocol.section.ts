@@ -1,11 +1,10 @@
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FleetClient } from '@dds/protocol';
 import { DomainParticipant } from '@dds/transport';
 import { Agent as HttpAgent, request } from 'undici';
 import { streamGaps } from '../e2e/e2e.load';
 import { LOOPBACK_DDS, LoggedProcess, ROOT } from '../e2e/e2e.processes';
-import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 
@@ -189,7 +188,8 @@ export const protocolSection: BenchSection = {
       const h = summarize(hLat);
       const dr = summarize(dRps).p50;
       const hr = summarize(hRps).p50;
-      writeJsonSection('dds-overhead', 'protocol', {
+      const machine = machineInfo();
+      const data = {
         dds_p50_ms: round(d.p50),
         dds_p99_ms: round(d.p99),
         http_p50_ms: round(h.p50),
@@ -207,8 +207,8 @@ export const protocolSection: BenchSection = {
           stream_tokens: STREAM_TOKENS,
           stream_pace_ms: 1000 / STREAM_TPS,
         },
-        machine: { cpus: cpus().length, loadavg_1m: round(loadavg()[0] ?? 0) },
-      });
+        machine,
+      };
       const markdown = [
         markdownTable(
           [
@@ -238,10 +238,9 @@ export const protocolSection: BenchSection = {
         ),
         '',
         `Non-streaming chat, 16 output tokens, same agent and engine on both paths; req/s is the median of ${RUNS} runs of ` +
-          `${THROUGHPUT_REQUESTS / RUNS} requests. ${cpus().length} CPUs shared by client and agent; load average ${round(loadavg()[0] ?? 0)}.`,
+          `${THROUGHPUT_REQUESTS / RUNS} requests. ${machine.cpus} CPUs shared by client and agent; load average ${machine.loadavg_1m}.`,
       ].join('\n');
-      writeMarkdown('dds-overhead', 'protocol', markdown);
-      return markdown;
+      return writeSectionReport('dds-overhead', 'protocol', data, markdown);
     } finally {
       client.close();
       participant.close();

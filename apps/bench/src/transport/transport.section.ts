@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BenchSection } from '../sections';
-import { markdownTable, writeJsonSection, writeMarkdown, BENCH_OUTPUT_DIR } from '../lib/report';
+import { markdownTable, writeSectionReport, BENCH_OUTPUT_DIR } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import { ddsperfRoundTrip, ddsperfThroughput } from './ddsperf';
 
@@ -118,7 +118,6 @@ export const transportSection: BenchSection = {
       rtt_payload_bytes: 12,
       targets: { rtt_p50_ratio_max: 2.5, throughput_ratio_min: 0.35 },
     };
-    writeJsonSection('dds-overhead', 'transport', data);
     const table = markdownTable(
       ['metric', 'Node <-> Node (@dds/transport)', 'ddsperf (C)', 'ratio', 'target'],
       [
@@ -152,7 +151,6 @@ export const transportSection: BenchSection = {
         ],
       ],
     );
-    writeMarkdown('dds-overhead', 'transport', table);
-    return table;
+    return writeSectionReport('dds-overhead', 'transport', data, table);
   },
 };
