@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TypeSupport } from '@dds/transport';
-import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
+import { generateIdlTypes, WORKSPACE_ROOT } from '../lib/idl-codegen';
+import { BENCH_OUTPUT_DIR, machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, type Summary } from '../lib/stats';
 import { measure } from '../lib/timing';
 import type { BenchSection } from '../sections';
@@ -12,21 +12,12 @@ const WARMUP_BATCHES = 300;
 
 /** Generates the bench types with the lib's own dds-idl into dist/ and loads them. */
 function loadTypes(): Record<string, TypeSupport<unknown>> {
-  const out = join('dist', 'bench', 'codec-generated');
-  execFileSync(
-    process.execPath,
-    [
-      join('libs', 'dds-transport', 'bin', 'dds-idl.js'),
-      'gen',
-      join(__dirname, 'codec.idl'),
-      '-o',
-      out,
-    ],
-    {
-      stdio: 'ignore',
-    },
+  const module = generateIdlTypes(
+    join(__dirname, 'codec.idl'),
+    join(WORKSPACE_ROOT, BENCH_OUTPUT_DIR, 'codec-generated'),
+    true,
   );
-  return require(join(process.cwd(), out, 'codec.ts')) as Record<string, TypeSupport<unknown>>;
+  return require(module) as Record<string, TypeSupport<unknown>>;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BenchSection } from '../sections';
+import { generateIdlTypes, WORKSPACE_ROOT } from '../lib/idl-codegen';
 import { markdownTable, writeSectionReport, BENCH_OUTPUT_DIR } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import { ddsperfRoundTrip, ddsperfThroughput } from './ddsperf';
@@ -14,7 +14,7 @@ const SAMPLES = 10_000;
 const THROUGHPUT_SECONDS = 5;
 const DDSPERF_SECONDS = 6;
 
-const root = resolve(__dirname, '..', '..', '..', '..');
+const root = WORKSPACE_ROOT;
 
 function ddsEnv(): NodeJS.ProcessEnv {
   return {
@@ -27,20 +27,7 @@ function ddsEnv(): NodeJS.ProcessEnv {
 
 /** Generates the benchmark's sample type with the transport's own code generator. */
 function generateTypes(): string {
-  const outDir = join(root, BENCH_OUTPUT_DIR, 'gen');
-  mkdirSync(outDir, { recursive: true });
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'libs', 'dds-transport', 'bin', 'dds-idl.js'),
-      'gen',
-      join(__dirname, 'ping.idl'),
-      '-o',
-      outDir,
-    ],
-    { stdio: 'inherit' },
-  );
-  return join(outDir, 'ping.ts');
+  return generateIdlTypes(join(__dirname, 'ping.idl'), join(root, BENCH_OUTPUT_DIR, 'gen'));
 }
 
 async function runPeers(
