@@ -239,11 +239,13 @@ describe('protocol across two processes (client here, agent in a child process)'
       topics.close();
     });
 
-    it('fails a request whose response skips a sequence number', async () => {
-      const id = 'forge-gap-1';
-      const run = (async () => {
-        const events: ResponseEvent[] = [];
-        for await (const ev of client.request(
+    /**
+     * Sends a slow stream (one token a second) as `id` and returns once the agent has started on
+     * it, so the request is out and a forged sample can be slipped in ahead of the real ones.
+     */
+    async function startVictim(id: string): Promise<{ events: Promise<ResponseEvent[]> }> {
+      const events = collect(
+        client.request(
           AGENT,
           {
             kind: 'chat',
@@ -251,13 +253,16 @@ describe('protocol across two processes (client here, agent in a child process)'
             body: chat('victim', { max_tokens: 10_000, x_interval_ms: 1000 }),
           },
           { requestId: id },
-        )) {
-          events.push(ev);
-        }
-        return events;
-      })();
-      // The request is out once the agent starts on it; then a sample with seq 5 arrives first.
+        ),
+      );
       await child.waitFor((e) => e['event'] === 'started' && e['requestId'] === id);
+      return { events };
+    }
+
+    it('fails a request whose response skips a sequence number', async () => {
+      const id = 'forge-gap-1';
+      const { events: run } = await startVictim(id);
+      // The agent has started on it: a sample with seq 5 now arrives first.
       forger.write({ request_id: id, seq: 5, agent_id: AGENT, kind: 'delta', text: 'x', data: '' });
       const events = await run;
       expect(events).toEqual([
@@ -272,22 +277,7 @@ describe('protocol across two processes (client here, agent in a child process)'
 
     it('fails a request whose final carries malformed JSON', async () => {
       const id = 'forge-json-1';
-      const run = (async () => {
-        const events: ResponseEvent[] = [];
-        for await (const ev of client.request(
-          AGENT,
-          {
-            kind: 'chat',
-            stream: true,
-            body: chat('victim', { max_tokens: 10_000, x_interval_ms: 1000 }),
-          },
-          { requestId: id },
-        )) {
-          events.push(ev);
-        }
-        return events;
-      })();
-      await child.waitFor((e) => e['event'] === 'started' && e['requestId'] === id);
+      const { events: run } = await startVictim(id);
       forger.write({
         request_id: id,
         seq: 0,
