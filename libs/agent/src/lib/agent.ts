@@ -212,55 +212,56 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
    * Throws `SlotPoolError` when overloaded or draining.
    */
   async *runChat(job: LocalJob): AsyncGenerator<EngineEvent> {
-    const ac = new AbortController();
-    const signal = ac.signal;
-    const unlink = link(job.signal, ac);
-    let release: () => void;
-    try {
-      release = await this.pool.acquire(job.priority ?? 0, signal);
-    } catch (e) {
-      unlink();
-      throw e;
-    }
-    this.running.add(ac);
-    const t0 = performance.now();
+    const { signal, t0, done } = await this.admit(job);
     try {
       for await (const ev of this.engine.chat({ model: job.model, body: job.body, signal })) {
         if (ev.type === 'final') this.record(t0, ev.usage);
         yield ev;
       }
     } finally {
-      unlink();
-      this.running.delete(ac);
-      release();
-      this.servedCount++;
+      done();
     }
   }
 
   /** Runs an embeddings job outside DDS under the same slots/queue. */
   async runEmbedding(job: LocalJob): Promise<EmbeddingResult> {
-    const ac = new AbortController();
-    const signal = ac.signal;
-    const unlink = link(job.signal, ac);
-    let release: () => void;
-    try {
-      release = await this.pool.acquire(job.priority ?? 0, signal);
-    } catch (e) {
-      unlink();
-      throw e;
-    }
-    this.running.add(ac);
-    const t0 = performance.now();
+    const { signal, t0, done } = await this.admit(job);
     try {
       const r = await this.engine.embed({ model: job.model, body: job.body, signal });
       this.record(t0, r.usage);
       return r;
     } finally {
-      unlink();
-      this.running.delete(ac);
-      release();
-      this.servedCount++;
+      done();
     }
+  }
+
+  /**
+   * Waits for a slot for `job` (by priority) and counts it as running, so `stop()` can abort it.
+   * The caller must call `done` exactly once when the job ends, however it ends.
+   */
+  private async admit(
+    job: LocalJob,
+  ): Promise<{ signal: AbortSignal; t0: number; done: () => void }> {
+    const ac = new AbortController();
+    const unlink = link(job.signal, ac);
+    let release: () => void;
+    try {
+      release = await this.pool.acquire(job.priority ?? 0, ac.signal);
+    } catch (e) {
+      unlink();
+      throw e;
+    }
+    this.running.add(ac);
+    return {
+      signal: ac.signal,
+      t0: performance.now(),
+      done: () => {
+        unlink();
+        this.running.delete(ac);
+        release();
+        this.servedCount++;
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------------
