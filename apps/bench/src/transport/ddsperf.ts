@@ -80,22 +80,28 @@ async function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): P
   return out;
 }
 
+/**
+ * Runs one ddsperf role on `domainId` for `duration` seconds; it is killed if it outlives the
+ * measurement's `seconds` by 10 s (a peer that never showed up).
+ */
+function runRole(
+  domainId: number,
+  duration: number,
+  role: readonly string[],
+  env: NodeJS.ProcessEnv,
+  seconds: number,
+): Promise<string> {
+  return run(['-i', String(domainId), '-D', String(duration), ...role], env, (seconds + 10) * 1000);
+}
+
 /** Runs `ddsperf pong` and `ddsperf ping` for `seconds` and returns full round-trip percentiles. */
 export async function ddsperfRoundTrip(
   domainId: number,
   seconds: number,
   env: NodeJS.ProcessEnv,
 ): Promise<RttPercentiles> {
-  const pong = run(
-    ['-i', String(domainId), '-D', String(seconds + 2), 'pong'],
-    env,
-    (seconds + 10) * 1000,
-  );
-  const ping = await run(
-    ['-i', String(domainId), '-D', String(seconds), 'ping'],
-    env,
-    (seconds + 10) * 1000,
-  );
+  const pong = runRole(domainId, seconds + 2, ['pong'], env, seconds);
+  const ping = await runRole(domainId, seconds, ['ping'], env, seconds);
   await pong;
   // The first second includes discovery and warm-up.
   const lines = parsePingOutput(ping);
@@ -109,16 +115,8 @@ export async function ddsperfThroughput(
   payloadBytes: number,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const sub = run(
-    ['-i', String(domainId), '-D', String(seconds + 1), 'sub'],
-    env,
-    (seconds + 10) * 1000,
-  );
-  await run(
-    ['-i', String(domainId), '-D', String(seconds), 'pub', 'size', String(payloadBytes)],
-    env,
-    (seconds + 10) * 1000,
-  );
+  const sub = runRole(domainId, seconds + 1, ['sub'], env, seconds);
+  await runRole(domainId, seconds, ['pub', 'size', String(payloadBytes)], env, seconds);
   const rates = parseSubRates(await sub, payloadBytes);
   if (rates.length === 0) throw new Error('ddsperf sub reported no throughput lines');
   // Drop the first (warm-up) and last (partial) seconds when there are enough of them.
