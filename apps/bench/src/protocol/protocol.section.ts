@@ -23,6 +23,34 @@ const STREAMS = 20;
 
 const body = { model: MODEL, messages: [{ role: 'user', content: 'How fast is the fleet?' }] };
 
+/** One simulated agent in its own process on this section's domain, started once it is serving. */
+function startSimulator(
+  model: string,
+  idPrefix: string,
+  slots: number,
+  engineArgs: readonly string[],
+): ReturnType<typeof LoggedProcess.start> {
+  return LoggedProcess.start(
+    join(ROOT, 'apps/agent-simulator/src/main.ts'),
+    [
+      '--dds-domain',
+      String(DOMAIN),
+      '--port',
+      '0',
+      '--count',
+      '1',
+      '--slots',
+      String(slots),
+      '--model',
+      model,
+      '--id-prefix',
+      idPrefix,
+      ...engineArgs,
+    ],
+    'fleet ready',
+  );
+}
+
 /**
  * `protocol`: one zero-think simulated agent in its own process, asked the same non-streaming
  * chat over the DDS protocol (`FleetClient` -> agent/request -> agent/response) and over the
@@ -33,53 +61,21 @@ const body = { model: MODEL, messages: [{ role: 'user', content: 'How fast is th
 export const protocolSection: BenchSection = {
   name: 'protocol',
   async run() {
-    const sim = await LoggedProcess.start(
-      join(ROOT, 'apps/agent-simulator/src/main.ts'),
-      [
-        '--dds-domain',
-        String(DOMAIN),
-        '--port',
-        '0',
-        '--count',
-        '1',
-        '--slots',
-        '256',
-        '--model',
-        MODEL,
-        '--id-prefix',
-        'proto-',
-        '--zero-think',
-        '--output-tokens',
-        '16',
-      ],
-      'fleet ready',
-    );
-    const streamer = await LoggedProcess.start(
-      join(ROOT, 'apps/agent-simulator/src/main.ts'),
-      [
-        '--dds-domain',
-        String(DOMAIN),
-        '--port',
-        '0',
-        '--count',
-        '1',
-        '--slots',
-        '8',
-        '--model',
-        STREAM_MODEL,
-        '--id-prefix',
-        'proto-stream-',
-        '--ttft-ms',
-        '0',
-        '--prefill-tps',
-        '0',
-        '--decode-tps',
-        String(STREAM_TPS),
-        '--output-tokens',
-        String(STREAM_TOKENS),
-      ],
-      'fleet ready',
-    ).catch(async (e: unknown) => {
+    const sim = await startSimulator(MODEL, 'proto-', 256, [
+      '--zero-think',
+      '--output-tokens',
+      '16',
+    ]);
+    const streamer = await startSimulator(STREAM_MODEL, 'proto-stream-', 8, [
+      '--ttft-ms',
+      '0',
+      '--prefill-tps',
+      '0',
+      '--decode-tps',
+      String(STREAM_TPS),
+      '--output-tokens',
+      String(STREAM_TOKENS),
+    ]).catch(async (e: unknown) => {
       await sim.proc.stop();
       throw e;
     });
