@@ -1,6 +1,5 @@
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { markdownTable, writeJsonSection, writeMarkdown } from '../lib/report';
+import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { LoggedProcess, ROOT } from './e2e.processes';
@@ -194,7 +193,8 @@ export const e2eSection: BenchSection = {
       data['held_direct_itl_p99_ms'] = round(dhs.p99);
       data['held_gateway_itl_p99_ms'] = round(ghs.p99);
 
-      writeJsonSection('dds-overhead', 'e2e', {
+      const machine = machineInfo();
+      const report = {
         ...data,
         samples: {
           latency: LATENCY_SAMPLES,
@@ -205,8 +205,8 @@ export const e2eSection: BenchSection = {
           duration_s: DURATION_S,
         },
         targets: { gateway_rps_c32: 4000, added_p50_ms_c1: 1, added_itl_p50_ms: 0.2 },
-        machine: { cpus: cpus().length, loadavg_1m: round(loadavg()[0]) },
-      });
+        machine,
+      };
       const markdown = [
         markdownTable(
           [
@@ -264,10 +264,9 @@ export const e2eSection: BenchSection = {
         ),
         '',
         `Targets: >= 4,000 req/s at 32 clients; < 1 ms added p50 at 1 client; < 0.2 ms added inter-token p50. ` +
-          `${cpus().length} CPUs shared by clients, gateway and agents; load average ${round(loadavg()[0])}.`,
+          `${machine.cpus} CPUs shared by clients, gateway and agents; load average ${machine.loadavg_1m}.`,
       ].join('\n');
-      writeMarkdown('dds-overhead', 'e2e', markdown);
-      return markdown;
+      return writeSectionReport('dds-overhead', 'e2e', report, markdown);
     } finally {
       await Promise.all(procs.map((p) => p.stop()));
     }
