@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- cases mix unrelated generated types */
 import fc from 'fast-check';
 import { DdsTypeError } from '../lib/cdr/dds-type-error';
+import { transientEncoder } from '../lib/cdr/type-support-factory';
 import type { TypeSupport } from '../lib/type-support';
 import * as gen from '../../tmp/generated/all-types';
 import * as arb from '../../test/fixtures/all-types.arbitraries';
@@ -76,6 +77,25 @@ describe('generated type support', () => {
           expect(type.decode(type.encode(x, rep))).toEqual(x);
         }),
         { numRuns: 150 },
+      );
+    });
+
+    it('the transient encoder gives the bytes of encode; encode results stay intact after later encodes', () => {
+      const transient = transientEncoder(type.encode);
+      if (transient === undefined) throw new Error('generated types have a transient encoder');
+      expect(
+        transientEncoder({ ...type, encode: (x: unknown) => type.encode(x as never) }.encode),
+      ).toBe(undefined);
+      fc.assert(
+        fc.property(arbitrary, arbitrary, (x, y) => {
+          const copy = type.encode(x);
+          const snapshot = Uint8Array.from(copy);
+          expect(Array.from(transient(x))).toEqual(Array.from(copy));
+          transient(y);
+          type.encode(y);
+          expect(copy).toEqual(snapshot);
+        }),
+        { numRuns: 100 },
       );
     });
 

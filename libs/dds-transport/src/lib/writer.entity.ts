@@ -1,3 +1,4 @@
+import { transientEncoder } from './cdr/type-support-factory';
 import { callNative, fromNative } from './dds.errors';
 import { Endpoint } from './endpoint.base';
 import type { Entity } from './entity.base';
@@ -151,7 +152,14 @@ export class Writer<T> extends Endpoint {
     const h = this.handle;
     if (typeof sample !== 'object' || sample === null)
       throw new TypeError('sample must be an object');
-    const bytes = this.#type.encode(sample, this.#representation);
+    // The native write consumes the bytes (Cyclone copies them) before any other encode can run,
+    // so a generated type's encoder may hand out its reused buffer instead of a fresh copy.
+    const type = this.#type;
+    const transient = transientEncoder(type.encode);
+    const bytes =
+      transient !== undefined
+        ? transient(sample, this.#representation)
+        : type.encode(sample, this.#representation);
     try {
       this.native.write(h, bytes, op);
     } catch (e) {

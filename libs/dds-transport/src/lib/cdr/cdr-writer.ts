@@ -38,11 +38,25 @@ export class CdrWriter {
    * header options as Cyclone does, and returns a copy of the bytes.
    */
   finish(): Uint8Array {
+    this.pad4();
+    return this.buf.slice(0, this.pos);
+  }
+
+  /**
+   * Like `finish` but returns a view of the internal buffer instead of a copy: valid only until
+   * this writer is used again. For callers that consume the bytes at once (the DDS writer hands
+   * them to Cyclone, which copies), saving an ArrayBuffer allocation per sample.
+   */
+  finishView(): Uint8Array {
+    this.pad4();
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private pad4(): void {
     const pad = (4 - (this.pos & 3)) & 3;
     this.ensure(pad);
     for (let i = 0; i < pad; i++) this.buf[this.pos++] = 0;
     this.buf[3] = pad;
-    return this.buf.slice(0, this.pos);
   }
 
   private ensure(n: number): void {

@@ -20,6 +20,19 @@ export interface GeneratedType<T> {
 }
 
 let shared: CdrWriter | undefined = new CdrWriter();
+
+type Encoder = (sample: unknown, representation?: DataRepresentation) => Uint8Array;
+const transientEncoders = new WeakMap<object, Encoder>();
+
+/**
+ * For an `encode` made by `makeTypeSupport`: the same encoder returning a view of the reused
+ * output buffer (valid until the next encode on this thread) instead of a copy. Keyed by the
+ * function, so a TypeSupport whose `encode` was replaced (e.g. `{ ...Type, encode }`) gets none.
+ * @internal The writer's hot path.
+ */
+export function transientEncoder(encode: object): Encoder | undefined {
+  return transientEncoders.get(encode);
+}
 const reader = new CdrReader();
 
 function formatFor(extensibility: Extensibility, xcdr2: boolean): EncodingFormat {
@@ -45,40 +58,50 @@ export function makeTypeSupport<T>(g: GeneratedType<T>): TypeSupport<T> {
   const defaultDataRepresentation: DataRepresentation = xcdr2Only ? 'XCDR2' : 'XCDR1';
   const encap1 = encapsulationFor(extensibility, false);
   const encap2 = encapsulationFor(extensibility, true);
+  const encodeWith = (
+    sample: T,
+    representation: DataRepresentation | undefined,
+    transient: boolean,
+  ): Uint8Array => {
+    let xcdr2: boolean;
+    if (representation === undefined) xcdr2 = xcdr2Only;
+    else if (representation === 'XCDR2') xcdr2 = true;
+    else if (representation === 'XCDR1') xcdr2 = false;
+    else
+      throw new RangeError(
+        `representation must be 'XCDR1' or 'XCDR2', got ${String(representation)}`,
+      );
+    if (!xcdr2 && xcdr2Only) {
+      throw new DdsTypeError(
+        'XCDR1 cannot represent this type (it has @appendable/@mutable structs or @optional members); use XCDR2',
+        '',
+        typeName,
+      );
+    }
+    // A getter on the sample could re-enter encode; it then gets a writer of its own.
+    const w = shared ?? new CdrWriter();
+    shared = undefined;
+    try {
+      w.begin(xcdr2 ? encap2 : encap1, xcdr2);
+      g.encode(w, sample);
+      return transient ? w.finishView() : w.finish();
+    } catch (e) {
+      throw asTypeError(e, typeName);
+    } finally {
+      shared = w;
+    }
+  };
+  const encode = (sample: T, representation?: DataRepresentation): Uint8Array =>
+    encodeWith(sample, representation, false);
+  transientEncoders.set(encode, (sample, representation) =>
+    encodeWith(sample as T, representation, true),
+  );
   return {
     typeName,
     descriptor: g.descriptor,
     keyless,
     defaultDataRepresentation,
-    encode(sample: T, representation?: DataRepresentation): Uint8Array {
-      let xcdr2: boolean;
-      if (representation === undefined) xcdr2 = xcdr2Only;
-      else if (representation === 'XCDR2') xcdr2 = true;
-      else if (representation === 'XCDR1') xcdr2 = false;
-      else
-        throw new RangeError(
-          `representation must be 'XCDR1' or 'XCDR2', got ${String(representation)}`,
-        );
-      if (!xcdr2 && xcdr2Only) {
-        throw new DdsTypeError(
-          'XCDR1 cannot represent this type (it has @appendable/@mutable structs or @optional members); use XCDR2',
-          '',
-          typeName,
-        );
-      }
-      // A getter on the sample could re-enter encode; it then gets a writer of its own.
-      const w = shared ?? new CdrWriter();
-      shared = undefined;
-      try {
-        w.begin(xcdr2 ? encap2 : encap1, xcdr2);
-        g.encode(w, sample);
-        return w.finish();
-      } catch (e) {
-        throw asTypeError(e, typeName);
-      } finally {
-        shared = w;
-      }
-    },
+    encode,
     decode(bytes: Uint8Array): T {
       // Decoding runs no user code, so one reader per thread is safe to share.
       const r = reader;
