@@ -35,10 +35,21 @@ function instanceState(flags: number): SampleInfo['instanceState'] {
   return flags & ALIVE ? 'alive' : flags & DISPOSED ? 'disposed' : 'no-writers';
 }
 
-function pickKey<T>(data: T, names: readonly string[]): Partial<T> {
+// Key member paths per type, split once (decodeBatch runs per take, pickKey per sample).
+const keyPathsOf = new WeakMap<object, readonly (readonly string[])[]>();
+
+function keyPaths(type: TypeSupport<unknown>): readonly (readonly string[])[] {
+  let paths = keyPathsOf.get(type);
+  if (paths === undefined) {
+    paths = type.descriptor.keys.map((k) => k.name.split('.'));
+    keyPathsOf.set(type, paths);
+  }
+  return paths;
+}
+
+function pickKey<T>(data: T, paths: readonly (readonly string[])[]): Partial<T> {
   const key: Record<string, unknown> = {};
-  for (const name of names) {
-    const path = name.split('.');
+  for (const path of paths) {
     let src: unknown = data;
     let dst = key;
     for (let i = 0; i < path.length; i++) {
@@ -130,7 +141,7 @@ class BatchSampleInfo implements SampleInfo {
 export function decodeBatch<T>(buf: ArrayBuffer, type: TypeSupport<T>): Sample<T>[] {
   const view = new DataView(buf);
   const count = view.getUint32(0, true);
-  const keyNames = type.descriptor.keys.map((k) => k.name);
+  const paths = type.keyless ? [] : keyPaths(type as TypeSupport<unknown>);
   const out: Sample<T>[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const at = HEADER_BYTES + i * INFO_BYTES;
@@ -142,7 +153,7 @@ export function decodeBatch<T>(buf: ArrayBuffer, type: TypeSupport<T>): Sample<T
     const bytes = new Uint8Array(buf, offset, size);
     if (validData) {
       const data = type.decode(bytes);
-      out[i] = { data, key: type.keyless ? {} : pickKey(data, keyNames), info };
+      out[i] = { data, key: type.keyless ? {} : pickKey(data, paths), info };
     } else {
       out[i] = { key: type.keyless ? {} : type.decodeKey(bytes), info };
     }
