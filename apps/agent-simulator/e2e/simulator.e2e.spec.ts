@@ -68,8 +68,7 @@ describe('agent-simulator as a process', () => {
   let client: FleetClient;
 
   beforeAll(() => {
-    // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
-    pp = new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+    pp = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: pp, gatewayId: 'gw-sim-e2e' });
   });
 

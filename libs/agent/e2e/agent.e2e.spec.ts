@@ -48,8 +48,7 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
   }
 
   beforeAll(() => {
-    // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
-    gw = new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+    gw = new DomainParticipant({ domainId: DOMAIN });
     ap = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: gw, gatewayId: 'gw-agent-e2e' });
   });

@@ -50,8 +50,7 @@ describe('an agent written in C against the TypeScript gateway client', () => {
       ...ddsFlags,
     ]);
 
-    // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
-    pp = new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+    pp = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: pp, gatewayId: 'gw-c-interop' });
     agent = spawn(join(dir, 'c_agent'), [String(DOMAIN), 'c-agent-1', '2000'], {
       env: process.env,

@@ -18,8 +18,7 @@ const LEASE_MS = 1000;
 const ECHO = 'libs/protocol/e2e/fixtures/echo-agent.ts';
 
 function participant(): DomainParticipant {
-  // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
-  return new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+  return new DomainParticipant({ domainId: DOMAIN });
 }
 
 function next<T extends FleetEvent['type']>(

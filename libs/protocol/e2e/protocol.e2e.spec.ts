@@ -50,12 +50,7 @@ describe('protocol across two processes (client here, agent in a child process)'
       '--tokens',
       '8',
     ]);
-    // Jest hands tests a copy of process.env, which Cyclone (native getenv) never sees: pass the
-    // loopback configuration explicitly, as the child processes get it through their environment.
-    participant = new DomainParticipant({
-      domainId: DOMAIN,
-      config: process.env['CYCLONEDDS_URI'],
-    });
+    participant = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant, gatewayId: 'gw-e2e' });
     await child.waitFor((e) => e['event'] === 'ready');
     await client.ready(AGENT, 20_000);

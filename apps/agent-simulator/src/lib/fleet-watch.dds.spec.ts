@@ -15,8 +15,7 @@ describe('FleetWatch on a live domain', () => {
   let watch: FleetWatch;
 
   beforeAll(async () => {
-    // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
-    gw = new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+    gw = new DomainParticipant({ domainId: DOMAIN });
     ap = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: gw, gatewayId: 'gw-watch' });
     wp = new DomainParticipant({ domainId: DOMAIN });

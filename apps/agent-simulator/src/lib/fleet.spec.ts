@@ -27,8 +27,7 @@ describe('startFleet (in-process) with a sidecar agent in front of another agent
   let sidecar: Fleet;
 
   beforeAll(async () => {
-    // Jest's process.env is a copy Cyclone never sees: pass the loopback configuration explicitly.
-    pp = new DomainParticipant({ domainId: DOMAIN, config: process.env['CYCLONEDDS_URI'] });
+    pp = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: pp, gatewayId: 'gw-fleet-spec' });
     upstream = await startFleet(
       parseFleetConfig(`
