@@ -36,6 +36,12 @@ async function main(): Promise<void> {
       process.exit(0);
     },
   });
+  if (settings.exitWithStdin) {
+    // The parent holds the other end of stdin; it closes however the parent dies. Draining on
+    // SIGTERM's path keeps one way out.
+    process.stdin.once('close', () => process.kill(process.pid, 'SIGTERM'));
+    process.stdin.resume();
+  }
   log.info(
     {
       domain: config.domainId,

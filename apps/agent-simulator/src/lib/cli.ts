@@ -22,6 +22,8 @@ export interface SimulatorSettings {
   readonly http: boolean;
   readonly idPrefix: string;
   readonly logLevel: string;
+  /** Drain and exit when standard input closes (a parent that dies, even by SIGKILL, takes the fleet with it). */
+  readonly exitWithStdin: boolean;
 }
 
 function int(name: string, min = 0) {
@@ -70,6 +72,10 @@ export function buildCommand(): Command {
       float('--heartbeat-interval', 0.01),
     )
     .option('--id-prefix <prefix>', 'prefix of every agent id', '')
+    .option(
+      '--exit-with-stdin',
+      'drain and exit when standard input closes (for parents that start the fleet as a child)',
+    )
     .option(
       '--count <n>',
       'run one group of N agents from flags instead of the file/default fleet',
@@ -178,5 +184,6 @@ export function resolveSettings(argv: readonly string[]): SimulatorSettings {
     http: o['http'] !== false,
     idPrefix: o['idPrefix'] ?? '',
     logLevel: o['logLevel'],
+    exitWithStdin: o['exitWithStdin'] === true,
   };
 }

@@ -57,8 +57,17 @@ export class FleetLauncherService implements OnApplicationBootstrap, OnApplicati
     if (this.config.dds.config) env['CYCLONEDDS_URI'] = this.config.dds.config;
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', SIMULATOR_MAIN, '--dds-domain', String(this.config.dds.domain)],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '-r',
+        '@swc-node/register',
+        SIMULATOR_MAIN,
+        '--dds-domain',
+        String(this.config.dds.domain),
+        // stdin stays open for the gateway's life: if the gateway dies without cleaning up (SIGKILL),
+        // the pipe closes and the fleet drains instead of lingering on the domain.
+        '--exit-with-stdin',
+      ],
+      { env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.child = child;
     const forward = (stream: NodeJS.ReadableStream | null) => {
