@@ -32,7 +32,9 @@ export type {
   DeadlineMissedStatus,
   IncompatibleQosStatus,
 } from './lib/writer.entity';
-export { Reader, MAX_BATCH } from './lib/reader.entity';
+export { Reader } from './lib/reader.entity';
+export { SampleSource } from './lib/sample-source.base';
+export { MAX_BATCH } from './lib/sample';
 export type {
   SubscriptionMatchedStatus,
   LivelinessChangedStatus,

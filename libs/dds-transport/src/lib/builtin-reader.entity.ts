@@ -1,10 +1,9 @@
 import { callNative } from './dds.errors';
-import { Endpoint } from './endpoint.base';
 import type { Entity } from './entity.base';
 import type { NativeAddon, NativeHandle } from './native';
 import type { Qos } from './qos.policy';
-import { MAX_BATCH } from './reader.entity';
-import { checkMax, infoFromFlags, type Sample } from './sample';
+import { infoFromFlags, type Sample } from './sample';
+import { SampleSource } from './sample-source.base';
 
 /** Names of CycloneDDS's built-in discovery topics. */
 export type BuiltinTopicName = 'DCPSParticipant' | 'DCPSPublication' | 'DCPSSubscription';
@@ -53,9 +52,7 @@ const WHICH = { DCPSParticipant: 1, DCPSPublication: 3, DCPSSubscription: 4 } as
  * `key`. Same `take`/`read`/`for await`/events as `Reader`. Create with
  * `participant.createBuiltinReader(name)`.
  */
-export class BuiltinReader<T> extends Endpoint implements AsyncIterable<Sample<T>> {
-  #wakers: (() => void)[] = [];
-
+export class BuiltinReader<T> extends SampleSource<T> {
   /** @internal */
   constructor(
     native: NativeAddon,
@@ -72,54 +69,10 @@ export class BuiltinReader<T> extends Endpoint implements AsyncIterable<Sample<T
     );
   }
 
-  /** Removes and returns up to `max` (at most 4096) samples. */
-  take(max: number = MAX_BATCH): Sample<T>[] {
-    return this.#fetch(max, true);
-  }
-
-  /** Like `take` but leaves the samples in the reader. */
-  read(max: number = MAX_BATCH): Sample<T>[] {
-    return this.#fetch(max, false);
-  }
-
-  /** Pull-based iteration; ends when the reader closes. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Sample<T>> {
-    this.addHold(1);
-    try {
-      while (!this.closed) {
-        const batch = this.take();
-        if (batch.length > 0) {
-          for (const s of batch) yield s;
-          continue;
-        }
-        await new Promise<void>((resolve) => this.#wakers.push(resolve));
-      }
-    } finally {
-      this.addHold(-1);
-    }
-  }
-
-  protected override onData(): void {
-    this.#wake();
-    this.emit('data');
-  }
-
-  protected override onClosed(): void {
-    super.onClosed();
-    this.#wake();
-  }
-
-  #wake(): void {
-    const wakers = this.#wakers;
-    this.#wakers = [];
-    for (const w of wakers) w();
-  }
-
-  #fetch(max: unknown, take: boolean): Sample<T>[] {
-    const n = checkMax(max);
+  protected fetchSamples(max: number, take: boolean): Sample<T>[] {
     const h = this.handle;
     const raw = callNative(take ? 'reader.take' : 'reader.read', () =>
-      this.native.takeBuiltin(h, n, take),
+      this.native.takeBuiltin(h, max, take),
     );
     return raw.map((r) => {
       const info = infoFromFlags(r.flags, r.sourceTimestamp, r.instanceHandle, r.publicationHandle);

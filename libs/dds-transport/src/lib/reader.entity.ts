@@ -1,9 +1,9 @@
 import { callNative } from './dds.errors';
-import { Endpoint } from './endpoint.base';
 import type { Entity } from './entity.base';
 import type { NativeAddon, NativeHandle } from './native';
 import type { Qos } from './qos.policy';
-import { checkMax, decodeBatch, type Sample } from './sample';
+import { decodeBatch, type Sample } from './sample';
+import { SampleSource } from './sample-source.base';
 import type { Topic } from './topic.entity';
 import type { DeadlineMissedStatus, IncompatibleQosStatus } from './writer.entity';
 
@@ -37,15 +37,12 @@ export interface SampleRejectedStatus extends SampleLostStatus {
   lastInstanceHandle: bigint;
 }
 
-/** Most samples one `take`/`read` returns. */
-export const MAX_BATCH = 4096;
-
 /**
  * Receives samples of one topic. `'data'` is a doorbell without payload: call `take()`. Or
  * iterate with `for await`, which pulls batches as the loop consumes them (backpressure comes
  * from the reader's history QoS).
  */
-export class Reader<T> extends Endpoint implements AsyncIterable<Sample<T>> {
+export class Reader<T> extends SampleSource<T> {
   override on(event: 'data', listener: () => void): this;
   override on(
     event: 'subscription-matched',
@@ -90,8 +87,6 @@ export class Reader<T> extends Endpoint implements AsyncIterable<Sample<T>> {
     return super.once(event, listener);
   }
 
-  #wakers: (() => void)[] = [];
-
   /** @internal */
   constructor(
     native: NativeAddon,
@@ -108,57 +103,10 @@ export class Reader<T> extends Endpoint implements AsyncIterable<Sample<T>> {
     );
   }
 
-  /**
-   * Removes and returns up to `max` (at most 4096) available samples, oldest first.
-   * @throws DdsTypeError if a received payload does not decode (the batch is lost).
-   */
-  take(max: number = MAX_BATCH): Sample<T>[] {
-    return this.#fetch(max, true);
-  }
-
-  /** Like `take` but leaves the samples in the reader (marked read). */
-  read(max: number = MAX_BATCH): Sample<T>[] {
-    return this.#fetch(max, false);
-  }
-
-  /** Pull-based iteration over taken samples; ends when the reader (or a parent) closes. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Sample<T>> {
-    this.addHold(1);
-    try {
-      while (!this.closed) {
-        const batch = this.take();
-        if (batch.length > 0) {
-          for (const s of batch) yield s;
-          continue;
-        }
-        await new Promise<void>((resolve) => this.#wakers.push(resolve));
-      }
-    } finally {
-      this.addHold(-1);
-    }
-  }
-
-  protected override onData(): void {
-    this.#wake();
-    this.emit('data');
-  }
-
-  protected override onClosed(): void {
-    super.onClosed();
-    this.#wake();
-  }
-
-  #wake(): void {
-    const wakers = this.#wakers;
-    this.#wakers = [];
-    for (const w of wakers) w();
-  }
-
-  #fetch(max: unknown, take: boolean): Sample<T>[] {
-    const n = checkMax(max);
+  protected fetchSamples(max: number, take: boolean): Sample<T>[] {
     const h = this.handle;
     const buf = callNative(take ? 'reader.take' : 'reader.read', () =>
-      this.native.take(h, n, take),
+      this.native.take(h, max, take),
     );
     return decodeBatch(buf, this.topic.type);
   }

@@ -1,5 +1,8 @@
 import type { TypeSupport } from './type-support';
 
+/** Most samples one `take`/`read` returns. */
+export const MAX_BATCH = 4096;
+
 /** Sample, view and instance state of one received sample. */
 export interface SampleInfo {
   /** False for samples that only announce an instance state change (dispose, no-writers). */
@@ -66,7 +69,7 @@ export function checkMax(max: unknown): number {
   if (typeof max !== 'number' || !Number.isInteger(max))
     throw new TypeError('max must be an integer');
   if (max < 1) throw new RangeError('max must be >= 1');
-  return Math.min(max, 4096);
+  return Math.min(max, MAX_BATCH);
 }
 
 /** SampleInfo from the addon's packed state bits. @internal */
