@@ -165,6 +165,8 @@ export class FleetClient {
    */
   async ready(agentId: string, timeoutMs = this.matchTimeoutMs): Promise<void> {
     assertValidId(agentId, 'agentId');
+    // The completed subject would call `complete` during subscribe, before the timer below exists.
+    if (this.closed) throw new ProtocolError('closed', 'fleet client closed');
     const deadline = Date.now() + timeoutMs;
     let entry = this.registry.get(agentId);
     const incompatible = this.incompatible.get(agentId);
