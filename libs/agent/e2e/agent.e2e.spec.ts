@@ -383,6 +383,13 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     ).toThrow(RangeError);
   });
 
+  it('refuses a malformed id when constructed, before any DDS entity exists', () => {
+    const engine = new SimEngine();
+    expect(
+      () => new Agent({ id: 'has space', models: ['m'], specialization: 'text', slots: 1, engine }),
+    ).toThrow(RangeError);
+  });
+
   it('heartbeats its status periodically, and rate-limits change-driven status', async () => {
     await startAgent('beat-1', undefined, { heartbeatMs: 100, statusMinIntervalMs: 10_000 });
     // Without any load change, heartbeats keep coming.

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname as osHostname } from 'node:os';
 import {
   AgentEndpoint,
+  assertValidId,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_MS,
   ProtocolError,
@@ -91,6 +92,8 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   constructor(options: AgentOptions) {
     super();
     if (!options || typeof options !== 'object') throw new TypeError('Agent needs options');
+    // Checked here, not first in start(), where the agent would already own a participant.
+    assertValidId(options.id, 'id');
     if (!options.engine) throw new TypeError('Agent needs an engine');
     if (!Array.isArray(options.models) || options.models.length === 0) {
       throw new TypeError('Agent needs at least one model');
