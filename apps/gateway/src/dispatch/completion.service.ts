@@ -98,6 +98,8 @@ export function strategyName(name: string): StrategyName | undefined {
 export class CompletionService {
   private readonly levels: number;
   private readonly defaultDeadlineMs: number;
+  /** The configured strategy (validated at load, so always a selector name). */
+  private readonly defaultStrategy: StrategyName | undefined;
   private readonly debug: Logger | undefined;
 
   constructor(
@@ -111,6 +113,7 @@ export class CompletionService {
       : undefined;
     this.levels = config.scheduler.priority_levels;
     this.defaultDeadlineMs = config.server.request_timeout * 1000;
+    this.defaultStrategy = strategyName(config.selector.strategy);
   }
 
   /** Validates a chat body and derives its routing. Throws a 400 {@link OpenAIError}. */
@@ -145,9 +148,7 @@ export class CompletionService {
       ...(capabilities.length ? { capabilities } : {}),
       ...(hints.sessionId ? { sessionId: hints.sessionId } : {}),
       ...(strategy ? { strategy } : {}),
-      ...(strategy === 'prefix' || (!strategy && this.config.selector.strategy.startsWith('prefix'))
-        ? { promptText: promptText(req) }
-        : {}),
+      ...(strategy === 'prefix' ? { promptText: promptText(req) } : {}),
     };
     return {
       kind: 'chat',
@@ -276,11 +277,9 @@ export class CompletionService {
   }
 
   private strategy(header: string | undefined): StrategyName | undefined {
-    if (header === undefined || header === '') {
-      return strategyName(this.config.selector.strategy);
+    if (header === undefined || header === '' || !this.config.selector.allow_header_override) {
+      return this.defaultStrategy;
     }
-    if (!this.config.selector.allow_header_override)
-      return strategyName(this.config.selector.strategy);
     const name = strategyName(header.toLowerCase());
     if (!name) {
       throw new OpenAIRequestError(
