@@ -32,7 +32,7 @@ import { AGENT_REGISTRY } from '../registry/registry.constants';
 export const WS_PATH = '/api/v1/ws';
 /** Requests one socket may have running at once. */
 export const MAX_REQUESTS_PER_SOCKET = 256;
-/** Largest frame accepted (bytes); the HTTP body limit applies as well. */
+/** Client-chosen request ids: printable ASCII, short enough to echo in every frame. */
 const ID_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
 interface SocketState {
