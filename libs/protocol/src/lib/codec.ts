@@ -25,8 +25,11 @@ import { isValidId, MAX_ID_LENGTH } from './topics';
 export const MAX_MODEL_LENGTH = 256;
 /** Longest JSON request body accepted (characters); images travel inline as data URLs. */
 export const MAX_BODY_LENGTH = 16 * 1024 * 1024;
-/** Largest `timeout_ms` (uint32); longer deadlines travel as none. */
-export const MAX_TIMEOUT_MS = 0xffffffff;
+/**
+ * Largest `timeout_ms` honoured: the longest a Node timer holds (2^31 - 1 ms, about 24.8 days;
+ * beyond it a timer fires at once). Longer deadlines travel, and are read, as none.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 /** Longest short descriptive string (version, hostname, endpoint, capability) accepted. */
 export const MAX_SHORT_LENGTH = 1024;
 
@@ -201,7 +204,6 @@ export function encodeRequest(
   if (deadline !== undefined && !(deadline > 0)) {
     throw new RangeError(`deadlineMs must be > 0, got ${deadline}`);
   }
-  // Beyond uint32 (~49 days) a deadline is no deadline.
   const timeout = deadline === undefined || deadline > MAX_TIMEOUT_MS ? 0 : Math.ceil(deadline);
   return {
     request_id: requestId,
@@ -241,7 +243,9 @@ export function decodeRequest(w: AgentRequest, now = Date.now()): IncomingReques
     model: w.model,
     stream: w.stream,
     priority: w.priority,
-    ...(w.timeout_ms > 0 ? { deadlineUnixMs: now + w.timeout_ms } : {}),
+    ...(w.timeout_ms > 0 && w.timeout_ms <= MAX_TIMEOUT_MS
+      ? { deadlineUnixMs: now + w.timeout_ms }
+      : {}),
     body,
   };
 }

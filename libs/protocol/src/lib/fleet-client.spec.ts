@@ -1,5 +1,7 @@
 import { DomainParticipant } from '@dds/transport';
+import { AgentEndpoint } from './agent-endpoint';
 import { FleetClient } from './fleet-client';
+import type { ResponseEvent } from './model';
 import { ProtocolError } from './protocol-error';
 
 /** This file's DDS domain (fleet client in-process checks: 47). */
@@ -20,5 +22,55 @@ describe('FleetClient', () => {
     const err = await client.ready('nobody', 50).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect(err).toMatchObject({ code: 'closed' });
+  });
+
+  it('a deadline longer than a Node timer can hold does not expire at once', async () => {
+    const endpoint = new AgentEndpoint({
+      participant: pp,
+      info: {
+        agentId: 'far-deadline',
+        models: ['m'],
+        specialization: 'text',
+        capabilities: [],
+        slots: 1,
+        maxContextTokens: 1024,
+        version: 'test',
+        hostname: 'localhost',
+      },
+    });
+    const seen: (number | undefined)[] = [];
+    // Answers only after a timer overflowing to 1 ms would have fired on either side.
+    endpoint.onRequest((s) => {
+      seen.push(s.request.deadlineUnixMs);
+      setTimeout(
+        () =>
+          s.final({
+            finish_reason: 'stop',
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        50,
+      );
+    });
+    endpoint.start();
+    const client = new FleetClient({ participant: pp, gatewayId: 'gw-far', deadlineGraceMs: 0 });
+    try {
+      await client.ready('far-deadline');
+      const events: ResponseEvent[] = [];
+      const thirtyDays = 30 * 24 * 3600 * 1000;
+      for await (const ev of client.request('far-deadline', {
+        kind: 'chat',
+        stream: false,
+        body: { model: 'm', messages: [] },
+        deadlineMs: thirtyDays,
+      })) {
+        events.push(ev);
+      }
+      expect(events).toEqual([expect.objectContaining({ type: 'final', finishReason: 'stop' })]);
+      // Beyond what a timer holds, the deadline travels as none (an agent would arm a timer on it).
+      expect(seen).toEqual([undefined]);
+    } finally {
+      client.close();
+      await endpoint.stop(0);
+    }
   });
 });

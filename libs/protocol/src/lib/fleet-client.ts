@@ -22,6 +22,7 @@ import {
   decodeRegistration,
   decodeStatus,
   encodeRequest,
+  MAX_TIMEOUT_MS,
 } from './codec';
 import { EventQueue } from './event-queue';
 import {
@@ -303,7 +304,11 @@ export class FleetClient {
         );
         return;
       }
-      if (deadlineMs !== undefined && deadlineMs !== Infinity) {
+      // Armed only for a deadline that travelled (a longer one is none, and would overflow the
+      // timer), and counted from request(), not from after the match wait.
+      if (deadlineAt !== undefined) {
+        const left = Math.max(0, deadlineAt - performance.now()) + this.deadlineGraceMs;
+        const delay = Math.min(MAX_TIMEOUT_MS, left);
         timer = setTimeout(() => {
           this.finish(
             requestId,
@@ -314,7 +319,7 @@ export class FleetClient {
               p.outputStarted,
             ),
           );
-        }, deadlineMs + this.deadlineGraceMs);
+        }, delay);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       for (;;) {
