@@ -19,6 +19,23 @@ export function abortOnDisconnect(reply: FastifyReply, controller: AbortControll
   return () => raw.off('close', onClose);
 }
 
+/**
+ * Counts a request that failed before any output (499 when the client went away) and rethrows
+ * the error for the exception filter, unless the client is gone and nothing is left to answer.
+ */
+export function countFailure(
+  metrics: MetricsService,
+  endpoint: 'chat' | 'embeddings',
+  model: string,
+  err: unknown,
+): void {
+  const status =
+    err instanceof CancelledError ? 499 : err instanceof OpenAIError ? err.status : 500;
+  metrics.requests.inc({ endpoint, model, agent: '', status: String(status) });
+  if (err instanceof CancelledError) return;
+  throw err;
+}
+
 /** `POST /api/v1/chat/completions` (and `/v1/...`): JSON or SSE. */
 @Controller(['api/v1', 'v1'])
 export class ChatController {
@@ -50,7 +67,7 @@ export class ChatController {
         this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
         void reply.send(body);
       } catch (err) {
-        this.fail(err, model);
+        countFailure(this.metrics, 'chat', model, err);
       }
       return;
     }
@@ -100,7 +117,7 @@ export class ChatController {
       this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
     } catch (err) {
       if (!open) {
-        this.fail(err, model);
+        countFailure(this.metrics, 'chat', model, err);
         return;
       }
       // Output already reached the client: never a silent truncation, an explicit error event.
@@ -117,14 +134,5 @@ export class ChatController {
         raw.end();
       }
     }
-  }
-
-  private fail(err: unknown, model: string): void {
-    const status =
-      err instanceof CancelledError ? 499 : err instanceof OpenAIError ? err.status : 500;
-    this.metrics.requests.inc({ endpoint: 'chat', model, agent: '', status: String(status) });
-    // The client is gone: nothing to answer.
-    if (err instanceof CancelledError) return;
-    throw err;
   }
 }

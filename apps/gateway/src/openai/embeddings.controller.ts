@@ -1,11 +1,10 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { EncodingFormat } from '@dds/openai-schema';
-import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CompletionService } from '../dispatch/completion.service';
 import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';
 import { MetricsService } from '../metrics/metrics.service';
-import { abortOnDisconnect } from './chat.controller';
+import { abortOnDisconnect, countFailure } from './chat.controller';
 
 /** `POST /api/v1/embeddings` (and `/v1/...`), float or base64. */
 @Controller(['api/v1', 'v1'])
@@ -39,8 +38,7 @@ export class EmbeddingsController {
       );
       void reply.send(body);
     } catch (err) {
-      if (err instanceof CancelledError) return;
-      throw err;
+      countFailure(this.metrics, 'embeddings', prepared.model, err);
     }
   }
 }
