@@ -193,6 +193,23 @@ describe('gateway error paths over HTTP agents (openai SDK as the client)', () =
     expect(await ready.json()).toMatchObject({ status: 'not_ready', agents: { healthy: 0 } });
   });
 
+  it('counts failed requests of both endpoints in gateway_requests_total', async () => {
+    const g = await gateway({});
+    await expect(
+      sdk(g).chat.completions.create({ model: 'm', messages: user }),
+    ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(sdk(g).embeddings.create({ model: 'e', input: 'hi' })).rejects.toBeInstanceOf(
+      OpenAI.InternalServerError,
+    );
+    const metrics = await (await fetch(`${g.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^gateway_requests_total\{endpoint="chat",model="m",agent="",status="503"\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^gateway_requests_total\{endpoint="embeddings",model="e",agent="",status="503"\} 1$/m,
+    );
+  });
+
   it('429 with Retry-After when the queue is full', async () => {
     const a = await stub('busy');
     a.behaviour = { ...a.behaviour, wordDelayMs: 100, words: ['a', 'b', 'c', 'd', 'e'] };
