@@ -14,8 +14,7 @@ import {
   type ToolCall,
 } from '@dds/openai-schema';
 import type { ResponseEvent, Usage } from '@dds/protocol';
-
-type OutputEvent = Extract<ResponseEvent, { type: 'text' | 'tool-call' | 'embedding' }>;
+import type { OutputEvent } from './gateway-job';
 
 /** Collects one attempt's output events for a non-streaming answer. */
 export class ResponseCollector {
