@@ -58,6 +58,8 @@ describe('gateway error paths over HTTP agents (openai SDK as the client)', () =
     });
     expect(ok.choices[0].message.content).toBe('Hello from stub');
     expect((await fetch(`${g.url}/health`)).status).toBe(200);
+    expect((await fetch(`${g.url}/health?probe=1`)).status).toBe(200);
+    expect((await fetch(`${g.url}/metrics?name[]=x`)).status).toBe(200);
     const noAuth = await fetch(`${g.url}/api/v1/agents`);
     expect(noAuth.status).toBe(401);
     expect(await noAuth.json()).toMatchObject({ error: { code: 'invalid_api_key' } });

@@ -49,7 +49,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   if (keys.enabled) {
     // A hook, not a Nest guard: it runs before body parsing and covers unknown routes too.
     fastify.addHook('onRequest', (req, reply, done) => {
-      const url = req.url;
+      // Probes and scrapers may add a query string: match the path only.
+      const query = req.url.indexOf('?');
+      const url = query === -1 ? req.url : req.url.slice(0, query);
       const open = url === '/health' || url.startsWith('/health/') || url === '/metrics';
       if (open || req.method === 'OPTIONS' || keys.verify(req.headers.authorization)) {
         done();
