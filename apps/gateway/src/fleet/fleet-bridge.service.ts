@@ -30,11 +30,9 @@ export class FleetBridgeService implements OnModuleInit, OnModuleDestroy {
           this.scheduler.capacityAvailable();
           break;
         case 'health-changed':
-          if (ev.to === 'offline' || ev.to === 'draining') {
-            if (ev.to === 'offline') this.scheduler.agentLost(ev.agent.id);
-          } else {
-            this.scheduler.capacityAvailable();
-          }
+          // A draining agent keeps its running attempts but takes no new ones.
+          if (ev.to === 'offline') this.scheduler.agentLost(ev.agent.id);
+          else if (ev.to !== 'draining') this.scheduler.capacityAvailable();
           break;
         case 'removed':
           this.scheduler.agentLost(ev.agent.id);
