@@ -83,6 +83,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   private ownsParticipant = false;
   private endpoint?: AgentEndpoint;
   private state: 'new' | 'running' | 'draining' | 'stopped' = 'new';
+  /** Controllers of local and DDS jobs admitted, queued or running: what `stop()` aborts. */
   private readonly running = new Set<AbortController>();
   private emaLatencyMs = 0;
   private tokensPerSecond = 0;
@@ -193,7 +194,8 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
 
   /**
    * Leaves the fleet at once: gateways see the registration disposed immediately, running
-   * requests are aborted (answered `agent_gone`, retryable if no output yet). Idempotent.
+   * and queued requests are aborted (answered `agent_gone`, retryable if no output yet).
+   * Idempotent.
    */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
@@ -239,22 +241,24 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   }
 
   /**
-   * Waits for a slot for `job` (by priority) and counts it as running, so `stop()` can abort it.
-   * The caller must call `done` exactly once when the job ends, however it ends.
+   * Waits for a slot for `job` (by priority), tracked from the moment it queues so that `stop()`
+   * aborts it whether waiting or running. The caller must call `done` exactly once when the job
+   * ends, however it ends.
    */
   private async admit(
     job: LocalJob,
   ): Promise<{ signal: AbortSignal; t0: number; done: () => void }> {
     const ac = new AbortController();
     const unlink = link(job.signal, ac);
+    this.running.add(ac);
     let release: () => void;
     try {
       release = await this.pool.acquire(job.priority ?? 0, ac.signal);
     } catch (e) {
       unlink();
+      this.running.delete(ac);
       throw e;
     }
-    this.running.add(ac);
     return {
       signal: ac.signal,
       t0: performance.now(),
