@@ -94,56 +94,33 @@ export abstract class Endpoint extends Entity {
     checkDuration(timeoutMs, 'timeoutMs');
     const event = this.#isReader ? 'subscription-matched' : 'publication-matched';
     if (this.matchedCount() >= count) return Promise.resolve();
-    return this.hold(
-      (resolve, reject) => {
-        const check = (): void => {
-          if (this.closed) reject(new DdsAlreadyDeletedError(`${this.kind} is closed`));
-          else if (this.matchedCount() >= count) resolve();
-        };
-        this.on(event, check);
-        this.on('close', check);
-        return () => {
-          this.off(event, check);
-          this.off('close', check);
-        };
-      },
-      timeoutMs,
-      `${this.kind}.waitForMatch: fewer than ${count} matched after ${timeoutMs} ms`,
-    );
-  }
-
-  /**
-   * Runs `start` until it settles, keeping the process alive meanwhile and rejecting with
-   * `DdsTimeoutError(message)` after `timeoutMs`. @internal
-   */
-  protected hold(
-    start: (resolve: () => void, reject: (e: unknown) => void) => () => void,
-    timeoutMs: number,
-    message: string,
-  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const state: { cleanup?: () => void } = {};
-      let done = false;
-      const finish = (err?: unknown): void => {
-        if (done) return;
-        done = true;
-        if (timer) clearTimeout(timer);
-        state.cleanup?.();
-        this.#holds--;
-        this.updateRef();
-        if (err === undefined) resolve();
-        else reject(err);
+      const finish = (err?: Error): void => {
+        clearTimeout(timer);
+        this.off(event, check);
+        this.off('close', check);
+        this.addHold(-1);
+        if (err) reject(err);
+        else resolve();
       };
-      this.#holds++;
-      this.updateRef();
-      if (Number.isFinite(timeoutMs))
-        timer = setTimeout(() => finish(new DdsTimeoutError(message)), timeoutMs);
-      state.cleanup = start(
-        () => finish(),
-        (e) => finish(e ?? new Error('rejected')),
-      );
-      if (done) state.cleanup();
+      const check = (): void => {
+        if (this.closed) finish(new DdsAlreadyDeletedError(`${this.kind} is closed`));
+        else if (this.matchedCount() >= count) finish();
+      };
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(
+            () =>
+              finish(
+                new DdsTimeoutError(
+                  `${this.kind}.waitForMatch: fewer than ${count} matched after ${timeoutMs} ms`,
+                ),
+              ),
+            timeoutMs,
+          )
+        : undefined;
+      this.addHold(1);
+      this.on(event, check);
+      this.on('close', check);
     });
   }
 
