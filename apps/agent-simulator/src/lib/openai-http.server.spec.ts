@@ -8,7 +8,7 @@ import {
 import { decodeEmbeddingBase64 } from '@dds/openai-schema';
 import { once } from 'node:events';
 import OpenAI from 'openai';
-import { OpenAIHttpServer } from './openai-http.server';
+import { MAX_HTTP_BODY_BYTES, OpenAIHttpServer } from './openai-http.server';
 
 /** The agent is never started: HTTP serving needs no DDS, only the agent's slots and engine. */
 function agent(opts: Partial<ConstructorParameters<typeof Agent>[0]> = {}): Agent {
@@ -154,6 +154,18 @@ describe('the agent HTTP port, driven by the official openai SDK', () => {
     });
     const nf = await fetch(`${baseUrl}/nope`);
     expect(nf.status).toBe(404);
+  });
+
+  it('answers 413 to a body over the limit instead of resetting the connection', async () => {
+    const res = await fetch(`${baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(MAX_HTTP_BODY_BYTES + 1),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()) as unknown).toMatchObject({
+      error: { type: 'invalid_request_error' },
+    });
   });
 
   it('refuses images on a text-only model, accepts them on a vision one', async () => {

@@ -98,10 +98,10 @@ export class OpenAIHttpServer {
         return json(res, 200, modelObject(id));
       }
       if (req.method === 'POST' && route === '/v1/chat/completions') {
-        return await this.chat(await readJson(req), res, ac.signal);
+        return await this.chat(await readJson(req, res), res, ac.signal);
       }
       if (req.method === 'POST' && route === '/v1/embeddings') {
-        return await this.embeddings(await readJson(req), res, ac.signal);
+        return await this.embeddings(await readJson(req, res), res, ac.signal);
       }
       throw new NotFoundError(`Invalid URL (${req.method} ${path})`);
     } catch (e) {
@@ -224,20 +224,27 @@ function json(
   res.end(text);
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
+function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (c: Buffer) => {
+      if (tooLarge) return;
       size += c.length;
       if (size > MAX_HTTP_BODY_BYTES) {
+        // Destroying the request would reset the socket before the 413 is sent: drop the rest
+        // instead, and close the connection once the answer is out.
+        tooLarge = true;
+        chunks.length = 0;
+        res.setHeader('connection', 'close');
         reject(new RequestTooLargeError(MAX_HTTP_BODY_BYTES));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => {
+      if (tooLarge) return;
       try {
         resolve(parseJsonBody(Buffer.concat(chunks).toString('utf8')));
       } catch (e) {
