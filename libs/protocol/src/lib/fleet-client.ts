@@ -161,8 +161,9 @@ export class FleetClient {
 
   /**
    * Resolves once `agentId` is registered and this client's request writer has discovered its
-   * request reader (requests sent before that would be lost). Rejects with `ProtocolError`
-   * (`agent_not_found`) after `timeoutMs`.
+   * request reader (requests sent before that would be lost). Rejects with `ProtocolError`:
+   * `agent_not_found` after `timeoutMs`, `agent_incompatible` for another protocol version,
+   * `closed` once the client is closed.
    */
   async ready(agentId: string, timeoutMs = this.matchTimeoutMs): Promise<void> {
     assertValidId(agentId, 'agentId');
