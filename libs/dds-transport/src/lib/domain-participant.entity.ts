@@ -43,14 +43,15 @@ const TOPIC_NAME = /^[A-Za-z_/][A-Za-z0-9_/]*$/;
 /** Largest DDS domain id (the RTPS port mapping allows 0..232). */
 export const MAX_DOMAIN_ID = 232;
 
-function checkGroupOptions(options: unknown): GroupOptions {
+/** Checks publisher/subscriber options and merges them into the one QoS the addon takes. */
+function groupQos(options: unknown): Qos {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null)
     throw new TypeError('options must be an object');
   const o = options as GroupOptions;
   validatePartitions(o.partitions);
   validateQos(o.qos);
-  return o;
+  return { ...(o.qos ?? {}), ...(o.partitions ? { partitions: o.partitions } : {}) };
 }
 
 function isUint32(v: unknown): boolean {
@@ -155,26 +156,16 @@ export class DomainParticipant extends Entity {
   /** Creates a publisher (partitions, group data). */
   createPublisher(options?: GroupOptions): Publisher {
     const h = this.handle;
-    const o = checkGroupOptions(options);
-    const ph = callNative('createPublisher', () =>
-      this.native.createPublisher(h, {
-        ...(o.qos ?? {}),
-        ...(o.partitions ? { partitions: o.partitions } : {}),
-      }),
-    );
+    const qos = groupQos(options);
+    const ph = callNative('createPublisher', () => this.native.createPublisher(h, qos));
     return new Publisher(this.native, ph, this);
   }
 
   /** Creates a subscriber (partitions, group data). */
   createSubscriber(options?: GroupOptions): Subscriber {
     const h = this.handle;
-    const o = checkGroupOptions(options);
-    const sh = callNative('createSubscriber', () =>
-      this.native.createSubscriber(h, {
-        ...(o.qos ?? {}),
-        ...(o.partitions ? { partitions: o.partitions } : {}),
-      }),
-    );
+    const qos = groupQos(options);
+    const sh = callNative('createSubscriber', () => this.native.createSubscriber(h, qos));
     return new Subscriber(this.native, sh, this);
   }
 
