@@ -34,6 +34,14 @@ const NEW_VIEW = 4 << 1;
 const ALIVE = 16 << 1;
 const DISPOSED = 32 << 1;
 
+function sampleState(flags: number): SampleInfo['sampleState'] {
+  return flags & READ ? 'read' : 'not-read';
+}
+
+function viewState(flags: number): SampleInfo['viewState'] {
+  return flags & NEW_VIEW ? 'new' : 'not-new';
+}
+
 function instanceState(flags: number): SampleInfo['instanceState'] {
   return flags & ALIVE ? 'alive' : flags & DISPOSED ? 'disposed' : 'no-writers';
 }
@@ -81,8 +89,8 @@ export function infoFromFlags(
 ): SampleInfo {
   return {
     validData: (flags & 1) === 1,
-    sampleState: flags & READ ? 'read' : 'not-read',
-    viewState: flags & NEW_VIEW ? 'new' : 'not-new',
+    sampleState: sampleState(flags),
+    viewState: viewState(flags),
     instanceState: instanceState(flags),
     sourceTimestamp,
     instanceHandle,
@@ -104,8 +112,8 @@ class BatchSampleInfo implements SampleInfo {
 
   constructor(flags: number, view: DataView, at: number) {
     this.validData = (flags & 1) === 1;
-    this.sampleState = flags & READ ? 'read' : 'not-read';
-    this.viewState = flags & NEW_VIEW ? 'new' : 'not-new';
+    this.sampleState = sampleState(flags);
+    this.viewState = viewState(flags);
     this.instanceState = instanceState(flags);
     this.#view = view;
     this.#at = at;
