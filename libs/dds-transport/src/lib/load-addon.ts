@@ -38,7 +38,6 @@ export function loadAddon(explicitPath?: string): NativeAddon {
         ADDON_PATH_ENV,
     );
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addon = require(found) as NativeAddon;
   if (!explicitPath) cached = addon;
   return addon;
