@@ -1,8 +1,11 @@
 import { DomainParticipant } from '@dds/transport';
 import { AgentEndpoint } from './agent-endpoint';
+import { encodeRegistration } from './codec';
 import { FleetClient } from './fleet-client';
-import type { ResponseEvent } from './model';
+import { PROTOCOL_VERSION, type ResponseEvent } from './model';
 import { ProtocolError } from './protocol-error';
+import { createProtocolTopics } from './protocol-topics';
+import { QOS } from './topics';
 
 /** This file's DDS domain (fleet client in-process checks: 47). */
 const DOMAIN = 47;
@@ -71,6 +74,55 @@ describe('FleetClient', () => {
     } finally {
       client.close();
       await endpoint.stop(0);
+    }
+  });
+  it("aborting while the agent's request reader is still undiscovered throws at once", async () => {
+    // A registration with no request reader behind it: the client's writer never matches.
+    const topics = createProtocolTopics(pp);
+    const writer = pp.createWriter(topics.register, QOS.registerWriter(5000));
+    const client = new FleetClient({
+      participant: pp,
+      gatewayId: 'gw-abort',
+      matchTimeoutMs: 20_000,
+    });
+    try {
+      const registered = new Promise<void>((resolve) =>
+        client.events.subscribe((e) => {
+          if (e.type === 'registered' && e.agent.agentId === 'no-reader') resolve();
+        }),
+      );
+      writer.write(
+        encodeRegistration({
+          agentId: 'no-reader',
+          protocolVersion: PROTOCOL_VERSION,
+          models: ['m'],
+          specialization: 'text',
+          capabilities: [],
+          slots: 1,
+          maxContextTokens: 1024,
+          version: 'test',
+          hostname: 'localhost',
+          leaseMs: 5000,
+        }),
+      );
+      await registered;
+      const ac = new AbortController();
+      const it = client
+        .request(
+          'no-reader',
+          { kind: 'chat', stream: false, body: { model: 'm' } },
+          { signal: ac.signal },
+        )
+        [Symbol.asyncIterator]();
+      const first = it.next();
+      const reason = new Error('client went away');
+      ac.abort(reason);
+      // Before: the generator sat in the match wait for matchTimeoutMs, then yielded an error.
+      await expect(first).rejects.toBe(reason);
+    } finally {
+      client.close();
+      writer.close();
+      topics.close();
     }
   });
 });

@@ -262,11 +262,10 @@ export class FleetClient {
     }
     const writer = this.writerFor(entry);
     if (entry.matched === 0) {
-      try {
-        await writer.waitForMatch({
-          timeoutMs: Math.min(this.matchTimeoutMs, deadlineMs ?? Infinity),
-        });
-      } catch {
+      const timeoutMs = Math.min(this.matchTimeoutMs, deadlineMs ?? Infinity);
+      const matched = await matchOrAbort(writer, timeoutMs, signal);
+      signal?.throwIfAborted();
+      if (!matched) {
         yield errorEvent(
           'agent_not_found',
           `agent ${agentId}'s request reader was not discovered in time`,
@@ -275,7 +274,6 @@ export class FleetClient {
         );
         return;
       }
-      signal?.throwIfAborted();
     }
 
     const p: Pending = {
@@ -567,6 +565,35 @@ export class FleetClient {
         throw new ProtocolError('unknown_kind', `unknown response kind "${d.kind}"`);
     }
   }
+}
+
+/**
+ * Whether `writer` matched within `timeoutMs`; settles (false) as soon as `signal` aborts, so a
+ * caller that gave up is not held for the whole match wait.
+ */
+function matchOrAbort(
+  writer: Writer<AgentRequest>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  let matched: Promise<boolean>;
+  try {
+    matched = writer.waitForMatch({ timeoutMs }).then(
+      () => true,
+      () => false,
+    );
+  } catch {
+    return Promise.resolve(false);
+  }
+  if (!signal) return matched;
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void matched.then((ok) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    });
+  });
 }
 
 function snapshot(e: AgentEntry): AgentSnapshot {
