@@ -1,4 +1,9 @@
-import { readSseJson, type ChatCompletion, type ChatCompletionChunk } from '@dds/openai-schema';
+import {
+  decodeEmbeddingBase64,
+  readSseJson,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+} from '@dds/openai-schema';
 import type { ProtocolRequest, ResponseEvent, ToolCallDelta } from '@dds/protocol';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { errorEvent, type AgentChannel, type AgentTarget } from './agent-channel';
@@ -93,13 +98,11 @@ export class HttpAgentChannel implements AgentChannel {
       if (req.kind === 'embedding') {
         const parsed = (await res.body.json()) as EmbeddingBody;
         const data = [...(parsed.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-        const embeddings = data.map((d) => {
-          if (typeof d.embedding === 'string') {
-            const buf = Buffer.from(d.embedding, 'base64');
-            return Array.from(new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4));
-          }
-          return d.embedding ?? [];
-        });
+        const embeddings = data.map((d) =>
+          typeof d.embedding === 'string'
+            ? decodeEmbeddingBase64(d.embedding)
+            : (d.embedding ?? []),
+        );
         yield { type: 'embedding', embeddings };
         const prompt = parsed.usage?.prompt_tokens ?? 0;
         yield {
