@@ -63,3 +63,31 @@ export class LoggedProcess {
     clearTimeout(timer);
   }
 }
+
+/** The simulator's entry point, relative to ROOT. */
+export const SIMULATOR_MAIN = 'apps/agent-simulator/src/main.ts';
+
+/** Simulator flags for one agent serving `model` with `slots` slots on `domain`, on a free HTTP port. */
+export function singleAgentArgs(
+  domain: string | number,
+  model: string,
+  idPrefix: string,
+  slots: number,
+  engineArgs: readonly string[],
+): string[] {
+  return [
+    '--dds-domain',
+    String(domain),
+    '--port',
+    '0',
+    '--count',
+    '1',
+    '--slots',
+    String(slots),
+    '--model',
+    model,
+    '--id-prefix',
+    idPrefix,
+    ...engineArgs,
+  ];
+}

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
-import { LoggedProcess, ROOT } from './e2e.processes';
+import { LoggedProcess, ROOT, SIMULATOR_MAIN, singleAgentArgs } from './e2e.processes';
 import {
   chatBody,
   closedLoop,
@@ -51,22 +51,8 @@ export const e2eSection: BenchSection = {
     };
     const simulator = (model: string, slots: number, extra: string[]) =>
       start(
-        'apps/agent-simulator/src/main.ts',
-        [
-          '--dds-domain',
-          DOMAIN,
-          '--port',
-          '0',
-          '--count',
-          '1',
-          '--slots',
-          String(slots),
-          '--model',
-          model,
-          '--id-prefix',
-          `${model}-`,
-          ...extra,
-        ],
+        SIMULATOR_MAIN,
+        singleAgentArgs(DOMAIN, model, `${model}-`, slots, extra),
         'fleet ready',
       );
     try {

@@ -3,7 +3,13 @@ import { FleetClient } from '@dds/protocol';
 import { DomainParticipant } from '@dds/transport';
 import { Agent as HttpAgent, request } from 'undici';
 import { streamGaps } from '../e2e/e2e.load';
-import { LOOPBACK_DDS, LoggedProcess, ROOT } from '../e2e/e2e.processes';
+import {
+  LOOPBACK_DDS,
+  LoggedProcess,
+  ROOT,
+  SIMULATOR_MAIN,
+  singleAgentArgs,
+} from '../e2e/e2e.processes';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
@@ -31,22 +37,8 @@ function startSimulator(
   engineArgs: readonly string[],
 ): ReturnType<typeof LoggedProcess.start> {
   return LoggedProcess.start(
-    join(ROOT, 'apps/agent-simulator/src/main.ts'),
-    [
-      '--dds-domain',
-      String(DOMAIN),
-      '--port',
-      '0',
-      '--count',
-      '1',
-      '--slots',
-      String(slots),
-      '--model',
-      model,
-      '--id-prefix',
-      idPrefix,
-      ...engineArgs,
-    ],
+    join(ROOT, SIMULATOR_MAIN),
+    singleAgentArgs(DOMAIN, model, idPrefix, slots, engineArgs),
     'fleet ready',
   );
 }
