@@ -6,6 +6,6 @@ module.exports = {
   // DDS discovery and child processes take longer than jest's 5 s default on a busy 2-core box.
   testTimeout: 30000,
   // Generated code from test/fixtures/*.idl and test/runtime/fixtures/*.idl (dds-idl gen into the
-  // git-ignored tmp/generated); the runtime setup runs scripts/codegen-fixtures.js first.
-  globalSetup: '<rootDir>/test/runtime/global-setup.js',
+  // git-ignored tmp/generated).
+  globalSetup: '<rootDir>/scripts/codegen-fixtures.js',
 };
