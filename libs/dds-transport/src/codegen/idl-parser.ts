@@ -320,19 +320,7 @@ class Parser {
     const name = this.ident();
     if (this.is(';')) this.fail('forward declarations are not supported');
     if (this.is(':')) this.fail('struct inheritance is not supported by dds-idl yet');
-    let extensibility: Extensibility = 'final';
-    for (const a of annos) {
-      if (a.name === 'final' || a.name === 'appendable' || a.name === 'mutable')
-        extensibility = a.name;
-      else if (a.name === 'extensibility') {
-        const v = a.args[0]?.text.toLowerCase();
-        if (v !== 'final' && v !== 'appendable' && v !== 'mutable')
-          this.fail(`bad @extensibility`, at);
-        extensibility = v;
-      } else if (!['topic', 'nested', 'autoid'].includes(a.name)) {
-        this.fail(`unsupported annotation @${a.name} on struct '${name}'`, at);
-      }
-    }
+    const extensibility = this.extensibilityOf(annos, `struct '${name}'`, at);
     const decl: StructDecl = {
       kind: 'struct',
       scopedName: this.scoped(name),
