@@ -741,20 +741,24 @@ export class Scheduler<J, R = unknown> {
       });
     } else if (!this.isRetryableSafe(value)) {
       this.breakerNoVerdict(attempt);
-      this.emit({
-        type: 'attempt-failed',
-        jobId: rec.id,
-        agentId: attempt.agentId,
-        attempt: attempt.number,
-        outputStarted: attempt.outputStarted,
-        error: value,
-      });
+      this.emitAttemptFailed(attempt, value);
       this.counters.failed++;
       this.finish(rec, 'failed', value);
     } else {
       this.onAttemptFailed(rec, attempt, value, true);
     }
     this.dispatch();
+  }
+
+  private emitAttemptFailed(attempt: Attempt<J, R>, error: unknown): void {
+    this.emit({
+      type: 'attempt-failed',
+      jobId: attempt.job.id,
+      agentId: attempt.agentId,
+      attempt: attempt.number,
+      outputStarted: attempt.outputStarted,
+      error,
+    });
   }
 
   private isRetryableSafe(err: unknown): boolean {
@@ -773,14 +777,7 @@ export class Scheduler<J, R = unknown> {
   ): void {
     if (countsForBreaker) this.breakerFailure(attempt);
     rec.lastError = err;
-    this.emit({
-      type: 'attempt-failed',
-      jobId: rec.id,
-      agentId: attempt.agentId,
-      attempt: attempt.number,
-      outputStarted: attempt.outputStarted,
-      error: err,
-    });
+    this.emitAttemptFailed(attempt, err);
     if (attempt.outputStarted || rec.attempts >= this.maxAttempts) {
       this.fail(
         rec,
