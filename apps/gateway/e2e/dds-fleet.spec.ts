@@ -12,18 +12,19 @@ describe('gateway over a DDS fleet of simulator processes (openai SDK as the cli
   const sims: SimulatorProcess[] = [];
   let gateway: Gateway;
   let client: OpenAI;
+  /** Flags every simulator process of this file shares: its domain, any free port, short leases. */
+  const common = [
+    '--dds-domain',
+    DOMAIN,
+    '--port',
+    '0',
+    '--timeout',
+    '2',
+    '--heartbeat-interval',
+    '0.25',
+  ];
 
   beforeAll(async () => {
-    const common = [
-      '--dds-domain',
-      DOMAIN,
-      '--port',
-      '0',
-      '--timeout',
-      '2',
-      '--heartbeat-interval',
-      '0.25',
-    ];
     // Each process joins the list as soon as it runs, so afterAll stops it even if another fails.
     const track = (started: Promise<SimulatorProcess>) => started.then((s) => (sims.push(s), s));
     await Promise.all(
@@ -208,14 +209,7 @@ describe('gateway over a DDS fleet of simulator processes (openai SDK as the cli
       ws.send({ type: 'subscribe', channel: 'agents' });
       await ws.next((f) => f.type === 'subscribed');
       const extra = await SimulatorProcess.start([
-        '--dds-domain',
-        DOMAIN,
-        '--port',
-        '0',
-        '--timeout',
-        '2',
-        '--heartbeat-interval',
-        '0.25',
+        ...common,
         '--id-prefix',
         'e60x-',
         '--count',
