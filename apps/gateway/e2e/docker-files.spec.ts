@@ -1,17 +1,19 @@
 /**
  * No Docker engine runs here, so docker/ is checked by construction: every file the Dockerfiles
- * and compose.yaml copy, mount or run must exist in the repository (and survive .dockerignore),
- * every Nx target and npm script they invoke must exist, every flag they pass must be one the
- * gateway's / simulator's CLI accepts (read from their real `--help`), and the images must run as
- * a non-root user. The checkers return a list of problems; bad snippets below prove they fail.
+ * and compose.yaml copy, mount or run must exist in the repository (and survive .dockerignore) or
+ * be built by an Nx target the image runs, every Nx target and npm script they invoke must exist,
+ * every flag they pass must be one the gateway's / simulator's CLI accepts (read from the real
+ * `--help` of the bundles the images run), every package a copied bundle imports must survive the
+ * prune, and the images must run as a non-root user. The checkers return a list of problems; bad
+ * snippets below prove they fail. Needs the production builds (`gateway:test` depends on
+ * `gateway:build`, which builds the simulator too).
  */
-import { builtinModules } from 'node:module';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { SIMULATOR_MAIN as LAUNCHED_SIMULATOR } from '../src/fleet/fleet-launcher.service';
+import { BUNDLED_SIMULATOR_MAIN } from '../src/fleet/fleet-launcher.service';
 
 const ROOT = resolve(__dirname, '../../..');
 const DOCKER_DIR = join(ROOT, 'docker');
@@ -122,9 +124,17 @@ function envOf(stage: Stage): Map<string, string> {
 
 // ---- Facts about the repository --------------------------------------------------------------
 
+type DependsOn = string | { target: string; projects?: string[] | string; dependencies?: boolean };
+
+interface Target {
+  outputs?: string[];
+  dependsOn?: DependsOn[];
+}
+
 interface Project {
   readonly root: string;
-  readonly targets: Record<string, { outputs?: string[] }>;
+  /** project.json targets, each over nx.json's targetDefaults for its name (as Nx merges them). */
+  readonly targets: Record<string, Target>;
 }
 
 interface RepoFacts {
@@ -138,21 +148,69 @@ interface RepoFacts {
   readonly ignored: RegExp[];
   /** package-lock.json's packages: `dev: true` ones are gone after `npm prune --omit=dev`. */
   readonly lock: Record<string, { dev?: boolean }>;
-  /** tsconfig.base.json path aliases: `@dds/x` -> its entry file, repo-relative. */
-  readonly aliases: Map<string, string>;
 }
 
 function readProjects(): Map<string, Project> {
+  const nx = JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')) as {
+    targetDefaults?: Record<string, Target>;
+  };
   const projects = new Map<string, Project>();
   for (const group of ['apps', 'libs']) {
     for (const dir of readdirSync(join(ROOT, group))) {
       const file = join(ROOT, group, dir, 'project.json');
       if (!existsSync(file)) continue;
-      const json = JSON.parse(readFileSync(file, 'utf8')) as Project & { name: string };
-      projects.set(json.name, { root: `${group}/${dir}`, targets: json.targets ?? {} });
+      const json = JSON.parse(readFileSync(file, 'utf8')) as {
+        name: string;
+        targets?: Record<string, Target>;
+      };
+      const targets = Object.fromEntries(
+        Object.entries(json.targets ?? {}).map(([name, t]) => [
+          name,
+          { ...nx.targetDefaults?.[name], ...t },
+        ]),
+      );
+      projects.set(json.name, { root: `${group}/${dir}`, targets });
     }
   }
   return projects;
+}
+
+/**
+ * Repo-relative paths `nx run project:target` writes: its own outputs and those of every task
+ * it depends on (`^t` over every project that has `t`: a superset of the real dependencies,
+ * which is all a "was it built" check needs).
+ */
+function outputsOf(
+  projects: Map<string, Project>,
+  name: string,
+  target: string,
+  seen = new Set<string>(),
+): string[] {
+  const key = `${name}:${target}`;
+  const project = projects.get(name);
+  const t = project?.targets[target];
+  if (!project || !t || seen.has(key)) return [];
+  seen.add(key);
+  const own = (t.outputs ?? []).map((o) =>
+    o
+      .replace('{projectRoot}', project.root)
+      .replace('{workspaceRoot}/', '')
+      .replace('{workspaceRoot}', ''),
+  );
+  const upstream = (t.dependsOn ?? []).flatMap((d) => {
+    if (typeof d === 'string') {
+      if (!d.startsWith('^')) return outputsOf(projects, name, d, seen);
+      return [...projects.keys()].flatMap((p) => outputsOf(projects, p, d.slice(1), seen));
+    }
+    const names =
+      d.projects === undefined
+        ? [name]
+        : typeof d.projects === 'string'
+          ? [d.projects]
+          : d.projects;
+    return names.flatMap((p) => outputsOf(projects, p, d.target, seen));
+  });
+  return [...own, ...upstream];
 }
 
 /** The subset of .dockerignore syntax we use: `name`, `dir/name`, `**` and `*` prefixes. */
@@ -177,8 +235,9 @@ function flagsFromHelp(help: string): Set<string> {
   return new Set([...help.matchAll(/(?:^|[\s,])(--?[a-zA-Z][\w-]*)/g)].map((m) => m[1]));
 }
 
+/** The flags of the CLI a (built) entry script runs, from its `--help`. */
 async function cliFlags(entry: string): Promise<Set<string>> {
-  const { stdout } = await run(process.execPath, ['-r', '@swc-node/register', entry, '--help'], {
+  const { stdout } = await run(process.execPath, [entry, '--help'], {
     cwd: ROOT,
     timeout: 60_000,
     env: { ...process.env, NODE_ENV: 'production' },
@@ -224,16 +283,7 @@ function checkDockerfile(text: string, facts: RepoFacts): string[] {
         const target = project?.targets[m[2]];
         if (!project) problems.push(`RUN: no Nx project ${m[1]}`);
         else if (!target) problems.push(`RUN: Nx project ${m[1]} has no target ${m[2]}`);
-        else {
-          for (const o of target.outputs ?? []) {
-            outputs.push(
-              o
-                .replace('{projectRoot}', project.root)
-                .replace('{workspaceRoot}/', '')
-                .replace('{workspaceRoot}', ''),
-            );
-          }
-        }
+        else outputs.push(...outputsOf(facts.projects, m[1], m[2]));
       }
       for (const m of ins.args.matchAll(/\bnpm run(?:-script)? ([\w:-]+)/g)) {
         if (!facts.scripts.has(m[1])) problems.push(`RUN: no npm script ${m[1]} in package.json`);
@@ -329,7 +379,7 @@ function checkCommand(
       ? [...problems, `runtime command ${command.join(' ')}: no node entry script`]
       : [...problems, 'no ENTRYPOINT/CMD'];
   if (!existsSync(join(ROOT, script)))
-    problems.push(`entry script ${script}: not in the repository`);
+    problems.push(`entry script ${script}: neither in the repository nor built`);
   if (!presentIn(runtime, posix.resolve(workdir, script)))
     problems.push(`entry script ${script}: not copied into the runtime stage`);
   const flags = facts.cliFlags.get(script);
@@ -467,67 +517,57 @@ function checkCompose(text: string, composeDir: string, facts: RepoFacts): strin
   return problems;
 }
 
-/** Non-test TypeScript files under a repo-relative directory. */
-function sourceFiles(dir: string): string[] {
-  const abs = join(ROOT, dir);
-  // Installed packages are checked through the lockfile, not by reading them.
-  if (dir === 'node_modules' || dir.startsWith('node_modules/') || !existsSync(abs)) return [];
-  if (!statSync(abs).isDirectory()) return [];
-  return readdirSync(abs, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => `${dir}/${f.split('\\').join('/')}`);
-}
-
-/** Module specifiers a file loads at run time (`import type` / `export type` are erased). */
-function runtimeImports(text: string): string[] {
-  const found: string[] = [];
-  for (const m of text.matchAll(
-    /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'/gm,
-  )) {
-    if (!m[1]) found.push(m[2]);
-  }
-  for (const m of text.matchAll(/\b(?:require|import)\('([^']+)'\)/g)) found.push(m[1]);
-  return found;
+/** What tools/build/bundle-app.js records beside a bundle (esbuild's metafile, and more). */
+interface BundleMeta {
+  readonly inputs: Record<string, unknown>;
+  readonly runtimeDependencies: string[];
 }
 
 /**
- * Every package the code copied into the runtime stage imports must survive `npm prune
- * --omit=dev`, and every `@dds/*` library it imports must be copied too.
+ * The code the runtime stage runs is the bundles it copies (directories with the `meta.json`
+ * the build writes): every package they import must survive `npm prune --omit=dev`, the
+ * stage must hold `node_modules` to resolve them from, and a bundle that loads the CycloneDDS
+ * addon must have it beside it.
  */
 function checkRuntimeImports(text: string, facts: RepoFacts): string[] {
   const stages = parseDockerfile(text);
   const runtime = stages[stages.length - 1];
   const workdir = workdirOf(runtime);
   const problems = new Set<string>();
-  const dirs = copies(runtime).flatMap((c) => {
+  const bundles = copies(runtime).flatMap((c) => {
     const source = stages.find((s) => s.name === c.from);
     const base = source ? workdirOf(source) : '/';
-    return c.sources.map((src) => posix.relative(base, posix.resolve(base, src)));
+    return c.sources
+      .map((src, i) => ({ rel: posix.relative(base, posix.resolve(base, src)), to: c.targets[i] }))
+      .filter(({ rel }) => existsSync(join(ROOT, rel, 'meta.json')));
   });
-  const builtins = new Set(builtinModules);
-  for (const file of dirs.flatMap(sourceFiles)) {
-    for (const spec of runtimeImports(readFileSync(join(ROOT, file), 'utf8'))) {
-      if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
-      const alias = facts.aliases.get(spec);
-      if (alias) {
-        if (!presentIn(runtime, posix.resolve(workdir, alias))) {
-          problems.add(`${file} imports ${spec}, whose sources (${alias}) are not copied`);
-        }
-        continue;
-      }
-      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+  if (!bundles.length)
+    problems.add('the runtime stage copies no bundle (dist/<app> with meta.json)');
+  for (const { rel, to } of bundles) {
+    const meta = JSON.parse(readFileSync(join(ROOT, rel, 'meta.json'), 'utf8')) as BundleMeta;
+    if (meta.runtimeDependencies.length && !presentIn(runtime, posix.join(workdir, 'node_modules')))
+      problems.add(`${rel} needs node_modules, which the runtime stage does not copy`);
+    for (const pkg of meta.runtimeDependencies) {
       const entry = facts.lock[`node_modules/${pkg}`];
-      if (!entry) problems.add(`${file} imports ${pkg}, which is not installed`);
-      else if (entry.dev) problems.add(`${file} imports ${pkg}, a dev dependency (pruned)`);
+      if (!entry) problems.add(`${rel} imports ${pkg}, which is not installed`);
+      else if (entry.dev) problems.add(`${rel} imports ${pkg}, a dev dependency (pruned)`);
     }
+    const loadsAddon = Object.keys(meta.inputs).some((i) => i.endsWith('/load-addon.ts'));
+    if (loadsAddon && !existsSync(join(ROOT, rel, 'dds_transport.node')))
+      problems.add(`${rel} loads the CycloneDDS addon, which is not beside it`);
+    if (!to.startsWith(workdir + '/')) problems.add(`${rel} is copied outside ${workdir}`);
   }
   return [...problems];
 }
 
 // ---- Tests -----------------------------------------------------------------------------------
 
-const GATEWAY_MAIN = 'apps/gateway/src/main.ts';
-const SIMULATOR_MAIN = 'apps/agent-simulator/src/main.ts';
+const GATEWAY_MAIN = 'dist/apps/gateway/main.js';
+const SIMULATOR_MAIN = 'dist/apps/agent-simulator/main.js';
+/** The Node major the images must run: the one tools/setup provisions. */
+const NODE_MAJOR = /DDS_NODE_VERSION=(\d+)\./.exec(
+  readFileSync(join(ROOT, 'tools/node-env.sh'), 'utf8'),
+)?.[1];
 let facts: RepoFacts;
 
 beforeAll(async () => {
@@ -553,22 +593,13 @@ beforeAll(async () => {
         packages: Record<string, { dev?: boolean }>;
       }
     ).packages,
-    aliases: new Map(
-      Object.entries(
-        (
-          JSON.parse(readFileSync(join(ROOT, 'tsconfig.base.json'), 'utf8')) as {
-            compilerOptions: { paths: Record<string, string[]> };
-          }
-        ).compilerOptions.paths,
-      ).map(([k, v]) => [k, v[0]]),
-    ),
   };
 }, 120_000);
 
 const read = (rel: string) => readFileSync(join(ROOT, rel), 'utf8');
 
 describe('docker/ files reference only what exists', () => {
-  it('reads both CLIs from their real --help', () => {
+  it('reads both CLIs from the real --help of their bundles', () => {
     expect([...(facts.cliFlags.get(GATEWAY_MAIN) ?? [])]).toEqual(
       expect.arrayContaining(['--port', '--config', '--dds-domain', '--fleet']),
     );
@@ -585,7 +616,7 @@ describe('docker/ files reference only what exists', () => {
   );
 
   it.each(['docker/gateway.Dockerfile', 'docker/agent-simulator.Dockerfile'])(
-    '%s: the code it runs imports only production packages and copied libraries',
+    '%s: the bundles it runs import only production packages, and find them and the addon',
     (file) => {
       expect(checkRuntimeImports(read(file), facts)).toEqual([]);
     },
@@ -593,7 +624,7 @@ describe('docker/ files reference only what exists', () => {
 
   it('the gateway image holds the simulator --fleet default launches, and the loopback DDS config', () => {
     const runtime = parseDockerfile(read('docker/gateway.Dockerfile')).pop() as Stage;
-    const launched = relativeToRoot(LAUNCHED_SIMULATOR);
+    const launched = posix.join(posix.dirname(GATEWAY_MAIN), BUNDLED_SIMULATOR_MAIN);
     expect(launched).toBe(SIMULATOR_MAIN);
     expect(presentIn(runtime, posix.resolve(workdirOf(runtime), launched))).toBe(true);
     expect(presentIn(runtime, '/etc/dds-llm/cyclonedds-loopback.xml')).toBe(true);
@@ -604,7 +635,8 @@ describe('docker/ files reference only what exists', () => {
     expect(lastArgs(runtime, 'HEALTHCHECK')).toContain('/health');
     expect(lastArgs(runtime, 'EXPOSE')).toBe(envOf(runtime).get('PORT'));
     expect(lastArgs(runtime, 'USER')).toBe('node');
-    expect(runtime.base).toBe('node:20-bookworm-slim');
+    expect(NODE_MAJOR).toBeDefined();
+    expect(runtime.base).toBe(`node:${NODE_MAJOR}-bookworm-slim`);
   });
 
   it('the build stages install the packages tools/setup installs; the runtime stages only libddsc', () => {
@@ -622,7 +654,8 @@ describe('docker/ files reference only what exists', () => {
             ...i.args.matchAll(/apt-get install ((?:-\S+\s+)*)((?:[a-z0-9][\w.+-]*\s*)+)/g),
           ])
           .flatMap((m) => m[2].split(/\s+/).filter(Boolean));
-      expect(stages[0].base).toBe('node:20-bookworm');
+      expect(stages[0].base).toBe(`node:${NODE_MAJOR}-bookworm`);
+      expect(stages[stages.length - 1].base).toBe(`node:${NODE_MAJOR}-bookworm-slim`);
       expect(installs(stages[0])).toEqual(expect.arrayContaining(setupPackages ?? []));
       expect(installs(stages[stages.length - 1])).toEqual(['libddsc0debian']);
     }
@@ -670,26 +703,35 @@ describe('the checkers catch broken references', () => {
 
   it('a Dockerfile running a missing Nx target or npm script', () => {
     const bad = good
-      .replace('protocol:codegen', 'protocol:generate')
+      .replace('nx run gateway:build', 'nx run protocol:codegen && npx nx run gateway:bundle')
       .replace('npm ci ', 'npm run nope && npm ci ');
     expect(checkDockerfile(bad, facts)).toEqual([
       'RUN: no npm script nope in package.json',
-      'RUN: Nx project protocol has no target generate',
+      'RUN: Nx project gateway has no target bundle',
+      // Nothing builds the bundles any more:
+      'COPY --from=build /app/dist/apps/gateway: neither in the repository nor built in that stage',
+      'COPY --from=build /app/dist/apps/agent-simulator: neither in the repository nor built in that stage',
     ]);
   });
 
   it('a runtime stage copying a build product no target makes', () => {
     const bad = good
-      .replace('build/Release/dds_transport.node ./', 'build/Debug/dds_transport.node ./')
-      .replace('/app/libs/selector/src ', '/app/libs/selector/lib ');
+      .replace('/app/dist/apps/agent-simulator ', '/app/dist/apps/agent ')
+      .replace(
+        'COPY --from=build /app/package.json ./',
+        'COPY --from=build /app/package.json ./\nCOPY --from=build /app/libs/dds-transport/build/Release/dds_transport.node ./',
+      );
     expect(checkDockerfile(bad, facts)).toEqual([
-      'COPY --from=build /app/libs/selector/lib: neither in the repository nor built in that stage',
+      'COPY --from=build /app/dist/apps/agent: neither in the repository nor built in that stage',
     ]);
-    // build/Debug is under dds-transport:build-native's declared output (build/), so it passes;
-    // an unknown stage name never does.
+    // The addon is under dds-transport:build-native's declared output (build/), which
+    // gateway:build depends on, so it passes; an unknown stage name never does.
     expect(
       checkDockerfile(
-        good.replace('--from=build /app/apps/gateway/src', '--from=builder /app/apps/gateway/src'),
+        good.replace(
+          '--from=build /app/dist/apps/gateway',
+          '--from=builder /app/dist/apps/gateway',
+        ),
         facts,
       ),
     ).toEqual(expect.arrayContaining(['COPY --from=builder: no earlier stage of that name']));
@@ -710,11 +752,17 @@ describe('the checkers catch broken references', () => {
         'CMD ["--config", "apps/gateway/config.yaml"]',
         'CMD ["--config", "apps/gateway/other.yaml", "--portt", "1"]',
       )
-      .replace('"-r", "@swc-node/register"', '"-r", "ts-node/register"');
+      .replace('"--enable-source-maps"', '"-r", "@swc-node/register"');
     expect(checkDockerfile(bad, facts)).toEqual([
-      'node -r ts-node/register: not a production dependency (pruned from the image)',
+      'node -r @swc-node/register: not a production dependency (pruned from the image)',
       '--config apps/gateway/other.yaml: not in the repository',
-      '--portt: not a flag of apps/gateway/src/main.ts',
+      '--portt: not a flag of dist/apps/gateway/main.js',
+    ]);
+    expect(
+      checkDockerfile(good.replace('dist/apps/gateway/main.js', 'apps/gateway/src/main.ts'), facts),
+    ).toEqual([
+      'entry script apps/gateway/src/main.ts: not copied into the runtime stage',
+      '--config: no known CLI for apps/gateway/src/main.ts',
     ]);
     const notCopied = good.replace(/COPY --from=build \/app\/apps\/gateway\/config.yaml .*\n/, '');
     expect(checkDockerfile(notCopied, facts)).toEqual([
@@ -736,7 +784,7 @@ describe('the checkers catch broken references', () => {
       )
       .replace('networks: [fleet]', 'networks: [backend]');
     expect(checkCompose(bad, DOCKER_DIR, facts)).toEqual([
-      'gateway: --workers: not a flag of apps/gateway/src/main.ts',
+      'gateway: --workers: not a flag of dist/apps/gateway/main.js',
       'gateway: volume source ../tools/dds/missing.xml does not exist',
       'gateway: network backend is not declared',
       'agent-simulator: Dockerfile docker/simulator.Dockerfile does not exist',
@@ -758,24 +806,27 @@ describe('the checkers catch broken references', () => {
     ).toEqual(['gateway: depends_on cache, which is not a service']);
   });
 
-  it('a runtime stage missing a library its code imports, or importing a dev dependency', () => {
+  it('a runtime stage without the bundle, its packages or its addon, or a bundle importing a dev dependency', () => {
     const simulator = read('docker/agent-simulator.Dockerfile');
-    const noAgent = simulator.replace(/COPY --from=build \/app\/libs\/agent\/src .*\n/, '');
-    expect(checkRuntimeImports(noAgent, facts)).toEqual(
-      expect.arrayContaining([
-        'apps/agent-simulator/src/main.ts imports @dds/agent, whose sources (libs/agent/src/index.ts) are not copied',
-      ]),
-    );
-    // Test fixtures import fast-check, which the prune removes.
-    const withTests = good.replace(
-      'COPY --from=build /app/apps/gateway/src ./apps/gateway/src',
-      'COPY --from=build /app/apps/gateway/src ./apps/gateway/src\nCOPY libs/dds-transport/test ./libs/dds-transport/test',
-    );
-    expect(checkRuntimeImports(withTests, facts)).toEqual(
-      expect.arrayContaining([
-        'libs/dds-transport/test/fixtures/all-types.arbitraries.ts imports fast-check, a dev dependency (pruned)',
-      ]),
-    );
+    expect(
+      checkRuntimeImports(
+        simulator.replace(/COPY --from=build \/app\/node_modules .*\n/, ''),
+        facts,
+      ),
+    ).toEqual([
+      'dist/apps/agent-simulator needs node_modules, which the runtime stage does not copy',
+    ]);
+    expect(
+      checkRuntimeImports(
+        simulator.replace(/COPY --from=build \/app\/dist\/apps\/agent-simulator .*\n/, ''),
+        facts,
+      ),
+    ).toEqual(['the runtime stage copies no bundle (dist/<app> with meta.json)']);
+    // As if the bundle imported a test-only package: the build refuses it, and so would this.
+    const lock = { ...facts.lock, 'node_modules/commander': { dev: true } };
+    expect(checkRuntimeImports(simulator, { ...facts, lock })).toEqual([
+      'dist/apps/agent-simulator imports commander, a dev dependency (pruned)',
+    ]);
   });
 
   it('parses continuations and comments the way Docker does', () => {

@@ -1,31 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { GatewayProcess } from './support/gateway-process';
+import { fleetPid, GatewayProcess, isRunning } from './support/gateway-process';
 import { waitFor } from './support/wait-for';
 
 const DOMAIN = '64';
-
-/** True while `pid` is a live process (a zombie nobody reaped yet counts as gone). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function fleetPid(gateway: GatewayProcess): number | undefined {
-  for (const line of gateway.output) {
-    try {
-      const rec = JSON.parse(line) as { msg?: string; pid?: number; component?: string };
-      if (rec.component === 'fleet-launcher' && rec.msg === 'starting the default simulated fleet')
-        return rec.pid;
-    } catch {
-      // Not a log record.
-    }
-  }
-  return undefined;
-}
 
 describe('--fleet default (what npm start runs)', () => {
   let gateway: GatewayProcess | undefined;

@@ -97,7 +97,9 @@ describe('gateway over an HTTP-only agent from config.yaml (openai SDK as the cl
       tools,
     });
     const final = await stream.finalChatCompletion();
-    expect(final.choices[0].message.tool_calls?.[0].function).toEqual({
+    const call = final.choices[0].message.tool_calls?.[0];
+    expect(call?.type).toBe('function');
+    expect(call?.type === 'function' && call.function).toEqual({
       name: 'get_weather',
       arguments: '{"city":"Lisbon"}',
     });

@@ -1,11 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
-/** The gateway as a real process (`apps/gateway/src/main.ts`). */
+/** How to run the gateway: node's arguments up to the entry script, and the directory to run in. */
+export interface GatewayLaunch {
+  readonly nodeArgs: string[];
+  readonly cwd: string;
+}
+
+/** From the TypeScript sources, as `nx serve gateway` does. */
+export const FROM_SOURCES: GatewayLaunch = {
+  nodeArgs: ['-r', '@swc-node/register', 'apps/gateway/src/main.ts'],
+  cwd: ROOT,
+};
+
+/** The gateway as a real process (`apps/gateway/src/main.ts`, or a bundle of it). */
 export class GatewayProcess {
   private constructor(
     readonly child: ChildProcess,
@@ -18,16 +31,13 @@ export class GatewayProcess {
     args: string[],
     env: NodeJS.ProcessEnv = {},
     timeoutMs = 30_000,
+    launch: GatewayLaunch = FROM_SOURCES,
   ): Promise<GatewayProcess> {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', 'apps/gateway/src/main.ts', ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...launch.nodeArgs, ...args], {
+      cwd: launch.cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     child.stderr?.on('data', (d) => output.push(String(d)));
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -64,6 +74,30 @@ export class GatewayProcess {
     const [code] = (await exit) as [number | null];
     return code;
   }
+}
+
+/** True while `pid` is a live process (a zombie nobody reaped yet counts as gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of the simulated fleet a `--fleet default` gateway logged it started, if any. */
+export function fleetPid(gateway: GatewayProcess): number | undefined {
+  for (const line of gateway.output) {
+    try {
+      const rec = JSON.parse(line) as { msg?: string; pid?: number; component?: string };
+      if (rec.component === 'fleet-launcher' && rec.msg === 'starting the default simulated fleet')
+        return rec.pid;
+    } catch {
+      // Not a log record.
+    }
+  }
+  return undefined;
 }
 
 /** Runs the gateway CLI to completion (for flag/config errors) and returns its exit code and stderr. */

@@ -13,16 +13,27 @@ import type { Logger } from 'pino';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
 import type { GatewayConfig } from '../config/config.schema';
 
-/** The simulator's entry point in this repository. */
-export const SIMULATOR_MAIN = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'agent-simulator',
-  'src',
-  'main.ts',
-);
+/**
+ * Whether this gateway runs from its production bundle (`dist/apps/gateway/main.js`, built by
+ * `nx build gateway`) rather than from its TypeScript sources.
+ */
+const BUNDLED = !__filename.endsWith('.ts');
+
+/**
+ * Where the simulator's bundle lies relative to the gateway's directory (`dist/apps/gateway/`):
+ * `nx build gateway` builds `dist/apps/agent-simulator` too.
+ */
+export const BUNDLED_SIMULATOR_MAIN = join('..', 'agent-simulator', 'main.js');
+
+/** The simulator's entry point: its bundle when the gateway is bundled, else its sources. */
+export const SIMULATOR_MAIN = BUNDLED
+  ? join(__dirname, BUNDLED_SIMULATOR_MAIN)
+  : join(__dirname, '..', '..', '..', 'agent-simulator', 'src', 'main.ts');
+
+/** Node arguments that run {@link SIMULATOR_MAIN}: TypeScript sources need SWC's require hook. */
+const SIMULATOR_NODE_ARGS = BUNDLED
+  ? ['--enable-source-maps', SIMULATOR_MAIN]
+  : ['-r', '@swc-node/register', SIMULATOR_MAIN];
 
 /**
  * `fleet.mode: default` (`npm start` passes `--fleet default`): runs the default simulated fleet
@@ -58,9 +69,7 @@ export class FleetLauncherService implements OnApplicationBootstrap, OnApplicati
     const child = spawn(
       process.execPath,
       [
-        '-r',
-        '@swc-node/register',
-        SIMULATOR_MAIN,
+        ...SIMULATOR_NODE_ARGS,
         '--dds-domain',
         String(this.config.dds.domain),
         // stdin stays open for the gateway's life: if the gateway dies without cleaning up (SIGKILL),

@@ -8,7 +8,8 @@ export const ADDON_PATH_ENV = 'DDS_TRANSPORT_ADDON';
 /**
  * Where the addon may live, best first: an explicit path, the env var, then
  * `build/Release/dds_transport.node` relative to the package root (two levels above this file in
- * both the source tree `src/lib/` and a packed `dist/lib/`).
+ * both the source tree `src/lib/` and a packed `dist/lib/`), then beside this code when it is
+ * bundled into an app (`dist/apps/<app>/main.js` with the addon copied next to it).
  */
 export function addonCandidates(explicitPath?: string): string[] {
   const list: string[] = [];
@@ -17,6 +18,7 @@ export function addonCandidates(explicitPath?: string): string[] {
   if (fromEnv) list.push(resolve(fromEnv));
   list.push(join(__dirname, '..', '..', 'build', 'Release', 'dds_transport.node'));
   list.push(join(__dirname, '..', 'build', 'Release', 'dds_transport.node'));
+  list.push(join(__dirname, 'dds_transport.node'));
   return list;
 }
 

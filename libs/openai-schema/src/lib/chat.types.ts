@@ -16,8 +16,8 @@ export interface TextContentPart {
   text: string;
 }
 
-/** Image detail levels accepted in an `image_url` part. */
-export const IMAGE_DETAILS = ['auto', 'low', 'high'] as const;
+/** Image detail levels accepted in an `image_url` part (`original`: openai SDK 7). */
+export const IMAGE_DETAILS = ['auto', 'low', 'high', 'original'] as const;
 
 /** An image content part: an `https:` URL or a `data:` URL with base64 image bytes. */
 export interface ImageContentPart {

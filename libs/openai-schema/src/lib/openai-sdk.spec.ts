@@ -465,7 +465,13 @@ describe('types shared with the openai SDK', () => {
     const params: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
       model: 'm',
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'original' } },
+          ],
+        },
         {
           role: 'assistant',
           tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'g', input: 'x' } }],
