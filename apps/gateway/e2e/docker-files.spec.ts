@@ -517,7 +517,7 @@ function checkCompose(text: string, composeDir: string, facts: RepoFacts): strin
   return problems;
 }
 
-/** What tools/build/bundle-app.js records beside a bundle (esbuild's metafile, and more). */
+/** What tools/bundle/bundle-app.js records beside a bundle (esbuild's metafile, and more). */
 interface BundleMeta {
   readonly inputs: Record<string, unknown>;
   readonly runtimeDependencies: string[];
