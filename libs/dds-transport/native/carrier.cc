@@ -185,7 +185,7 @@ bool TopicType::ExtractKey(const uint8_t* data, size_t size, std::vector<uint8_t
 }
 
 dds_return_t WriteCdr(dds_entity_t writer, const TopicType& type, WriteOp op, const uint8_t* data,
-                      size_t size, bool* typeError) {
+                      size_t size, dds_time_t timestamp, bool* typeError) {
   *typeError = false;
   std::vector<uint8_t> key;
   const bool keyOnly = op == WriteOp::Dispose || op == WriteOp::Unregister;
@@ -201,15 +201,12 @@ dds_return_t WriteCdr(dds_entity_t writer, const TopicType& type, WriteOp op, co
   ddsi_serdata_init(&carrier.c, CarrierType(), keyOnly && !type.Keyless() ? SDK_KEY : SDK_DATA);
   carrier.data = data;
   carrier.size = static_cast<uint32_t>(size);
-  dds_return_t rc;
-  if (op == WriteOp::Write) {
-    rc = dds_writecdr(writer, &carrier.c);
-  } else {
-    carrier.c.statusinfo =
-        op == WriteOp::Unregister ? NN_STATUSINFO_UNREGISTER : NN_STATUSINFO_DISPOSE;
-    carrier.c.timestamp.v = dds_time();
-    rc = dds_forwardcdr(writer, &carrier.c);
-  }
+  // dds_forwardcdr is dds_writecdr without overwriting the status info and source timestamp.
+  carrier.c.statusinfo = op == WriteOp::Write        ? 0u
+                         : op == WriteOp::Unregister ? NN_STATUSINFO_UNREGISTER
+                                                     : NN_STATUSINFO_DISPOSE;
+  carrier.c.timestamp.v = timestamp;
+  const dds_return_t rc = dds_forwardcdr(writer, &carrier.c);
   // Cyclone reports a payload its sertype rejects as a generic error.
   if (rc == DDS_RETCODE_ERROR) *typeError = true;
   return rc;

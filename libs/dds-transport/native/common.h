@@ -70,9 +70,12 @@ class TopicType {
 /** Write-path operations; the statusinfo Cyclone puts on the wire follows from them. */
 enum class WriteOp : int { Write = 0, WriteDispose = 1, Dispose = 2, Unregister = 3 };
 
-/** Writes a CDR payload through a stack-allocated carrier serdata (no allocation of ours). */
+/**
+ * Writes a CDR payload through a stack-allocated carrier serdata (no allocation of ours), with
+ * `timestamp` as the source timestamp (ns since the epoch).
+ */
 dds_return_t WriteCdr(dds_entity_t writer, const TopicType& type, WriteOp op, const uint8_t* data,
-                      size_t size, bool* typeError);
+                      size_t size, dds_time_t timestamp, bool* typeError);
 
 /** Status bits the doorbell reports (one per listener kind). */
 enum StatusBit : uint32_t {

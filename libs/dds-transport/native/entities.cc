@@ -125,8 +125,13 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "TypeSupport.encode must return a Uint8Array");
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
   auto op = static_cast<WriteOp>(info[2].As<Napi::Number>().Int32Value());
+  // The TS layer checked the range; without a timestamp the sample is stamped now.
+  bool lossless = true;
+  const dds_time_t ts =
+      info[3].IsBigInt() ? info[3].As<Napi::BigInt>().Int64Value(&lossless) : dds_time();
+  if (!lossless) throw Napi::RangeError::New(env, "timestamp does not fit in 64 bits");
   bool typeError = false;
-  dds_return_t rc = WriteCdr(h, *r.type, op, bytes.Data(), bytes.ByteLength(), &typeError);
+  dds_return_t rc = WriteCdr(h, *r.type, op, bytes.Data(), bytes.ByteLength(), ts, &typeError);
   if (rc < 0) {
     if (typeError) {
       Napi::Error err = Napi::Error::New(env, "sample bytes do not decode as the topic's type");

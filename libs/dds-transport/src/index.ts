@@ -25,8 +25,9 @@ export type { WaitForMatchOptions } from './lib/endpoint.base';
 export { Topic } from './lib/topic.entity';
 export { Publisher } from './lib/publisher.entity';
 export { Subscriber } from './lib/subscriber.entity';
-export { Writer } from './lib/writer.entity';
+export { Writer, MAX_SOURCE_TIMESTAMP } from './lib/writer.entity';
 export type {
+  WriteOptions,
   PublicationMatchedStatus,
   LivelinessLostStatus,
   DeadlineMissedStatus,

@@ -1,6 +1,15 @@
 import { Command } from 'commander';
 import { generateFromIdl } from './generate';
 
+interface GenOptions {
+  out: string;
+  include: string[];
+  define: string[];
+  runtime: string;
+  idlc?: string;
+  cc?: string;
+}
+
 /** `dds-idl`: the code generator's command line. Returns the process exit code. */
 export function main(argv: readonly string[]): number {
   let code = 0;
@@ -8,11 +17,14 @@ export function main(argv: readonly string[]): number {
     .description('TypeScript types and CycloneDDS type support from IDL')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const collect = (v: string, all: string[]): string[] => [...all, v];
   program
     .command('gen')
-    .description('generate <out>/<idl-basename>.ts from an IDL file')
+    .description('generate <out>/<idl-basename>.ts (and a module per included IDL file)')
     .argument('<file.idl>', 'IDL file')
     .requiredOption('-o, --out <dir>', 'output directory')
+    .option('-I, --include <dir>', 'add a directory to the #include search path', collect, [])
+    .option('-D, --define <macro[=value]>', 'define a preprocessor macro', collect, [])
     .option(
       '--runtime <module>',
       'module the generated code imports the runtime from',
@@ -20,14 +32,16 @@ export function main(argv: readonly string[]): number {
     )
     .option('--idlc <path>', "Cyclone's idlc (default: $IDLC or idlc on PATH)")
     .option('--cc <path>', 'C compiler (default: $CC or cc)')
-    .action((file: string, o: { out: string; runtime: string; idlc?: string; cc?: string }) => {
+    .action((file: string, o: GenOptions) => {
       const written = generateFromIdl(file, {
         outDir: o.out,
         runtimeModule: o.runtime,
+        includeDirs: o.include,
+        defines: o.define,
         idlc: o.idlc,
         cc: o.cc,
       });
-      process.stdout.write(`dds-idl: wrote ${written}\n`);
+      for (const w of written) process.stdout.write(`dds-idl: wrote ${w}\n`);
     });
   try {
     program.parse(argv as string[], { from: 'user' });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { TypeSupport } from '../lib/type-support';
 import * as gen from '../../tmp/generated/all-types';
 import * as arb from '../../test/fixtures/all-types.arbitraries';
-import { buildCdrOracle, CdrOracle } from '../../test/fixtures/cdr-oracle';
+import {
+  buildCdrOracle,
+  CdrOracle,
+  expectLikeCyclone,
+  payloadBody,
+  representationsOf,
+  withHeader,
+} from '../../test/fixtures/cdr-oracle';
 
 /**
  * The TypeScript encoder must produce exactly the bytes Cyclone itself produces for the same
@@ -43,45 +50,18 @@ beforeAll(() => {
 
 afterAll(() => oracle?.close());
 
-/** Payload without the 4-byte header and without the trailing padding the header announces. */
-function body(payload: Uint8Array): Uint8Array {
-  return payload.subarray(4, payload.length - (payload[3] & 3));
-}
-
-function withHeader(id: number, bytes: Uint8Array): Uint8Array {
-  const pad = (4 - (bytes.length & 3)) & 3;
-  const out = new Uint8Array(4 + bytes.length + pad);
-  out[0] = id >> 8;
-  out[1] = id & 0xff;
-  out[3] = pad;
-  out.set(bytes, 4);
-  return out;
-}
-
 describe.each(cases)('%s against Cyclone', (name, type, arbitrary, keyOf) => {
-  const reps =
-    type.defaultDataRepresentation === 'XCDR1'
-      ? (['XCDR1', 'XCDR2'] as const)
-      : (['XCDR2'] as const);
-
-  it.each(reps)(
+  it.each(representationsOf(type))(
     '%s: encodes exactly as Cyclone, decodes its LE and BE output, decodes its keys',
     (rep) => {
-      const samples = fc.sample(arbitrary, { numRuns: 60, seed: 42 });
-      const payloads = samples.map((s) => type.encode(s, rep));
-      const results = oracle.run(payloads.map((payload) => ({ typeName: name, payload })));
-      expect(results).toHaveLength(samples.length);
-      results.forEach((r, i) => {
-        const payload = payloads[i];
-        expect(r.valid).toBe(true);
-        expect(Buffer.from(body(payload)).toString('hex')).toBe(
-          Buffer.from(r.body).toString('hex'),
-        );
-        expect(type.decode(payload)).toEqual(samples[i]);
-        const id = (payload[0] << 8) | payload[1];
-        expect(type.decode(withHeader(id & ~1, r.bodyBE))).toEqual(samples[i]);
-        if (!type.keyless) expect(type.decodeKey(withHeader(id, r.key))).toEqual(keyOf(samples[i]));
-      });
+      expectLikeCyclone(
+        oracle,
+        name,
+        type,
+        fc.sample(arbitrary, { numRuns: 60, seed: 42 }),
+        rep,
+        keyOf,
+      );
     },
   );
 });
@@ -89,7 +69,7 @@ describe.each(cases)('%s against Cyclone', (name, type, arbitrary, keyOf) => {
 describe('Cyclone rejects what the TS decoder rejects', () => {
   it('an XCDR2 payload truncated inside a DHEADER is invalid for both', () => {
     const p = gen.AppType.encode({ k: 1, names: ['a', 'b'], in1: { a: 1, b: 'x' }, d: 1, big: 2n });
-    const cut = withHeader((p[0] << 8) | p[1], body(p).subarray(0, 20));
+    const cut = withHeader((p[0] << 8) | p[1], payloadBody(p).subarray(0, 20));
     expect(oracle.run([{ typeName: 'fx::App', payload: cut }])[0].valid).toBe(false);
     expect(() => gen.AppType.decode(cut)).toThrow(/truncated|DHEADER/);
   });

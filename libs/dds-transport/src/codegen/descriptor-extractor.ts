@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { TopicDescriptorData } from '../lib/type-support';
@@ -10,6 +10,10 @@ export interface ToolchainOptions {
   readonly idlc?: string;
   /** C compiler (default `$CC` or `cc`). */
   readonly cc?: string;
+  /** Directories `#include` searches, in order (idlc's `-I`). */
+  readonly includeDirs?: readonly string[];
+  /** Preprocessor macros, `NAME` or `NAME=value` (idlc's `-D`). */
+  readonly defines?: readonly string[];
 }
 
 /** `idlc` or the C compiler failed; `output` holds what the tool printed. */
@@ -23,19 +27,87 @@ export class ToolchainError extends Error {
   }
 }
 
+function notFound(what: string, cmd: string): ToolchainError {
+  return new ToolchainError(
+    `${what}: '${cmd}' not found (install cyclonedds-tools, cyclonedds-dev and a C compiler)`,
+    '',
+  );
+}
+
 function run(cmd: string, args: string[], cwd: string, what: string): string {
   try {
     return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { code?: string; stderr?: string; stdout?: string };
-    if (err.code === 'ENOENT') {
-      throw new ToolchainError(
-        `${what}: '${cmd}' not found (install cyclonedds-tools, cyclonedds-dev and a C compiler)`,
-        '',
-      );
-    }
+    if (err.code === 'ENOENT') throw notFound(what, cmd);
     throw new ToolchainError(`${what} failed`, `${err.stdout ?? ''}${err.stderr ?? ''}`.trim());
   }
+}
+
+const idlcOf = (opts: ToolchainOptions): string => opts.idlc ?? process.env['IDLC'] ?? 'idlc';
+
+/**
+ * Runs idlc's preprocessor (`idlc -E`, mcpp) on `idlFile` with the include directories and
+ * macros of `opts` and returns its output: the translation unit with every `#include` expanded,
+ * macros replaced and conditionals resolved, with line markers naming the file of each part.
+ * This is the text both our parser and (without the markers) idlc's C generator read, so
+ * includes, guards and macros work exactly as in idlc.
+ */
+export function preprocessIdl(idlFile: string, opts: ToolchainOptions = {}): string {
+  const idlc = idlcOf(opts);
+  const args = [
+    ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
+    ...(opts.defines ?? []).flatMap((d) => ['-D', d]),
+    '-E',
+    idlFile,
+  ];
+  const r = spawnSync(idlc, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if ((r.error as { code?: string } | undefined)?.code === 'ENOENT') throw notFound('idlc', idlc);
+  if (r.error) throw new ToolchainError('idlc -E failed', String(r.error));
+  // idlc 0.10.2 exits with 0 after preprocessor errors: its "N errors in preprocessor" says so.
+  if (r.status !== 0 || /\berrors? in preprocessor\b/.test(r.stderr))
+    throw new ToolchainError('idlc -E failed', r.stderr.trim());
+  return r.stdout;
+}
+
+/** Where line `n` (1-based) of the flattened text came from. */
+interface Origin {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * Drops the line markers from preprocessed IDL (idlc's C generator would otherwise treat the
+ * included parts as another file's and emit `#include`s instead of their code) and remembers
+ * where each remaining line came from, so idlc's messages can name the original place.
+ */
+function flatten(preprocessed: string, mainFile: string): { text: string; origins: Origin[] } {
+  const lines: string[] = [];
+  const origins: Origin[] = [];
+  let file = mainFile;
+  let mainPath: string | undefined;
+  let line = 1;
+  for (const l of preprocessed.split('\n')) {
+    const m = /^#\s*(?:line\s+)?(\d+)\s+"([^"]*)"/.exec(l);
+    if (m) {
+      mainPath ??= m[2];
+      file = m[2] === mainPath ? mainFile : m[2];
+      line = Number(m[1]);
+      continue;
+    }
+    lines.push(l);
+    origins.push({ file, line: line++ });
+  }
+  return { text: lines.join('\n'), origins };
+}
+
+/** Rewrites `flat.idl:L[:C]` in idlc's output to the original file and line. */
+function relocate(output: string, flatName: string, origins: readonly Origin[]): string {
+  const escaped = flatName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return output.replace(new RegExp(`(?:[^\\s:]*/)?${escaped}:(\\d+)`, 'g'), (all, n: string) => {
+    const o = origins[Number(n) - 1];
+    return o ? `${o.file}:${o.line}` : all;
+  });
 }
 
 /** The C identifier idlc gives a scoped IDL name (`M::S` -> `M_S`). */
@@ -44,28 +116,42 @@ export function cIdentifier(scopedName: string): string {
 }
 
 /**
- * Runs Cyclone's `idlc -l c` on `idlFile` in a temporary directory, compiles its output with a
- * small printer, and returns each struct's `dds_topic_descriptor_t` as data, keyed by scoped
- * name. This makes ops, keys, flags and XTypes type information exactly what a C application
- * built from the same IDL with the same Cyclone gets.
+ * Runs Cyclone's `idlc -l c` on the preprocessed translation unit of `mainFile` (every file it
+ * includes, flattened into one) in a temporary directory, compiles its output with a small
+ * printer, and returns the `dds_topic_descriptor_t` of each topic type in `scopedNames` as data,
+ * keyed by scoped name. This makes ops, keys, flags and XTypes type information exactly what a C
+ * application built from the same IDL with the same Cyclone gets.
  */
 export function extractDescriptors(
-  idlFile: string,
+  preprocessed: string,
+  mainFile: string,
   scopedNames: readonly string[],
   opts: ToolchainOptions = {},
 ): Map<string, TopicDescriptorData> {
-  const idlc = opts.idlc ?? process.env['IDLC'] ?? 'idlc';
+  const idlc = idlcOf(opts);
   const cc = opts.cc ?? process.env['CC'] ?? 'cc';
   const dir = mkdtempSync(join(tmpdir(), 'dds-idl-'));
   try {
-    const base = basename(idlFile).replace(/\.idl$/i, '');
-    copyFileSync(idlFile, join(dir, `${base}.idl`));
-    run(
-      idlc,
-      ['-l', 'c', '-Wno-implicit-extensibility', '-x', 'final', `${base}.idl`],
-      dir,
-      'idlc',
-    );
+    const base = basename(mainFile).replace(/\.idl$/i, '');
+    const flat = flatten(preprocessed, mainFile);
+    writeFileSync(join(dir, `${base}.idl`), flat.text);
+    try {
+      run(
+        idlc,
+        ['-l', 'c', '-Wno-implicit-extensibility', '-x', 'final', `${base}.idl`],
+        dir,
+        'idlc',
+      );
+    } catch (e) {
+      if (!(e instanceof ToolchainError) || !e.output) throw e;
+      throw new ToolchainError('idlc failed', relocate(e.output, `${base}.idl`, flat.origins));
+    }
+    const generated = readFileSync(join(dir, `${base}.c`), 'utf8');
+    for (const n of scopedNames) {
+      if (!generated.includes(`const dds_topic_descriptor_t ${cIdentifier(n)}_desc =`))
+        throw new ToolchainError(`idlc generated no topic descriptor for ${n}`, '');
+    }
+    if (scopedNames.length === 0) return new Map();
     writeFileSync(join(dir, 'printer.c'), printerSource(base, scopedNames));
     const flags = run('pkg-config', ['--cflags', 'CycloneDDS'], dir, 'pkg-config')
       .trim()
@@ -153,9 +239,4 @@ ${calls}
   return 0;
 }
 `;
-}
-
-/** Reads a file as UTF-8 (kept here so the generator has one place that touches the disk). */
-export function readIdl(file: string): string {
-  return readFileSync(file, 'utf8');
 }

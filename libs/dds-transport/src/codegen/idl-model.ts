@@ -23,17 +23,38 @@ export type IdlType =
   | { readonly kind: 'sequence'; readonly element: IdlType; readonly bound: number }
   | { readonly kind: 'array'; readonly element: IdlType; readonly dims: readonly number[] }
   | { readonly kind: 'enum'; readonly decl: EnumDecl }
+  | { readonly kind: 'bitmask'; readonly decl: BitmaskDecl }
   | { readonly kind: 'struct'; readonly decl: StructDecl }
   | { readonly kind: 'union'; readonly decl: UnionDecl };
 
-export interface EnumDecl {
-  readonly kind: 'enum';
+/** What every named declaration carries: its names and the IDL file it was declared in. */
+interface DeclBase {
   /** `M::Color` */
   readonly scopedName: string;
   readonly simpleName: string;
-  readonly enumerators: readonly string[];
+  /** The IDL file (as the preprocessor's line markers name it) the declaration is in. */
+  readonly file: string;
   /** Name in the generated TS module (set by the emitter). */
   tsName: string;
+}
+
+export interface EnumDecl extends DeclBase {
+  readonly kind: 'enum';
+  readonly enumerators: readonly string[];
+  /** The value of each enumerator (`@value`, else one more than the previous, from 0). */
+  readonly values: readonly number[];
+  /** `@bit_bound` (1..32, default 32): the wire holds 1 byte up to 8, 2 up to 16, else 4. */
+  readonly bitBound: number;
+  /** Index of the default enumerator (`@default_literal`, else the first). */
+  readonly defaultIndex: number;
+}
+
+/** An IDL bitmask: named bit positions in an unsigned integer of `bitBound` bits. */
+export interface BitmaskDecl extends DeclBase {
+  readonly kind: 'bitmask';
+  readonly flags: readonly { readonly name: string; readonly position: number }[];
+  /** `@bit_bound` (1..64, default 32): 1, 2, 4 or 8 bytes on the wire; over 32 bits is a bigint. */
+  readonly bitBound: number;
 }
 
 export interface MemberDecl {
@@ -41,15 +62,22 @@ export interface MemberDecl {
   readonly type: IdlType;
   readonly key: boolean;
   readonly optional: boolean;
+  /**
+   * XTypes member id, assigned as idlc does: `@id`/`@hashid`, else by the `@autoid` of the type
+   * or of its modules (SEQUENTIAL by default: one more than the previous member, from 0).
+   */
+  readonly id: number;
 }
 
-export interface StructDecl {
+export interface StructDecl extends DeclBase {
   readonly kind: 'struct';
-  readonly scopedName: string;
-  readonly simpleName: string;
   readonly extensibility: Extensibility;
   readonly members: MemberDecl[];
-  tsName: string;
+  /**
+   * A topic type (idlc generates a topic descriptor for it): not `@nested`, by its own
+   * `@topic`/`@nested` or else by the `@default_nested` of the modules around it.
+   */
+  readonly topic: boolean;
 }
 
 /** One branch of a union: its labels (discriminator values) or `default`. */
@@ -59,20 +87,32 @@ export interface UnionCase {
   readonly member: MemberDecl;
 }
 
-export interface UnionDecl {
+export interface UnionDecl extends DeclBase {
   readonly kind: 'union';
-  readonly scopedName: string;
-  readonly simpleName: string;
   readonly extensibility: Extensibility;
   /** Integer, char, boolean, octet or enum type. */
   readonly discriminator: IdlType;
   readonly cases: UnionCase[];
-  tsName: string;
+  /** A topic type (unions are too, unless nested; see `StructDecl.topic`). */
+  readonly topic: boolean;
+}
+
+/** A declaration that becomes a type in the generated TypeScript. */
+export type TypeDecl = StructDecl | EnumDecl | BitmaskDecl | UnionDecl;
+
+/** One IDL file of a translation unit: the main file or one it includes. */
+export interface IdlSource {
+  /** The file as the preprocessor names it (the main file as given, included ones resolved). */
+  readonly file: string;
+  /** How the `#include` that first brought it in spelled it (`geo/point.idl`); none for the main file. */
+  readonly spelled?: string;
 }
 
 export interface IdlFile {
-  /** Structs, unions and enums in declaration order. */
-  readonly decls: readonly (StructDecl | EnumDecl | UnionDecl)[];
+  /** Structs, unions, enums and bitmasks of every file, in declaration order. */
+  readonly decls: readonly TypeDecl[];
+  /** The main file first, then every file it includes (directly or not), in order of inclusion. */
+  readonly sources: readonly IdlSource[];
 }
 
 /** Size in bytes of a primitive in CDR. */
@@ -125,4 +165,12 @@ export function needsXcdr2(t: IdlType, seen = new Set<StructDecl>()): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Bytes an enum (at most 4) or a bitmask takes on the wire for its `@bit_bound`, as in Cyclone
+ * 0.10.2 (the same in XCDR1 and XCDR2).
+ */
+export function bitBoundWidth(bitBound: number): 1 | 2 | 4 | 8 {
+  return bitBound <= 8 ? 1 : bitBound <= 16 ? 2 : bitBound <= 32 ? 4 : 8;
 }

@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Extensibility } from '../lib/cdr/encapsulation';
 import type {
+  BitmaskDecl,
   EnumDecl,
   IdlFile,
+  IdlSource,
   IdlType,
   MemberDecl,
   PrimitiveName,
   StructDecl,
+  TypeDecl,
   UnionCase,
   UnionDecl,
 } from './idl-model';
@@ -24,13 +28,27 @@ export class IdlParseError extends Error {
 }
 
 interface Token {
-  readonly kind: 'ident' | 'int' | 'punct' | 'string' | 'eof';
+  /** `pragma`: a `#pragma keylist` line, `text` holding what follows `keylist`. */
+  readonly kind: 'ident' | 'int' | 'punct' | 'string' | 'pragma' | 'eof';
   readonly text: string;
   /** An identifier written with IDL's escape underscore (`_long` is the identifier `long`). */
   readonly escaped?: boolean;
+  /** The file the token is in (line markers of the preprocessor switch it). */
+  readonly file: string;
   readonly line: number;
   readonly column: number;
 }
+
+/** The tokens of a translation unit and the files they came from. */
+interface Tokens {
+  readonly toks: Token[];
+  readonly sources: IdlSource[];
+}
+
+/** `# 12 "/abs/file.idl" 3 "file.idl"` (mcpp, as `idlc -E` prints it) or `#line 12 "file"`. */
+const LINE_MARKER = /^#\s*(?:line\s+)?(\d+)\s+"([^"]*)"(?:\s+\d+)*(?:\s+"([^"]*)")?\s*$/;
+const PRAGMA_KEYLIST = /^#\s*pragma\s+keylist\b(.*)$/;
+const PRAGMA = /^#\s*pragma\b/;
 
 const PUNCT = [
   '::',
@@ -57,8 +75,16 @@ const PUNCT = [
   '&',
 ];
 
-function tokenize(src: string, file: string): Token[] {
+/**
+ * Splits preprocessed IDL into tokens. Line markers (what `idlc -E` emits for `#include`s) set
+ * the file and line of what follows; `#pragma keylist` becomes a token; other pragmas are
+ * ignored, as idlc does. Any other directive means the text was not preprocessed.
+ */
+function tokenize(src: string, mainFile: string): Tokens {
   const out: Token[] = [];
+  const sources: IdlSource[] = [{ file: mainFile }];
+  let file = mainFile;
+  let mainPath: string | undefined;
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -95,7 +121,26 @@ function tokenize(src: string, file: string): Token[] {
     if (c === '#') {
       const end = src.indexOf('\n', i);
       const directive = src.slice(i, end < 0 ? src.length : end).trim();
-      fail(`preprocessor directive not supported: ${directive} (keep all types in one file)`);
+      const marker = LINE_MARKER.exec(directive);
+      const keylist = PRAGMA_KEYLIST.exec(directive);
+      if (marker) {
+        // The first marker names the main file, which keeps the name the caller gave it.
+        if (mainPath === undefined) mainPath = marker[2];
+        const path = marker[2] === mainPath ? mainFile : marker[2];
+        if (!sources.some((s) => s.file === path))
+          sources.push({ file: path, spelled: marker[3] ?? marker[2] });
+        file = path;
+        // The newline ending the marker advances to the line it announces.
+        line = Number(marker[1]) - 1;
+      } else if (keylist) {
+        out.push({ kind: 'pragma', text: keylist[1].trim(), file, line, column: 1 });
+      } else if (!PRAGMA.test(directive)) {
+        fail(
+          `preprocessor directive ${directive} needs the preprocessor (dds-idl gen runs idlc -E first)`,
+        );
+      }
+      i = end < 0 ? src.length : end;
+      continue;
     }
     const column = i - lineStart + 1;
     const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i, i + 256));
@@ -104,6 +149,7 @@ function tokenize(src: string, file: string): Token[] {
       out.push({
         kind: 'ident',
         text: escaped ? ident[0].slice(1) : ident[0],
+        file,
         line,
         column,
         escaped,
@@ -115,7 +161,7 @@ function tokenize(src: string, file: string): Token[] {
     if (num) {
       if (/^[.eE]/.test(src[i + num[0].length] ?? ''))
         fail('floating-point literals are not supported');
-      out.push({ kind: 'int', text: num[0], line, column });
+      out.push({ kind: 'int', text: num[0], file, line, column });
       i += num[0].length;
       continue;
     }
@@ -125,24 +171,24 @@ function tokenize(src: string, file: string): Token[] {
         chr[1].length === 2
           ? (({ n: '\n', t: '\t', '0': '\0' } as Record<string, string>)[chr[1][1]] ?? chr[1][1])
           : chr[1];
-      out.push({ kind: 'int', text: String(ch.charCodeAt(0)), line, column });
+      out.push({ kind: 'int', text: String(ch.charCodeAt(0)), file, line, column });
       i += chr[0].length;
       continue;
     }
     if (c === '"') {
       const end = src.indexOf('"', i + 1);
       if (end < 0) fail('unterminated string literal');
-      out.push({ kind: 'string', text: src.slice(i + 1, end), line, column });
+      out.push({ kind: 'string', text: src.slice(i + 1, end), file, line, column });
       i = end + 1;
       continue;
     }
     const p = PUNCT.find((q) => src.startsWith(q, i));
     if (!p) fail(`unexpected character '${c}'`);
-    out.push({ kind: 'punct', text: p as string, line, column });
+    out.push({ kind: 'punct', text: p as string, file, line, column });
     i += (p as string).length;
   }
-  out.push({ kind: 'eof', text: '', line, column: i - lineStart + 1 });
-  return out;
+  out.push({ kind: 'eof', text: '', file, line, column: i - lineStart + 1 });
+  return { toks: out, sources };
 }
 
 interface Annotation {
@@ -150,12 +196,7 @@ interface Annotation {
   readonly args: readonly Token[];
 }
 
-type Named =
-  | StructDecl
-  | EnumDecl
-  | UnionDecl
-  | { kind: 'typedef'; type: IdlType }
-  | { kind: 'const'; value: number };
+type Named = TypeDecl | { kind: 'typedef'; type: IdlType } | { kind: 'const'; value: number };
 
 const BASE_TYPES: Record<string, PrimitiveName> = {
   boolean: 'boolean',
@@ -175,33 +216,64 @@ const BASE_TYPES: Record<string, PrimitiveName> = {
   double: 'double',
 };
 
+/** XTypes member-id assignment of a type (`@autoid`). */
+type AutoId = 'sequential' | 'hash';
+
+/** Member ids are 28 bits; idlc lets sequential ids overflow silently within them. */
+const MEMBER_ID_MASK = 0x0fffffff;
+
+/** XTypes 1.3 7.3.1.2.1.1: the first 4 bytes of MD5(name), little-endian, masked to 28 bits. */
+export function hashMemberId(name: string): number {
+  const d = createHash('md5').update(name, 'utf8').digest();
+  return d.readUInt32LE(0) & MEMBER_ID_MASK;
+}
+
+/** A struct or union under construction: whether it is a topic type is settled at the end. */
+interface Aggregate {
+  readonly decl: StructDecl | UnionDecl;
+  /** `@nested`/`@topic` on the type, else the nearest enclosing `@default_nested`. */
+  readonly nested: boolean | undefined;
+}
+
 /**
  * A recursive-descent parser for the IDL subset the generator supports: modules, structs
- * (`@final`/`@appendable`/`@mutable`, `@key`, `@optional`), enums, typedefs, integer constants,
- * all primitive types, (bounded) strings, (bounded) sequences and multi-dimensional arrays.
- * Validation of the full grammar is left to `idlc`, which runs on the same file.
+ * (`@final`/`@appendable`/`@mutable`, `@key`, `@optional`, `@nested`/`@topic`), unions, enums
+ * (`@value`, `@bit_bound`), bitmasks, typedefs, integer constants, all primitive types,
+ * (bounded) strings, (bounded) sequences and multi-dimensional arrays, and `#pragma keylist`.
+ * `src` is preprocessed IDL (`idlc -E` output, whose line markers say which file each part comes
+ * from) or plain IDL without directives; `file` names the main file in messages. Validation of
+ * the full grammar is left to `idlc`, which runs on the same text.
  */
 export function parseIdl(src: string, file = '<idl>'): IdlFile {
-  return new Parser(tokenize(src, file), file).parseFile();
+  return new Parser(tokenize(src, file)).parseFile();
 }
 
 class Parser {
   private i = 0;
   private readonly scope: string[] = [];
+  /** Per open module: its `@default_nested`, or undefined to inherit the outer one. */
+  private readonly defaultNested: (boolean | undefined)[] = [];
+  /** Per open module: its `@autoid`, or undefined to inherit the outer one. */
+  private readonly moduleAutoId: (AutoId | undefined)[] = [];
   private readonly names = new Map<string, Named>();
-  private readonly decls: (StructDecl | EnumDecl | UnionDecl)[] = [];
+  private readonly decls: TypeDecl[] = [];
+  private readonly aggregates: Aggregate[] = [];
+  /** Structs named by a `#pragma keylist` (which makes the translation unit use keylists). */
+  private readonly keylisted = new Set<StructDecl>();
+  private readonly toks: Token[];
+  private readonly sources: IdlSource[];
 
-  constructor(
-    private readonly toks: Token[],
-    private readonly file: string,
-  ) {}
+  constructor(tokens: Tokens) {
+    this.toks = tokens.toks;
+    this.sources = tokens.sources;
+  }
 
   private get tok(): Token {
     return this.toks[this.i];
   }
 
   private fail(msg: string, t: Token = this.tok): never {
-    throw new IdlParseError(msg, this.file, t.line, t.column);
+    throw new IdlParseError(msg, t.file, t.line, t.column);
   }
 
   private next(): Token {
@@ -211,7 +283,8 @@ class Parser {
   }
 
   private is(text: string): boolean {
-    return this.tok.text === text && this.tok.kind !== 'string' && !this.tok.escaped;
+    const t = this.tok;
+    return t.text === text && t.kind !== 'string' && t.kind !== 'pragma' && !t.escaped;
   }
 
   private accept(text: string): boolean {
@@ -238,7 +311,83 @@ class Parser {
 
   parseFile(): IdlFile {
     while (this.tok.kind !== 'eof') this.definition();
-    return { decls: this.decls };
+    // As idlc: with keylists, exactly the keylisted structs are topics; otherwise every struct
+    // and union that is not nested (idlc's default for types without a say is "not nested").
+    const keylists = this.keylisted.size > 0;
+    for (const { decl, nested } of this.aggregates) {
+      const topic = keylists ? decl.kind === 'struct' && this.keylisted.has(decl) : nested !== true;
+      (decl as { topic: boolean }).topic = topic;
+    }
+    return { decls: this.decls, sources: this.sources };
+  }
+
+  /** `@nested`/`@topic` on a type, else the `@default_nested` of the modules around it. */
+  private nestedness(annos: Annotation[]): boolean | undefined {
+    let nested: boolean | undefined;
+    for (const a of annos) {
+      if (a.name === 'nested') nested = this.flag(a);
+      else if (a.name === 'topic') {
+        // idlc ignores @topic for other platforms (with a warning), and so do we.
+        const i = a.args.findIndex((t) => t.text === 'platform');
+        const platform = i >= 0 ? a.args[i + 2]?.text : undefined;
+        if (platform === undefined || platform === '*' || platform === 'DDS') nested = false;
+      }
+    }
+    if (nested !== undefined) return nested;
+    for (let n = this.defaultNested.length - 1; n >= 0; n--)
+      if (this.defaultNested[n] !== undefined) return this.defaultNested[n];
+    return undefined;
+  }
+
+  /** `@autoid` (HASH), `@autoid(HASH)` or `@autoid(SEQUENTIAL)`. */
+  private autoIdOf(a: Annotation): AutoId {
+    const v = a.args.length === 0 ? 'HASH' : a.args[a.args.length - 1].text;
+    if (v !== 'HASH' && v !== 'SEQUENTIAL')
+      this.fail('@autoid takes HASH or SEQUENTIAL', a.args[0]);
+    return v === 'HASH' ? 'hash' : 'sequential';
+  }
+
+  /** The `@autoid` of a type: its own, else its modules', else SEQUENTIAL. */
+  private autoId(annos: Annotation[]): AutoId {
+    const own = annos.find((a) => a.name === 'autoid');
+    if (own) return this.autoIdOf(own);
+    for (let n = this.moduleAutoId.length - 1; n >= 0; n--) {
+      const m = this.moduleAutoId[n];
+      if (m !== undefined) return m;
+    }
+    return 'sequential';
+  }
+
+  /** The value of a boolean annotation: `@a`, `@a(TRUE)` or `@a(FALSE)`. */
+  private flag(a: Annotation): boolean {
+    if (a.args.length === 0) return true;
+    const v = a.args[0].text.toUpperCase();
+    if (a.args.length !== 1 || (v !== 'TRUE' && v !== 'FALSE'))
+      this.fail(`@${a.name} takes TRUE or FALSE`, a.args[0]);
+    return v === 'TRUE';
+  }
+
+  /** The integer argument of `@name(N)`, checked against [min, max]. */
+  private intArg(a: Annotation, min: number, max: number): number {
+    const t = a.args[0];
+    const v = a.args.length === 1 && t.kind === 'int' ? Number(t.text) : NaN;
+    if (!Number.isSafeInteger(v) || v < min || v > max)
+      this.fail(`@${a.name} takes an integer in [${min}, ${max}]`, t ?? this.tok);
+    return v;
+  }
+
+  /** `#pragma keylist Type member...`: marks the members as keys (and the struct a topic). */
+  private keylist(t: Token): void {
+    const [type, ...members] = t.text.split(/\s+/).filter(Boolean);
+    if (!type) this.fail('#pragma keylist needs a type name', t);
+    const named = this.lookup(type);
+    if (named?.kind !== 'struct') this.fail(`#pragma keylist: '${type}' is not a struct`, t);
+    for (const name of members) {
+      const i = named.members.findIndex((m) => m.name === name);
+      if (i < 0) this.fail(`#pragma keylist: '${type}' has no member '${name}'`, t);
+      named.members[i] = { ...named.members[i], key: true };
+    }
+    this.keylisted.add(named);
   }
 
   private annotations(): Annotation[] {
@@ -262,6 +411,10 @@ class Parser {
   }
 
   private definition(): void {
+    if (this.tok.kind === 'pragma') {
+      this.keylist(this.next());
+      return;
+    }
     const annos = this.annotations();
     const t = this.tok;
     if (t.kind !== 'ident') this.fail(`expected a definition, found ${this.describe(t)}`);
@@ -269,12 +422,23 @@ class Parser {
       case 'module': {
         this.next();
         const name = this.ident();
+        let defaultNested: boolean | undefined;
+        let autoId: AutoId | undefined;
+        for (const a of annos) {
+          if (a.name === 'default_nested') defaultNested = this.flag(a);
+          else if (a.name === 'autoid') autoId = this.autoIdOf(a);
+          else this.fail(`unsupported annotation @${a.name} on module '${name}'`, t);
+        }
         this.expect('{');
         this.scope.push(name);
+        this.defaultNested.push(defaultNested);
+        this.moduleAutoId.push(autoId);
         while (!this.is('}')) {
           if (this.tok.kind === 'eof') this.fail(`unterminated module '${name}'`);
           this.definition();
         }
+        this.moduleAutoId.pop();
+        this.defaultNested.pop();
         this.scope.pop();
         this.expect('}');
         this.expect(';');
@@ -286,7 +450,14 @@ class Parser {
         return;
       case 'enum':
         this.next();
-        this.enumDecl();
+        this.enumDecl(annos);
+        return;
+      case 'bitmask':
+        this.next();
+        this.bitmask(annos);
+        return;
+      case 'bitset':
+        this.fail("bitset is not supported: Cyclone DDS 0.10.2's idlc cannot compile bitsets");
         return;
       case 'typedef':
         this.next();
@@ -325,27 +496,37 @@ class Parser {
       kind: 'struct',
       scopedName: this.scoped(name),
       simpleName: name,
+      file: at.file,
       extensibility,
       members: [],
+      topic: false,
       tsName: name,
     };
     this.declare(name, decl, at);
+    this.aggregates.push({ decl, nested: this.nestedness(annos) });
+    const autoId = this.autoId(annos);
     this.expect('{');
     while (!this.accept('}')) {
       if (this.tok.kind === 'eof') this.fail(`unterminated struct '${name}'`);
+      const annoAt = this.tok;
       const mannos = this.annotations();
       let key = false;
       let optional = false;
+      /** `@id(N)`, or the string `@hashid` hashes (the member's name when empty). */
+      let explicit: number | string | undefined;
       for (const a of mannos) {
         const on = a.args.length === 0 || /^true$/i.test(a.args[0].text);
         if (a.name === 'key') key = on;
         else if (a.name === 'optional') optional = on;
-        else if (!['id', 'hashid', 'must_understand', 'external'].includes(a.name)) {
+        else if (a.name === 'id') explicit = this.intArg(a, 0, MEMBER_ID_MASK);
+        else if (a.name === 'hashid') explicit = a.args[0]?.kind === 'string' ? a.args[0].text : '';
+        else if (!['must_understand', 'external'].includes(a.name)) {
           this.fail(`unsupported annotation @${a.name} on a member of '${name}'`);
         }
       }
       if (key && optional) this.fail('a key member cannot be @optional');
       const base = this.typeSpec();
+      let declarators = 0;
       do {
         const nameTok = this.tok;
         const mname = this.ident();
@@ -353,7 +534,20 @@ class Parser {
         if (decl.members.some((m) => m.name.toLowerCase() === mname.toLowerCase())) {
           this.fail(`duplicate member '${mname}' in '${name}'`, nameTok);
         }
-        decl.members.push({ name: mname, type, key, optional } satisfies MemberDecl);
+        if (explicit !== undefined && ++declarators > 1)
+          this.fail('@id/@hashid cannot apply to several declarators at once', annoAt);
+        const last = decl.members[decl.members.length - 1];
+        const id =
+          typeof explicit === 'number'
+            ? explicit
+            : typeof explicit === 'string'
+              ? hashMemberId(explicit || mname)
+              : autoId === 'hash'
+                ? hashMemberId(mname)
+                : last
+                  ? (last.id + 1) & MEMBER_ID_MASK
+                  : 0;
+        decl.members.push({ name: mname, type, key, optional, id } satisfies MemberDecl);
       } while (this.accept(','));
       this.expect(';');
     }
@@ -431,7 +625,13 @@ class Parser {
       cases.push({
         labels,
         isDefault,
-        member: { name: mname, type: this.arrayDims(type), key: false, optional: false },
+        member: {
+          name: mname,
+          type: this.arrayDims(type),
+          key: false,
+          optional: false,
+          id: cases.length,
+        },
       });
       this.expect(';');
     }
@@ -441,26 +641,50 @@ class Parser {
       kind: 'union',
       scopedName: this.scoped(name),
       simpleName: name,
+      file: at.file,
       extensibility,
       discriminator,
       cases,
+      topic: false,
       tsName: name,
     };
     this.declare(name, decl, at);
+    this.aggregates.push({ decl, nested: this.nestedness(annos) });
     this.decls.push(decl);
   }
 
-  private enumDecl(): void {
+  private enumDecl(annos: Annotation[]): void {
     const at = this.tok;
     const name = this.ident();
+    let bitBound = 32;
+    for (const a of annos) {
+      if (a.name === 'bit_bound') bitBound = this.intArg(a, 1, 32);
+      else this.fail(`unsupported annotation @${a.name} on enum '${name}'`, at);
+    }
     this.expect('{');
     const enumerators: string[] = [];
+    const values: number[] = [];
+    let defaultIndex = -1;
     do {
-      const annos = this.annotations();
-      if (annos.length > 0) this.fail(`unsupported annotation @${annos[0].name} on an enumerator`);
+      const eannos = this.annotations();
+      const et = this.tok;
       const e = this.ident();
+      // Without @value an enumerator is one more than the previous one (the first is 0).
+      let value = values.length === 0 ? 0 : values[values.length - 1] + 1;
+      for (const a of eannos) {
+        if (a.name === 'value') value = this.intArg(a, 0, 2 ** 32 - 1);
+        else if (a.name === 'default_literal') {
+          if (defaultIndex >= 0) this.fail(`enum '${name}' has two @default_literal`, et);
+          defaultIndex = enumerators.length;
+        } else this.fail(`unsupported annotation @${a.name} on an enumerator`, et);
+      }
+      if (value >= 2 ** bitBound)
+        this.fail(`enumerator '${e}' = ${value} does not fit @bit_bound(${bitBound})`, et);
+      if (values.includes(value))
+        this.fail(`enumerator '${e}' repeats the value ${value} in enum '${name}'`, et);
       enumerators.push(e);
-      this.declare(e, { kind: 'const', value: enumerators.length - 1 }, at);
+      values.push(value);
+      this.declare(e, { kind: 'const', value }, et);
     } while (this.accept(','));
     this.expect('}');
     this.expect(';');
@@ -468,7 +692,53 @@ class Parser {
       kind: 'enum',
       scopedName: this.scoped(name),
       simpleName: name,
+      file: at.file,
       enumerators,
+      values,
+      bitBound,
+      defaultIndex: Math.max(0, defaultIndex),
+      tsName: name,
+    };
+    this.declare(name, decl, at);
+    this.decls.push(decl);
+  }
+
+  private bitmask(annos: Annotation[]): void {
+    const at = this.tok;
+    const name = this.ident();
+    let bitBound = 32;
+    for (const a of annos) {
+      if (a.name === 'bit_bound') bitBound = this.intArg(a, 1, 64);
+      else this.fail(`unsupported annotation @${a.name} on bitmask '${name}'`, at);
+    }
+    this.expect('{');
+    const flags: { name: string; position: number }[] = [];
+    do {
+      const fannos = this.annotations();
+      const ft = this.tok;
+      const f = this.ident();
+      // Without @position a flag takes the bit after the previous one (the first takes bit 0).
+      let position = flags.length === 0 ? 0 : flags[flags.length - 1].position + 1;
+      for (const a of fannos) {
+        if (a.name === 'position') position = this.intArg(a, 0, 63);
+        else this.fail(`unsupported annotation @${a.name} on a bitmask flag`, ft);
+      }
+      if (position >= bitBound)
+        this.fail(`flag '${f}' at position ${position} does not fit @bit_bound(${bitBound})`, ft);
+      if (flags.some((x) => x.position === position))
+        this.fail(`flag '${f}' repeats position ${position} in bitmask '${name}'`, ft);
+      flags.push({ name: f, position });
+      this.declare(f, { kind: 'const', value: 2 ** position }, ft);
+    } while (this.accept(','));
+    this.expect('}');
+    this.expect(';');
+    const decl: BitmaskDecl = {
+      kind: 'bitmask',
+      scopedName: this.scoped(name),
+      simpleName: name,
+      file: at.file,
+      flags,
+      bitBound,
       tsName: name,
     };
     this.declare(name, decl, at);
@@ -615,7 +885,9 @@ class Parser {
       this.expect('>');
       return { kind: 'sequence', element, bound };
     }
-    if (['wchar', 'wstring', 'any', 'fixed', 'map', 'bitset', 'bitmask'].includes(t.text)) {
+    if (t.text === 'map')
+      this.fail("map<K, V> is not supported: Cyclone DDS 0.10.2's idlc cannot compile maps");
+    if (['wchar', 'wstring', 'any', 'fixed'].includes(t.text)) {
       this.fail(`type '${t.text}' is not supported`);
     }
     if (t.kind === 'ident' && BASE_TYPES[t.text]) {
@@ -634,6 +906,8 @@ class Parser {
         return { kind: 'struct', decl: named };
       case 'enum':
         return { kind: 'enum', decl: named };
+      case 'bitmask':
+        return { kind: 'bitmask', decl: named };
       case 'union':
         return { kind: 'union', decl: named };
       case 'typedef':

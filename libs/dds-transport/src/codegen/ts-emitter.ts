@@ -1,14 +1,19 @@
+import { posix } from 'node:path';
 import type { TopicDescriptorData } from '../lib/type-support';
 import { cIdentifier } from './descriptor-extractor';
 import {
+  bitBoundWidth,
+  BitmaskDecl,
   EnumDecl,
   IdlFile,
+  IdlSource,
   IdlType,
   isPrimitive,
   needsXcdr2,
   primitiveSize,
   PrimitiveName,
   StructDecl,
+  TypeDecl,
   UnionDecl,
 } from './idl-model';
 
@@ -44,13 +49,24 @@ function mutableMemberIds(d: StructDecl, desc: TopicDescriptorData): number[] {
   return ids;
 }
 
+/** Bytes one value of an enum or bitmask takes on the wire. */
+const widthOf = (d: EnumDecl | BitmaskDecl): 1 | 2 | 4 | 8 => bitBoundWidth(d.bitBound);
+/** The CdrWriter/CdrReader method for an unsigned integer of `width` bytes. */
+const UINT = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' } as const;
+/** XTypes length codes of 1, 2, 4 and 8-byte members. */
+const LC_OF_SIZE = [0, 0, 1, 0, 2, 0, 0, 0, 3];
+
+/** True when an enum's values are 0, 1, 2, …, so a range check validates them. */
+const consecutive = (e: EnumDecl): boolean => e.values.every((v, i) => v === i);
+
 /** XTypes length code Cyclone 0.10.2 uses for a member of this type (`get_length_code`). */
 function lengthCode(t: IdlType): number {
   switch (t.kind) {
     case 'primitive':
-      return [0, 0, 1, 0, 2, 0, 0, 0, 3][primitiveSize(t.name)];
+      return LC_OF_SIZE[primitiveSize(t.name)];
     case 'enum':
-      return 2;
+    case 'bitmask':
+      return LC_OF_SIZE[widthOf(t.decl)];
     case 'string':
       return 5;
     case 'sequence': {
@@ -72,6 +88,8 @@ function minSize(t: IdlType): number {
     case 'string':
       return 5;
     case 'enum':
+    case 'bitmask':
+      return widthOf(t.decl);
     case 'sequence':
       return 4;
     default:
@@ -142,14 +160,51 @@ const prop = (s: string): string => (isIdent(s) ? s : q(s));
 /** A property access on `obj`. */
 const at = (obj: string, s: string): string => (isIdent(s) ? `${obj}.${s}` : `${obj}[${q(s)}]`);
 
+/** One generated TypeScript module: the types of one IDL file. */
+export interface EmittedModule {
+  /** The IDL file it was generated from. */
+  readonly source: IdlSource;
+  /** Where it goes, relative to the output directory and without `.ts` (`sensor`, `geo/point`). */
+  readonly path: string;
+  readonly code: string;
+}
+
 class Emitter {
   private readonly out: string[] = [];
+  /** Import alias of each other module this one refers to, by module path. */
+  private readonly imports = new Map<string, string>();
 
   constructor(
-    private readonly file: IdlFile,
+    private readonly decls: readonly TypeDecl[],
+    private readonly source: IdlSource,
+    private readonly path: string,
+    /** Module path of every IDL file of the translation unit. */
+    private readonly pathOf: ReadonlyMap<string, string>,
     private readonly descriptors: Map<string, TopicDescriptorData>,
     private readonly opts: EmitOptions,
   ) {}
+
+  /** How this module names `name` of `decl`: directly, or through the import of its module. */
+  private ref(decl: TypeDecl, name: string): string {
+    if (decl.file === this.source.file) return name;
+    const target = this.pathOf.get(decl.file);
+    if (target === undefined) throw new Error(`${decl.scopedName}: no module for ${decl.file}`);
+    let alias = this.imports.get(target);
+    if (alias === undefined) {
+      // `$` cannot occur in IDL identifiers, so an alias never hides a generated name.
+      const base = `$${target.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      const taken = new Set(this.imports.values());
+      alias = base;
+      for (let n = 2; taken.has(alias); n++) alias = `${base}${n}`;
+      this.imports.set(target, alias);
+    }
+    return `${alias}.${name}`;
+  }
+
+  /** The generated function `prefix_<C name>` (e_, d_, z_) of a struct or union. */
+  private fn(prefix: 'e' | 'd' | 'z', decl: StructDecl | UnionDecl): string {
+    return this.ref(decl, `${prefix}_${cIdentifier(decl.scopedName)}`);
+  }
 
   tsType(t: IdlType): string {
     switch (t.kind) {
@@ -161,9 +216,10 @@ class Emitter {
       case 'string':
         return 'string';
       case 'enum':
+      case 'bitmask':
       case 'struct':
       case 'union':
-        return t.decl.tsName;
+        return this.ref(t.decl, t.decl.tsName);
       case 'sequence':
         return isOctet(t.element) ? 'Uint8Array' : `${this.wrapArray(this.tsType(t.element))}[]`;
       case 'array': {
@@ -199,15 +255,29 @@ class Emitter {
             : `if (w.str(${v}) < 0) throw badString(${path}, -1, 0);`)
         );
       case 'enum': {
-        const max = t.decl.enumerators.length - 1;
-        const expected = `${t.decl.tsName} (integer in [0, ${max}])`;
-        return `if (${v} >>> 0 !== ${v} || ${v} > ${max}) throw badValue(${path}, ${q(expected)}, ${v});\nw.u32(${v});`;
+        const e = t.decl;
+        const write = `w.${UINT[widthOf(e)]}(${v});`;
+        if (consecutive(e)) {
+          const max = e.values.length - 1;
+          const expected = `${e.tsName} (integer in [0, ${max}])`;
+          return `if (${v} >>> 0 !== ${v} || ${v} > ${max}) throw badValue(${path}, ${q(expected)}, ${v});\n${write}`;
+        }
+        const expected = `${e.tsName} (one of ${e.values.join(', ')})`;
+        return `if (!${this.ref(e, `V_${cIdentifier(e.scopedName)}`)}.has(${v})) throw badValue(${path}, ${q(expected)}, ${v});\n${write}`;
+      }
+      case 'bitmask': {
+        const b = t.decl;
+        const mask = bitmaskMask(b);
+        const expected = `${b.tsName} (flags ${b.flags.map((f) => f.name).join(' | ')})`;
+        if (b.bitBound > 32)
+          return `if (typeof ${v} !== 'bigint' || ${v} < 0n || (${v} & ~${mask}n) !== 0n) throw badValue(${path}, ${q(expected)}, ${v});\nw.u64(${v});`;
+        return `if (${v} >>> 0 !== ${v} || (${v} & ~${mask}) !== 0) throw badValue(${path}, ${q(expected)}, ${v});\nw.${UINT[widthOf(b)]}(${v});`;
       }
       case 'struct':
       case 'union':
         return (
           `if (typeof ${v} !== 'object' || ${v} === null) throw badValue(${path}, 'an object', ${v});\n` +
-          `try { e_${cIdentifier(t.decl.scopedName)}(w, ${v}); } catch (e) { rethrowAt(e, ${path}); }`
+          `try { ${this.fn('e', t.decl)}(w, ${v}); } catch (e) { rethrowAt(e, ${path}); }`
         );
       case 'sequence': {
         const i = `i${depth}`;
@@ -281,12 +351,21 @@ class Emitter {
       case 'string':
         return `${target} = r.str(${t.bound});`;
       case 'enum': {
-        const max = t.decl.enumerators.length - 1;
-        return `{ const x = r.u32(); if (x > ${max}) throw new DdsTypeError('invalid ${t.decl.tsName} value ' + x); ${target} = x; }`;
+        const e = t.decl;
+        const bad = consecutive(e)
+          ? `x > ${e.values.length - 1}`
+          : `!${this.ref(e, `V_${cIdentifier(e.scopedName)}`)}.has(x)`;
+        return `{ const x = r.${UINT[widthOf(e)]}(); if (${bad}) throw new DdsTypeError('invalid ${e.tsName} value ' + x); ${target} = x; }`;
+      }
+      case 'bitmask': {
+        const b = t.decl;
+        const mask = bitmaskMask(b);
+        const bad = b.bitBound > 32 ? `(x & ~${mask}n) !== 0n` : `(x & ~${mask}) !== 0`;
+        return `{ const x = r.${UINT[widthOf(b)]}(); if (${bad}) throw new DdsTypeError('invalid ${b.tsName} flags ' + x); ${target} = x; }`;
       }
       case 'struct':
       case 'union':
-        return `${target} = d_${cIdentifier(t.decl.scopedName)}(r);`;
+        return `${target} = ${this.fn('d', t.decl)}(r);`;
       case 'sequence': {
         if (isOctet(t.element)) return `${target} = r.bytesCopy(r.seqLength(1, ${t.bound}));`;
         const bulk = bulkOf(t.element);
@@ -340,10 +419,12 @@ class Emitter {
       case 'string':
         return `''`;
       case 'enum':
-        return '0';
+        return String(t.decl.values[t.decl.defaultIndex]);
+      case 'bitmask':
+        return t.decl.bitBound > 32 ? '0n' : '0';
       case 'struct':
       case 'union':
-        return `z_${cIdentifier(t.decl.scopedName)}()`;
+        return `${this.fn('z', t.decl)}()`;
       case 'sequence':
         return isOctet(t.element) ? 'new Uint8Array(0)' : '[]';
       case 'array': {
@@ -360,7 +441,10 @@ class Emitter {
   /** A discriminator value as a TS literal (chars are one-character strings, booleans booleans). */
   private discLiteral(u: UnionDecl, v: number): string {
     const t = u.discriminator;
-    if (t.kind === 'enum') return `${t.decl.tsName}.${t.decl.enumerators[v]}`;
+    if (t.kind === 'enum') {
+      const i = t.decl.values.indexOf(v);
+      return i >= 0 ? `${this.ref(t.decl, t.decl.tsName)}.${t.decl.enumerators[i]}` : String(v);
+    }
     if (t.kind === 'primitive' && t.name === 'char') return q(String.fromCharCode(v));
     if (t.kind === 'primitive' && t.name === 'boolean') return v ? 'true' : 'false';
     return String(v);
@@ -371,7 +455,7 @@ class Emitter {
     const t = u.discriminator;
     const all =
       t.kind === 'enum'
-        ? t.decl.enumerators.map((_, i) => i)
+        ? [...t.decl.values]
         : t.kind === 'primitive' && t.name === 'boolean'
           ? [0, 1]
           : undefined;
@@ -406,7 +490,7 @@ class Emitter {
     const caseLabels = (k: (typeof u.cases)[number]): string =>
       k.isDefault ? 'default:' : k.labels.map((v) => `case ${label(v)}:`).join(' ');
     // encoder
-    s += `function e_${c}(w: CdrWriter, v: any): void {\n`;
+    s += `${INTERNAL}export function e_${c}(w: CdrWriter, v: any): void {\n`;
     s += `if (typeof v !== 'object' || v === null) throw badValue('', 'an object', v);\n`;
     if (u.extensibility === 'appendable') s += `const dh = w.xcdr2 ? w.reserve4() : -1;\n`;
     s += `const d = v.discriminator;\n${this.enc(u.discriminator, 'd', q('discriminator'), 0)}\n`;
@@ -418,7 +502,7 @@ class Emitter {
     if (u.extensibility === 'appendable') s += `if (dh >= 0) w.patchSize(dh);\n`;
     s += `}\n`;
     // decoder
-    s += `function d_${c}(r: CdrReader): ${u.tsName} {\n`;
+    s += `${INTERNAL}export function d_${c}(r: CdrReader): ${u.tsName} {\n`;
     if (u.extensibility === 'appendable') {
       s += `const dEnd = r.xcdr2 ? r.dheader() : -1;\nconst outer = dEnd >= 0 ? r.enter(dEnd) : 0;\n`;
     }
@@ -430,10 +514,17 @@ class Emitter {
     s += `}\n`;
     if (u.extensibility === 'appendable') s += `if (dEnd >= 0) r.leave(dEnd, outer);\n`;
     s += `return out;\n}\n`;
-    // default value: discriminator 0 and the member it selects, as Cyclone's zeroed sample
-    const zeroCase = u.cases.find((k) => k.labels.includes(0)) ?? u.cases.find((k) => k.isDefault);
-    const zd = this.discLiteral(u, 0);
-    s += `function z_${c}(): ${u.tsName} {\nreturn { discriminator: ${zd}${zeroCase ? `, ${prop(zeroCase.member.name)}: ${this.zero(zeroCase.member.type)}` : ''} } as ${u.tsName};\n}\nvoid z_${c};\n`;
+    // Default value: the discriminator's default (0, or an enum's default enumerator) and the
+    // member it selects, as Cyclone's zeroed sample.
+    const t = u.discriminator;
+    const z0 = t.kind === 'enum' ? t.decl.values[t.decl.defaultIndex] : 0;
+    const zeroCase = u.cases.find((k) => k.labels.includes(z0)) ?? u.cases.find((k) => k.isDefault);
+    const zd = this.discLiteral(u, z0);
+    s += `${INTERNAL}export function z_${c}(): ${u.tsName} {\nreturn { discriminator: ${zd}${zeroCase ? `, ${prop(zeroCase.member.name)}: ${this.zero(zeroCase.member.type)}` : ''} } as ${u.tsName};\n}\n`;
+    if (u.topic) {
+      s += `function k_${c}(_r: CdrReader): Partial<${u.tsName}> {\nreturn {};\n}\n`;
+      s += this.typeSupport(u, needsXcdr2({ kind: 'union', decl: u }));
+    }
     return s;
   }
 
@@ -442,12 +533,12 @@ class Emitter {
     const fields = d.members.map(
       (m) => `${prop(m.name)}: ${m.optional ? 'undefined' : this.zero(m.type)}`,
     );
-    return `function z_${c}(): ${d.tsName} {\nreturn { ${fields.join(', ')} };\n}\nvoid z_${c};\n`;
+    return `${INTERNAL}export function z_${c}(): ${d.tsName} {\nreturn { ${fields.join(', ')} };\n}\n`;
   }
 
   private structEncoder(d: StructDecl, ids: number[] | undefined): string {
     const c = cIdentifier(d.scopedName);
-    let s = `function e_${c}(w: CdrWriter, v: any): void {\n`;
+    let s = `${INTERNAL}export function e_${c}(w: CdrWriter, v: any): void {\n`;
     s += `if (typeof v !== 'object' || v === null) throw badValue('', 'an object', v);\n`;
     if (d.extensibility === 'appendable') s += `const dh = w.xcdr2 ? w.reserve4() : -1;\n`;
     if (d.extensibility === 'mutable') s += `const dh = w.reserve4();\n`;
@@ -471,7 +562,7 @@ class Emitter {
 
   private structDecoder(d: StructDecl, ids: number[] | undefined): string {
     const c = cIdentifier(d.scopedName);
-    let s = `function d_${c}(r: CdrReader): ${d.tsName} {\n`;
+    let s = `${INTERNAL}export function d_${c}(r: CdrReader): ${d.tsName} {\n`;
     const locals = d.members.map((_, i) => `f${i}`);
     s += `let ${locals.map((l) => `${l}: any`).join(', ')};\n`;
     if (d.extensibility === 'mutable') {
@@ -540,38 +631,63 @@ class Emitter {
   }
 
   emit(): string {
-    const o = this.out;
     const rt = this.opts.runtimeModule ?? '@dds/transport';
+    const body: string[] = [];
+    for (const decl of this.decls) {
+      if (decl.kind === 'enum') body.push(this.enumDecl(decl));
+      else if (decl.kind === 'bitmask') body.push(this.bitmaskDecl(decl));
+      else if (decl.kind === 'union') body.push(this.unionDecl(decl));
+      else body.push(this.structDecl(decl));
+    }
+    const o = this.out;
     o.push(`/* eslint-disable */`);
     o.push(
       `// Generated by dds-idl from ${this.opts.sourceName ?? 'IDL'}. Do not edit: regenerate instead.`,
     );
-    o.push(
-      `import { CdrReader, CdrWriter, DdsTypeError, badArray, badSequence, badString, badValue, fromBase64, makeTypeSupport, rethrowAt } from ${q(rt)};`,
-    );
-    o.push(`import type { TypeSupport } from ${q(rt)};`);
-    o.push(
-      `void badArray; void badSequence; void badString; void badValue; void rethrowAt; void DdsTypeError;`,
-    );
-    o.push('');
-    for (const decl of this.file.decls) {
-      if (decl.kind === 'enum') o.push(this.enumDecl(decl));
-      else if (decl.kind === 'union') o.push(this.unionDecl(decl));
-      else o.push(this.structDecl(decl));
+    // Only what the body uses (a module of enums alone needs nothing from the runtime).
+    const text = body.join('\n');
+    const used = (names: readonly string[]): string[] =>
+      names.filter((n) => new RegExp(`\\b${n}\\b`).test(text));
+    const values = used(RUNTIME_VALUES);
+    const types = used(['TypeSupport']);
+    if (values.length) o.push(`import { ${values.join(', ')} } from ${q(rt)};`);
+    if (types.length) o.push(`import type { ${types.join(', ')} } from ${q(rt)};`);
+    for (const [target, alias] of this.imports) {
+      let spec = posix.relative(posix.dirname(this.path), target);
+      if (!spec.startsWith('.')) spec = `./${spec}`;
+      o.push(`import * as ${alias} from ${q(spec)};`);
     }
+    o.push('', ...body);
     return indent(`${o.join('\n')}\n`);
   }
 
   private enumDecl(e: EnumDecl): string {
-    return `/** IDL enum \`${e.scopedName}\`. */\nexport enum ${e.tsName} {\n${e.enumerators.map((n, i) => `  ${n} = ${i},`).join('\n')}\n}\n`;
+    const c = cIdentifier(e.scopedName);
+    const bound = e.bitBound === 32 ? '' : ` (@bit_bound(${e.bitBound}))`;
+    let s = `/** IDL enum \`${e.scopedName}\`${bound}. */\nexport enum ${e.tsName} {\n${e.enumerators.map((n, i) => `  ${n} = ${e.values[i]},`).join('\n')}\n}\n`;
+    // Values that are not 0..n-1 are checked against the set of them.
+    if (!consecutive(e))
+      s += `${INTERNAL}export const V_${c}: ReadonlySet<number> = new Set([${e.values.join(', ')}]);\n`;
+    return s;
+  }
+
+  private bitmaskDecl(b: BitmaskDecl): string {
+    const big = b.bitBound > 32;
+    const flag = (p: number): string => (big ? `${1n << BigInt(p)}n` : String(2 ** p));
+    let s = `/** Flags of IDL bitmask \`${b.scopedName}\` (@bit_bound(${b.bitBound})): a value is any OR of them. */\n`;
+    s += `export const ${b.tsName} = {\n${b.flags.map((f) => `  ${prop(f.name)}: ${flag(f.position)},`).join('\n')}\n} as const;\n`;
+    s += `/** A value of IDL bitmask \`${b.scopedName}\`: an OR of \`${b.tsName}\` flags. */\n`;
+    s += `export type ${b.tsName} = ${big ? 'bigint' : 'number'};\n`;
+    return s;
   }
 
   private structDecl(d: StructDecl): string {
-    const desc = this.descriptors.get(d.scopedName);
-    if (!desc) throw new Error(`idlc produced no descriptor for ${d.scopedName}`);
-    const ids = d.extensibility === 'mutable' ? mutableMemberIds(d, desc) : undefined;
-    const c = cIdentifier(d.scopedName);
-    let s = `/** IDL struct \`${d.scopedName}\` (@${d.extensibility}). */\nexport interface ${d.tsName} {\n`;
+    const desc = d.topic ? this.descriptors.get(d.scopedName) : undefined;
+    if (d.topic && !desc) throw new Error(`idlc produced no descriptor for ${d.scopedName}`);
+    const ids = d.extensibility === 'mutable' ? d.members.map((m) => m.id) : undefined;
+    if (ids && desc) checkMemberIds(d, ids, desc);
+    const nested = d.topic ? '' : ', nested: no topic type support';
+    let s = `/** IDL struct \`${d.scopedName}\` (@${d.extensibility}${nested}). */\nexport interface ${d.tsName} {\n`;
     for (const m of d.members) {
       s += `  ${m.key ? '/** @key */ ' : ''}${prop(m.name)}${m.optional ? '?' : ''}: ${this.tsType(m.type)}${m.optional ? ' | undefined' : ''};\n`;
     }
@@ -579,12 +695,23 @@ class Emitter {
     s += this.structZero(d);
     s += this.structEncoder(d, ids);
     s += this.structDecoder(d, ids);
-    s += this.keyDecoder(d, desc);
+    if (desc) {
+      s += this.keyDecoder(d, desc);
+      s += this.typeSupport(d, needsXcdr2({ kind: 'struct', decl: d }));
+    }
+    return s;
+  }
+
+  /** `<Name>Type`, the TypeSupport of a topic type (its `k_` key decoder emitted before). */
+  private typeSupport(d: StructDecl | UnionDecl, xcdr2Only: boolean): string {
+    const desc = this.descriptors.get(d.scopedName);
+    if (!desc) throw new Error(`idlc produced no descriptor for ${d.scopedName}`);
+    const c = cIdentifier(d.scopedName);
     const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
-    s += `\n/** Type support for \`${d.scopedName}\`: pass it to \`participant.createTopic\`. */\n`;
+    let s = `\n/** Type support for \`${d.scopedName}\`: pass it to \`participant.createTopic\`. */\n`;
     s += `export const ${d.tsName}Type: TypeSupport<${d.tsName}> = makeTypeSupport<${d.tsName}>({\n`;
     s += `  typeName: ${q(d.scopedName)},\n  extensibility: ${q(d.extensibility)},\n`;
-    s += `  xcdr2Only: ${needsXcdr2({ kind: 'struct', decl: d })},\n`;
+    s += `  xcdr2Only: ${xcdr2Only},\n`;
     s += `  encode: e_${c},\n  decode: d_${c},\n  decodeKey: k_${c},\n`;
     s += `  descriptor: {\n    typeName: ${q(desc.typeName)},\n    size: ${desc.size},\n    align: ${desc.align},\n`;
     s += `    flagset: ${desc.flagset},\n    keys: ${JSON.stringify(desc.keys)},\n`;
@@ -594,6 +721,37 @@ class Emitter {
     s += `    restrictDataRepresentation: ${desc.restrictDataRepresentation},\n  },\n});\n`;
     return s;
   }
+}
+
+/** What generated code may import from the runtime (as values). */
+const RUNTIME_VALUES = [
+  'CdrReader',
+  'CdrWriter',
+  'DdsTypeError',
+  'badArray',
+  'badSequence',
+  'badString',
+  'badValue',
+  'fromBase64',
+  'makeTypeSupport',
+  'rethrowAt',
+] as const;
+
+/** Marks generated helpers other generated modules import (not part of the module's API). */
+const INTERNAL = '/** @internal */\n';
+
+/** The bits a bitmask may have set, as a decimal literal (without `n`). */
+function bitmaskMask(b: BitmaskDecl): string {
+  return String(b.flags.reduce((m, f) => m | (1n << BigInt(f.position)), 0n));
+}
+
+/** The member ids the parser assigned must be the ones idlc put in the descriptor. */
+function checkMemberIds(d: StructDecl, ids: readonly number[], desc: TopicDescriptorData): void {
+  const fromIdlc = mutableMemberIds(d, desc);
+  if (fromIdlc.some((id, i) => id !== ids[i]))
+    throw new Error(
+      `${d.scopedName}: member ids ${ids.join(',')} differ from idlc's ${fromIdlc.join(',')}`,
+    );
 }
 
 /**
@@ -620,20 +778,62 @@ function indent(code: string): string {
 }
 
 /** Assigns TS names: the simple IDL name, or the scoped one with `_` where simple names clash. */
-export function assignTsNames(file: IdlFile): void {
+export function assignTsNames(decls: readonly TypeDecl[]): void {
   const count = new Map<string, number>();
-  for (const d of file.decls) count.set(d.simpleName, (count.get(d.simpleName) ?? 0) + 1);
-  for (const d of file.decls) {
+  for (const d of decls) count.set(d.simpleName, (count.get(d.simpleName) ?? 0) + 1);
+  for (const d of decls) {
     d.tsName = (count.get(d.simpleName) ?? 0) > 1 ? cIdentifier(d.scopedName) : d.simpleName;
   }
 }
 
-/** Emits the TS module for a parsed IDL file and its idlc descriptors. */
-export function emitTypeScript(
+/**
+ * Where the module of an IDL file goes, relative to the output directory and without `.ts`: the
+ * main file's base name, or an included file's path as its `#include` spelled it (as idlc's C
+ * output `#include`s `<spelled>.h`), so that modules import each other by relative paths.
+ */
+export function modulePath(source: IdlSource, isMain: boolean): string {
+  const base = (isMain ? posix.basename(source.file.replace(/\\/g, '/')) : (source.spelled ?? ''))
+    .replace(/\\/g, '/')
+    .replace(/\.idl$/i, '');
+  if (!isMain && (base === '' || posix.isAbsolute(base) || base.split('/').includes('..')))
+    throw new Error(
+      `${source.file}: #include "${source.spelled}" names no place inside the output directory; include it by a path relative to an -I directory`,
+    );
+  return base;
+}
+
+/**
+ * Emits one TS module per IDL file of the translation unit that declares types (the main file
+ * first): interfaces and encoders for every type, a `TypeSupport` for each topic type, with
+ * descriptors from idlc. Types of included files are imported from their own modules.
+ */
+export function emitModules(
   file: IdlFile,
   descriptors: Map<string, TopicDescriptorData>,
   opts: EmitOptions = {},
-): string {
-  assignTsNames(file);
-  return new Emitter(file, descriptors, opts).emit();
+): EmittedModule[] {
+  const pathOf = new Map<string, string>();
+  file.sources.forEach((src, i) => {
+    const path = modulePath(src, i === 0);
+    const clash = [...pathOf].find(([, p]) => p === path);
+    if (clash) throw new Error(`${src.file} and ${clash[0]} would both generate ${path}.ts`);
+    pathOf.set(src.file, path);
+  });
+  const declsOf = new Map(
+    file.sources.map((src) => [src, file.decls.filter((d) => d.file === src.file)]),
+  );
+  // Every module's names first: modules refer to each other's types by them.
+  for (const decls of declsOf.values()) assignTsNames(decls);
+  const out: EmittedModule[] = [];
+  for (const [source, decls] of declsOf) {
+    if (decls.length === 0 && source !== file.sources[0]) continue;
+    const path = pathOf.get(source.file) as string;
+    const sourceName = posix.basename(source.file.replace(/\\/g, '/'));
+    const code = new Emitter(decls, source, path, pathOf, descriptors, {
+      ...opts,
+      sourceName,
+    }).emit();
+    out.push({ source, path, code });
+  }
+  return out;
 }

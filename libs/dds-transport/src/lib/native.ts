@@ -85,7 +85,8 @@ export interface NativeAddon {
   ): NativeHandle;
   /** Deletes the entity and its children; throws DDS_RETCODE_PRECONDITION_NOT_MET for a topic in use. */
   deleteEntity(handle: NativeHandle): void;
-  write(writer: NativeHandle, cdr: Uint8Array, op: WriteOp): void;
+  /** `timestamp`: source timestamp in ns since the epoch (checked by the caller); default now. */
+  write(writer: NativeHandle, cdr: Uint8Array, op: WriteOp, timestamp?: bigint): void;
   /**
    * Takes (or reads) up to `max` (capped at 4096) samples. Layout: u32 count, u32 pad, then per
    * sample 40 bytes (u32 flags, u32 size, i64 source timestamp, u64 instance handle, u64

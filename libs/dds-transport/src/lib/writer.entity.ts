@@ -38,6 +38,33 @@ export interface IncompatibleQosStatus {
   totalCountChange: number;
 }
 
+/** Options of `write`, `writeDispose`, `dispose` and `unregister`. */
+export interface WriteOptions {
+  /**
+   * Source timestamp in nanoseconds since the Unix epoch (what readers see as
+   * `info.sourceTimestamp`); default: now. RTPS carries 32-bit seconds, so it must lie in
+   * [0, {@link MAX_SOURCE_TIMESTAMP}].
+   */
+  timestamp?: bigint;
+}
+
+/** Latest source timestamp RTPS can carry (2038-01-19T03:14:07.999999999Z), in ns. */
+export const MAX_SOURCE_TIMESTAMP = 2n ** 31n * 1_000_000_000n - 1n;
+
+/** The checked timestamp of `options`, or undefined for "now". */
+function timestampOf(options: WriteOptions | undefined): bigint | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('options must be an object');
+  const ts = options.timestamp;
+  if (ts === undefined) return undefined;
+  if (typeof ts !== 'bigint')
+    throw new TypeError('timestamp must be a bigint (ns since the epoch)');
+  if (ts < 0n || ts > MAX_SOURCE_TIMESTAMP)
+    throw new RangeError(`timestamp must be between 0 and ${MAX_SOURCE_TIMESTAMP} ns`);
+  return ts;
+}
+
 /**
  * Publishes samples of one topic. Writes are synchronous: the sample is encoded in JS and handed
  * to CycloneDDS, which may block up to the reliability max-blocking time when the history is full.
@@ -103,24 +130,28 @@ export class Writer<T> extends Endpoint {
     this.#representation = qos?.dataRepresentation?.[0] ?? topic.type.defaultDataRepresentation;
   }
 
-  /** Publishes `sample`. @throws DdsTypeError if it does not fit the type; DdsError from DDS. */
-  write(sample: T): void {
-    this.#op(sample, WriteOp.Write, 'writer.write');
+  /**
+   * Publishes `sample`, stamped now or with `options.timestamp`.
+   * @throws DdsTypeError if it does not fit the type; TypeError/RangeError for bad options;
+   * DdsError from DDS.
+   */
+  write(sample: T, options?: WriteOptions): void {
+    this.#op(sample, WriteOp.Write, 'writer.write', options);
   }
 
   /** Publishes `sample` and disposes its instance in one step. */
-  writeDispose(sample: T): void {
-    this.#op(sample, WriteOp.WriteDispose, 'writer.writeDispose');
+  writeDispose(sample: T, options?: WriteOptions): void {
+    this.#op(sample, WriteOp.WriteDispose, 'writer.writeDispose', options);
   }
 
   /** Disposes the instance identified by the key fields of `sample` (readers see no data). */
-  dispose(sample: T): void {
-    this.#op(sample, WriteOp.Dispose, 'writer.dispose');
+  dispose(sample: T, options?: WriteOptions): void {
+    this.#op(sample, WriteOp.Dispose, 'writer.dispose', options);
   }
 
   /** Unregisters this writer from the instance of `sample` (readers see no-writers when last). */
-  unregister(sample: T): void {
-    this.#op(sample, WriteOp.Unregister, 'writer.unregister');
+  unregister(sample: T, options?: WriteOptions): void {
+    this.#op(sample, WriteOp.Unregister, 'writer.unregister', options);
   }
 
   /**
@@ -148,10 +179,11 @@ export class Writer<T> extends Endpoint {
   }
 
   // The hot path: no closures or per-call strings, so a write allocates only what encode needs.
-  #op(sample: T, op: WriteOp, what: string): void {
+  #op(sample: T, op: WriteOp, what: string, options: WriteOptions | undefined): void {
     const h = this.handle;
     if (typeof sample !== 'object' || sample === null)
       throw new TypeError('sample must be an object');
+    const timestamp = timestampOf(options);
     // The native write consumes the bytes (Cyclone copies them) before any other encode can run,
     // so a generated type's encoder may hand out its reused buffer instead of a fresh copy.
     const type = this.#type;
@@ -161,7 +193,8 @@ export class Writer<T> extends Endpoint {
         ? transient(sample, this.#representation)
         : type.encode(sample, this.#representation);
     try {
-      this.native.write(h, bytes, op);
+      if (timestamp === undefined) this.native.write(h, bytes, op);
+      else this.native.write(h, bytes, op, timestamp);
     } catch (e) {
       throw fromNative(e, what);
     }

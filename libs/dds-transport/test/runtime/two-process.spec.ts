@@ -55,7 +55,7 @@ describe('two Node processes over DDS (domain 13)', () => {
     pp.close();
   });
 
-  it('exchanges samples with a child process in both directions', async () => {
+  it('exchanges samples with a child process in both directions, source timestamps to the ns', async () => {
     const topic = uniqueTopic('proc/echo');
     child = await startPeer(topic);
     const ping = pp.createWriter(pp.createTopic(`${topic}/ping`, KeylessType), reliable);
@@ -65,10 +65,15 @@ describe('two Node processes over DDS (domain 13)', () => {
       pong.waitForMatch({ timeoutMs: 15000 }),
     ]);
     // One synchronous burst: packed into few messages and sent when this code yields (no flush()).
-    for (let i = 0; i < 20; i++) ping.write({ seq: i, text: `m${i}` });
+    // Odd nanoseconds: RTPS carries 2^-32 s fractions, which must round-trip to the same ns.
+    const stamp = (i: number): bigint => 1_234_567_890_123_456_789n + BigInt(i) * 1_000_001n;
+    for (let i = 0; i < 20; i++) ping.write({ seq: i, text: `m${i}` }, { timestamp: stamp(i) });
     const got = await takeN(pong, 20, 15000);
     expect(got.map((s) => s.data)).toEqual(
       Array.from({ length: 20 }, (_, i) => ({ seq: i + 1000, text: `echo:m${i}` })),
+    );
+    expect(got.map((s) => s.info.sourceTimestamp)).toEqual(
+      Array.from({ length: 20 }, (_, i) => stamp(i)),
     );
     const exited = once(child, 'exit');
     ping.write({ seq: 0, text: 'exit' });

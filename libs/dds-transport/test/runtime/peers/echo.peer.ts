@@ -1,6 +1,6 @@
 /**
  * Child process for the two-process tests: echoes every sample of `<topic>/ping` on
- * `<topic>/pong` (seq + 1000), and with `--liveliness-ms` (automatic) or `--manual-liveliness-ms`
+ * `<topic>/pong` (seq + 1000, same source timestamp), and with `--liveliness-ms` (automatic) or `--manual-liveliness-ms`
  * (manual by topic; a ping with text `write-alive` writes on it, which asserts it) writes a greeting on
  * `<topic>/alive` with that liveliness lease. Prints `ready` once its endpoints exist.
  * Usage: node -r @swc-node/register echo.peer.ts <domainId> <topic> [--liveliness-ms N | --manual-liveliness-ms N]
@@ -38,7 +38,12 @@ async function main(): Promise<void> {
     if (!s.data) continue;
     if (s.data.text === 'exit') break;
     if (s.data.text === 'write-alive') alive?.write({ seq: 1, text: 'again' });
-    pong.write({ seq: s.data.seq + 1000, text: `echo:${s.data.text}` });
+    // The pong carries the ping's source timestamp, so the parent sees what it wrote cross the
+    // wire twice.
+    pong.write(
+      { seq: s.data.seq + 1000, text: `echo:${s.data.text}` },
+      { timestamp: s.info.sourceTimestamp },
+    );
   }
   await pong.waitForAcks(5000);
   pp.close();
