@@ -83,10 +83,14 @@ export function FleetTable({ rows, models, model, onModel, now }: FleetTableProp
                     <span class="muted"> heartbeat {formatAgo(lastSeenAt, now)}</span>
                   </td>
                   <td class="slots">
-                    <span class="bar" aria-hidden="true">
-                      <span style={{ width: `${agent.slots ? (100 * busy) / agent.slots : 0}%` }} />
-                    </span>
-                    {agent.slots_busy}/{agent.slots}
+                    <div class="cell">
+                      <span class="bar" aria-hidden="true">
+                        <span
+                          style={{ width: `${agent.slots ? (100 * busy) / agent.slots : 0}%` }}
+                        />
+                      </span>
+                      {agent.slots_busy}/{agent.slots}
+                    </div>
                   </td>
                   <td class="num">{agent.queue_depth}</td>
                   <td class="num">{formatMs(agent.latency_ms || null)}</td>
