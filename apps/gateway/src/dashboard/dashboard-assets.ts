@@ -79,10 +79,10 @@ export async function serveDashboard(
     redirect: true,
     decorateReply: false,
     cacheControl: false,
-    setHeaders(reply, path) {
+    setHeaders(res, path) {
       // `path` may be the pre-compressed variant (`index.html.br`).
-      void reply.header('cache-control', /\.html(\.br|\.gz)?$/.test(path) ? 'no-cache' : IMMUTABLE);
-      void reply.headers(SECURITY_HEADERS);
+      res.setHeader('cache-control', /\.html(\.br|\.gz)?$/.test(path) ? 'no-cache' : IMMUTABLE);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     },
   } satisfies FastifyStaticOptions);
 }
