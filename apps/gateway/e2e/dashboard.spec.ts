@@ -108,6 +108,8 @@ describe('the dashboard in a real browser, over a real gateway and simulated fle
     await page.locator('table.fleet tbody tr[data-agent-id]').nth(2).waitFor({ state: 'detached' });
     expect(await page.locator('table.fleet tbody tr[data-agent-id]').count()).toBe(2);
     await page.getByLabel('Filter by model').selectOption('');
+    // This gateway is on the domain's gateway list (gateway/status), marked as itself.
+    await page.locator('ul.gateways li.self[data-gateway-id]').waitFor();
     expect(consoleErrors).toEqual([]);
 
     const bytes = transferred.reduce((a, t) => a + t.bytes, 0);
