@@ -53,6 +53,8 @@ export default [
                 'scope:shared',
               ],
             },
+            // The dashboard is a browser bundle: nothing of ours but the wire format fits in it.
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

@@ -5,15 +5,18 @@ export * from './lib/codec';
 export * from './lib/protocol-topics';
 export * from './lib/fleet-client';
 export * from './lib/agent-endpoint';
+export * from './lib/gateway-presence';
 export type {
   AgentRegistration,
   AgentRequest,
   AgentResponse,
   AgentStatus,
+  GatewayStatus,
 } from './generated/agent';
 export {
   AgentRegistrationType,
   AgentRequestType,
   AgentResponseType,
   AgentStatusType,
+  GatewayStatusType,
 } from './generated/agent';

@@ -16,6 +16,8 @@ import { FleetBridgeService } from '../fleet/fleet-bridge.service';
 import { FleetLauncherService } from '../fleet/fleet-launcher.service';
 import { HttpAgentChannel } from '../fleet/http-agent.channel';
 import { HttpAgentsService } from '../fleet/http-agents.service';
+import { GatewayDirectory } from '../dashboard/gateway-directory.service';
+import { RequestFeed } from '../dashboard/request-feed.service';
 import { HealthController } from '../health/health.controller';
 import { MetricsController } from '../metrics/metrics.controller';
 import { MetricsService } from '../metrics/metrics.service';
@@ -115,6 +117,8 @@ export class AppModule {
       ],
       providers: [
         CompletionService,
+        RequestFeed,
+        GatewayDirectory,
         MetricsService,
         HttpAgentsService,
         FleetBridgeService,

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AuthenticationError } from '@dds/openai-schema';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.schema';
+import { isDashboardPath, serveDashboard } from '../dashboard/dashboard-assets';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
 import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { PinoNestLogger } from '../logging/logger';
@@ -52,7 +53,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       // Probes and scrapers may add a query string: match the path only.
       const query = req.url.indexOf('?');
       const url = query === -1 ? req.url : req.url.slice(0, query);
-      const open = url === '/health' || url.startsWith('/health/') || url === '/metrics';
+      const open =
+        url === '/health' ||
+        url.startsWith('/health/') ||
+        url === '/metrics' ||
+        // The page's files only: its data comes over /api/v1/ws, which checks the key.
+        isDashboardPath(url);
       if (open || req.method === 'OPTIONS' || keys.verify(req.headers.authorization)) {
         done();
         return;
@@ -73,6 +79,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
 
   try {
+    await serveDashboard(app, config, logger);
     await app.listen({ port: config.server.port, host: config.server.host });
   } catch (err) {
     // E.g. the port is taken: stop what bootstrap started (DDS, a simulated fleet) before failing.

@@ -49,6 +49,9 @@ const LEAVES: Readonly<Record<string, LeafKind>> = {
   'context.max_sessions': 'int',
   'logging.level': 'string',
   'fleet.mode': 'string',
+  'dashboard.enabled': 'boolean',
+  'dashboard.assets': 'string',
+  'dashboard.sample_rate': 'int',
 };
 
 /** Shorter environment names kept for convenience (and `PORT`, which platforms set). */
@@ -82,6 +85,7 @@ export function defaultConfig(): Record<string, Record<string, unknown>> {
     context: { ttl: 1800, max_sessions: 10000 },
     logging: { level: 'info' },
     fleet: { mode: 'none' },
+    dashboard: { enabled: true, assets: '', sample_rate: 20 },
   };
 }
 

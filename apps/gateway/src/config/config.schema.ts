@@ -235,6 +235,25 @@ export class FleetConfig {
   mode!: (typeof FLEET_MODES)[number];
 }
 
+/** `dashboard.*`: the live web dashboard at `/dashboard` and the WebSocket channels it reads. */
+export class DashboardConfig {
+  @IsBoolean()
+  enabled!: boolean;
+
+  /**
+   * Directory of the built page (`nx build dashboard`); empty = the repository's
+   * `dist/apps/dashboard`.
+   */
+  @IsString()
+  assets!: string;
+
+  /** Requests per second whose routing decision is explained on the `requests` channel. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  sample_rate!: number;
+}
+
 /** The whole, validated gateway configuration. */
 export class GatewayConfig {
   @ValidateNested()
@@ -272,4 +291,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => FleetConfig)
   fleet!: FleetConfig;
+
+  @ValidateNested()
+  @Type(() => DashboardConfig)
+  dashboard!: DashboardConfig;
 }

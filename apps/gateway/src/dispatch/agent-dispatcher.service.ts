@@ -63,7 +63,11 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     let candidates: readonly AgentView[] = this.registry.byModel(job.model);
     if (exclude.size) candidates = candidates.filter((a) => !exclude.has(a.id));
     try {
-      return { agentId: this.selector.select(job.selection, candidates).agent.id };
+      // Only sampled requests pay for an explanation (it allocates per candidate).
+      const selection = job.trace?.sampled ? { ...job.selection, explain: true } : job.selection;
+      const chosen = this.selector.select(selection, candidates);
+      job.trace?.assigned(chosen.agent.id, chosen.strategy, chosen.explanation);
+      return { agentId: chosen.agent.id };
     } catch (err) {
       if (!(err instanceof NoAgentError)) throw err;
       switch (err.reason) {

@@ -30,6 +30,7 @@ import type { SelectionRequest, StrategyName } from '@dds/selector';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
 import type { GatewayConfig } from '../config/config.schema';
+import { RequestFeed } from '../dashboard/request-feed.service';
 import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
 import {
   AgentAttemptError,
@@ -49,6 +50,8 @@ export interface RequestHints {
   sessionId?: string;
   /** `x-selector-strategy`. */
   strategy?: string;
+  /** `x-request-id` (REST) or the frame's `id` (WebSocket): names the request on the dashboard. */
+  requestId?: string;
 }
 
 /** What a completed request hands back to the surface that renders it. */
@@ -71,6 +74,7 @@ export interface PreparedRequest {
   readonly deadlineMs: number;
   readonly sessionId?: string;
   readonly reservedTokens?: number;
+  readonly requestId?: string;
 }
 
 const STRATEGY_ALIASES: Record<string, StrategyName> = {
@@ -106,6 +110,7 @@ export class CompletionService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(REQUEST_SCHEDULER) private readonly scheduler: Scheduler<GatewayJob, JobOutcome>,
     @Optional() @Inject(GATEWAY_LOGGER) logger?: Logger,
+    @Optional() private readonly feed?: RequestFeed,
   ) {
     // Per-request records only at debug: at info they would cost more than the request.
     this.debug = logger?.isLevelEnabled('debug')
@@ -158,6 +163,7 @@ export class CompletionService {
       body: req as unknown as Record<string, unknown>,
       selection,
       ...(hints.sessionId ? { sessionId: hints.sessionId } : {}),
+      ...(hints.requestId ? { requestId: hints.requestId } : {}),
       reservedTokens: req.max_completion_tokens ?? req.max_tokens ?? 0,
       ...this.priority(hints.priority),
       deadlineMs: this.deadline(hints.timeout),
@@ -179,6 +185,7 @@ export class CompletionService {
         specialization: 'embedding',
         ...(strategy ? { strategy } : {}),
       },
+      ...(hints.requestId ? { requestId: hints.requestId } : {}),
       ...this.priority(hints.priority),
       deadlineMs: this.deadline(hints.timeout),
     };
@@ -195,6 +202,7 @@ export class CompletionService {
     onOutput?: (ev: OutputEvent, agentId: string) => void,
   ): Promise<Completion> {
     const collector = new ResponseCollector();
+    const trace = this.feed?.begin(prepared.kind, prepared.model, prepared.requestId);
     const job: GatewayJob = {
       kind: prepared.kind,
       model: prepared.model,
@@ -203,8 +211,15 @@ export class CompletionService {
       selection: prepared.selection,
       agentPriority: prepared.agentPriority,
       deadlineAt: Date.now() + prepared.deadlineMs,
-      onOutput,
+      onOutput:
+        onOutput && trace
+          ? (ev, agentId) => {
+              trace.output();
+              onOutput(ev, agentId);
+            }
+          : onOutput,
       collector,
+      trace,
       sessionId: prepared.sessionId,
       reservedTokens: prepared.reservedTokens,
     };
@@ -217,16 +232,24 @@ export class CompletionService {
       }).promise;
     } catch (err) {
       if (err instanceof CancelledError) {
+        trace?.cancelled();
         this.debug?.debug({ model: prepared.model, stage: err.stage }, 'request cancelled');
         throw err;
       }
       const error = toClientError(err, prepared.deadlineMs);
+      trace?.failed(error.status, error.message);
       this.debug?.debug(
         { model: prepared.model, status: error.status, code: error.code, cause: String(err) },
         'request failed',
       );
       throw error;
     }
+    trace?.completed(
+      result.value.agentId,
+      result.attempts,
+      result.queuedMs,
+      result.value.final.usage?.completion_tokens ?? null,
+    );
     this.debug?.debug(
       {
         model: prepared.model,

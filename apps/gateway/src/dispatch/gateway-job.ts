@@ -1,5 +1,6 @@
 import type { ProtocolRequest, ResponseEvent } from '@dds/protocol';
 import type { SelectionRequest } from '@dds/selector';
+import type { RequestTrace } from '../dashboard/request-feed.service';
 import type { ResponseCollector } from './response-assembler';
 
 /** An output event (anything but the terminal one). */
@@ -29,6 +30,8 @@ export interface GatewayJob {
   readonly sessionId?: string;
   /** Tokens kept free for the reply when trimming (`max_tokens`). */
   readonly reservedTokens?: number;
+  /** The dashboard's trace: told of each assignment (with the selector's explanation when sampled). */
+  readonly trace?: RequestTrace;
 }
 
 /** A finished job. */

@@ -53,8 +53,12 @@ export class ChatController {
   @HttpCode(200)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
-    void reply.header('x-request-id', requestIdFrom(req.headers));
-    const prepared = this.completions.prepareChat(req.body, hintsFromHeaders(req.headers));
+    const requestId = requestIdFrom(req.headers);
+    void reply.header('x-request-id', requestId);
+    const prepared = this.completions.prepareChat(req.body, {
+      ...hintsFromHeaders(req.headers),
+      requestId,
+    });
     const abort = new AbortController();
     abortOnDisconnect(reply, abort);
     const model = prepared.model;

@@ -18,8 +18,12 @@ export class EmbeddingsController {
   @HttpCode(200)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
-    void reply.header('x-request-id', requestIdFrom(req.headers));
-    const prepared = this.completions.prepareEmbedding(req.body, hintsFromHeaders(req.headers));
+    const requestId = requestIdFrom(req.headers);
+    void reply.header('x-request-id', requestId);
+    const prepared = this.completions.prepareEmbedding(req.body, {
+      ...hintsFromHeaders(req.headers),
+      requestId,
+    });
     const abort = new AbortController();
     abortOnDisconnect(reply, abort);
     try {

@@ -21,6 +21,8 @@ import type { Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
 import type { GatewayConfig } from '../config/config.schema';
+import { GatewayDirectory } from '../dashboard/gateway-directory.service';
+import { RequestFeed } from '../dashboard/request-feed.service';
 import { CompletionService } from '../dispatch/completion.service';
 import { ChunkBuilder } from '../dispatch/response-assembler';
 import { agentListing } from '../fleet/agents.controller';
@@ -35,9 +37,17 @@ export const MAX_REQUESTS_PER_SOCKET = 256;
 /** Client-chosen request ids: printable ASCII, short enough to echo in every frame. */
 const ID_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
+/** Channels a socket may subscribe to. */
+export const CHANNELS = ['agents', 'metrics', 'requests', 'gateways'] as const;
+type Channel = (typeof CHANNELS)[number];
+
+function isChannel(v: unknown): v is Channel {
+  return typeof v === 'string' && (CHANNELS as readonly string[]).includes(v);
+}
+
 interface SocketState {
   readonly running: Map<string, AbortController>;
-  agents?: Subscription;
+  readonly channels: Map<Channel, Subscription>;
 }
 
 /**
@@ -56,6 +66,8 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     private readonly adapterHost: HttpAdapterHost,
     private readonly completions: CompletionService,
     private readonly metrics: MetricsService,
+    private readonly feed: RequestFeed,
+    private readonly gateways: GatewayDirectory,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(AGENT_REGISTRY) private readonly registry: AgentRegistry,
     @Inject(GATEWAY_LOGGER) logger: Logger,
@@ -104,7 +116,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private accept(ws: WebSocket): void {
-    const state: SocketState = { running: new Map() };
+    const state: SocketState = { running: new Map(), channels: new Map() };
     ws.on('message', (data, isBinary) => this.onMessage(ws, state, data, isBinary));
     ws.on('error', (err) => {
       this.logger.debug({ err }, 'socket error');
@@ -114,7 +126,8 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       // The client is gone: every request it started is cancelled at its agent.
       for (const c of state.running.values()) c.abort(new Error('socket closed'));
       state.running.clear();
-      state.agents?.unsubscribe();
+      for (const sub of state.channels.values()) sub.unsubscribe();
+      state.channels.clear();
     });
   }
 
@@ -179,14 +192,15 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
         running.abort(new Error('cancelled by client'));
         return;
       }
-      case 'subscribe':
-        if (f['channel'] !== 'agents') {
+      case 'subscribe': {
+        const channel = f['channel'];
+        if (!isChannel(channel)) {
           this.send(
             ws,
             errorFrame(
               null,
               new OpenAIRequestError(
-                "Unknown channel: expected 'agents'.",
+                `Unknown channel: expected one of ${CHANNELS.join(', ')}.`,
                 'channel',
                 'invalid_frame',
               ),
@@ -194,13 +208,31 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
           );
           return;
         }
-        this.subscribeAgents(ws, state);
+        this.subscribe(ws, state, channel);
         return;
-      case 'unsubscribe':
-        state.agents?.unsubscribe();
-        state.agents = undefined;
-        this.send(ws, { type: 'unsubscribed', channel: 'agents' });
+      }
+      case 'unsubscribe': {
+        // Without a channel: 'agents', as before there were others.
+        const channel = f['channel'] === undefined ? 'agents' : f['channel'];
+        if (!isChannel(channel)) {
+          this.send(
+            ws,
+            errorFrame(
+              null,
+              new OpenAIRequestError(
+                `Unknown channel: expected one of ${CHANNELS.join(', ')}.`,
+                'channel',
+                'invalid_frame',
+              ),
+            ),
+          );
+          return;
+        }
+        state.channels.get(channel)?.unsubscribe();
+        state.channels.delete(channel);
+        this.send(ws, { type: 'unsubscribed', channel });
         return;
+      }
       case 'ping':
         this.send(ws, { type: 'pong', ...(idOk ? { id } : {}) });
         return;
@@ -262,6 +294,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
         timeout: str('timeout'),
         sessionId: str('session_id'),
         strategy: str('strategy'),
+        requestId: id,
       });
     } catch (err) {
       this.send(ws, errorFrame(id, toOpenAIError(err)));
@@ -306,15 +339,45 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       .finally(() => state.running.delete(id));
   }
 
-  private subscribeAgents(ws: WebSocket, state: SocketState): void {
-    state.agents?.unsubscribe();
+  /** (Re)subscribes `ws` to `channel`: a `subscribed` frame with the current state, then changes. */
+  private subscribe(ws: WebSocket, state: SocketState, channel: Channel): void {
+    state.channels.get(channel)?.unsubscribe();
+    let sub: Subscription;
+    switch (channel) {
+      case 'agents':
+        sub = this.subscribeAgents(ws);
+        break;
+      case 'metrics':
+        this.send(ws, { type: 'subscribed', channel, gateway_id: this.feed.gatewayId });
+        sub = this.feed.watchMetrics({ next: (frame) => this.send(ws, frame) });
+        break;
+      case 'requests': {
+        const { backlog, subscription } = this.feed.watchRequests({
+          next: (request) => this.send(ws, { type: 'request', request }),
+        });
+        this.send(ws, { type: 'subscribed', channel, requests: backlog });
+        sub = subscription;
+        break;
+      }
+      case 'gateways':
+        this.send(ws, { type: 'subscribed', channel, gateways: this.gateways.list() });
+        sub = this.gateways.changes({
+          next: (gateways) => this.send(ws, { type: 'gateways', gateways }),
+        });
+        break;
+    }
+    state.channels.set(channel, sub);
+  }
+
+  private subscribeAgents(ws: WebSocket): Subscription {
     this.send(ws, {
       type: 'subscribed',
       channel: 'agents',
       agents: this.registry.list().map(agentListing),
     });
-    state.agents = this.registry.events$.subscribe((ev) => {
-      // Load reports arrive every heartbeat per agent; membership and health are what matter.
+    return this.registry.events$.subscribe((ev) => {
+      // Load reports arrive every heartbeat per agent; membership and health are what matter
+      // here (the `metrics` channel carries every agent's load once a second).
       if (ev.type === 'capacity-freed' || (ev.type === 'updated' && ev.cause === 'status')) return;
       this.send(ws, {
         type: 'agents',

@@ -6,6 +6,8 @@ export const TOPICS = {
   status: 'agent/status',
   request: 'agent/request',
   response: 'agent/response',
+  /** Gateways announcing themselves and their load to each other (not an agent topic). */
+  gatewayStatus: 'gateway/status',
 } as const;
 
 /** Default liveliness lease of an agent's writers (the seed's `agents.timeout`, 30 s). */
