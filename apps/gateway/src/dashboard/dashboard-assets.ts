@@ -75,10 +75,10 @@ export async function serveDashboard(
     redirect: true,
     decorateReply: false,
     cacheControl: false,
-    setHeaders(res, path) {
+    setHeaders(reply, path) {
       // `path` may be the pre-compressed variant (`index.html.br`).
-      res.setHeader('cache-control', /\.html(\.br|\.gz)?$/.test(path) ? 'no-cache' : IMMUTABLE);
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      void reply.header('cache-control', /\.html(\.br|\.gz)?$/.test(path) ? 'no-cache' : IMMUTABLE);
+      void reply.headers(SECURITY_HEADERS);
     },
   } satisfies FastifyStaticOptions);
 }
