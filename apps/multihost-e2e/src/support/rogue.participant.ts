@@ -111,7 +111,10 @@ if (endpoint) {
   if (started) say('registered');
 }
 
+// Stay on the domain until told to leave, even when every entity was refused.
+const alive = setInterval(() => undefined, 60_000);
 process.on('SIGTERM', () => {
+  clearInterval(alive);
   participant.close();
   process.exit(0);
 });
