@@ -1,11 +1,6 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import {
-  addIdentity,
-  createSecurityKit,
-  identityConfig,
-  type IdentityFiles,
-} from '@dds/dds-security';
+import { addIdentity, createSecurityKit, type IdentityFiles } from '@dds/dds-security';
 import { listAgents, MultihostFleet, waitUntil, type HostProcess } from './support/multihost-fleet';
 
 const DOMAIN = 136;
@@ -47,7 +42,14 @@ describe.each(['multicast', 'unicast'] as const)(
       };
       await Promise.all([
         rogue('rn', ['--agent-id', 'rn-1', '--snoop', 'agent.*']),
-        rogue('ro', ['--agent-id', 'ro-1', '--snoop', 'agent.*', '--security', securityJson(stranger)]),
+        rogue('ro', [
+          '--agent-id',
+          'ro-1',
+          '--snoop',
+          'agent.*',
+          '--security',
+          securityJson(stranger),
+        ]),
         rogue('ra', [
           '--agent-id',
           'a1-sim-text-2',
@@ -64,7 +66,11 @@ describe.each(['multicast', 'unicast'] as const)(
         fleet.startAgents('a2'),
         fleet.startGateway('gw'),
       ]);
-      client = new OpenAI({ baseURL: `${fleet.gatewayUrl('gw')}/v1`, apiKey: 'none', maxRetries: 0 });
+      client = new OpenAI({
+        baseURL: `${fleet.gatewayUrl('gw')}/v1`,
+        apiKey: 'none',
+        maxRetries: 0,
+      });
       await waitUntil('both secure agent hosts in the fleet', async () => {
         const ids = (await listAgents(fleet.gatewayUrl('gw'))).map((a) => a.id);
         return ids.includes('a1-sim-text-1') && ids.includes('a2-sim-text-1');

@@ -27,6 +27,10 @@ export interface MultihostOptions {
   readonly discovery: 'multicast' | 'unicast';
   /** Turn DDS Security on for every gateway and agent of the fleet. */
   readonly secure?: boolean;
+  /** SPDP interval (ms): how soon a host whose link came back is rediscovered. */
+  readonly spdpIntervalMs?: number;
+  /** Participant lease (ms); see `cycloneHostConfig`. */
+  readonly leaseDurationMs?: number;
 }
 
 /** A started process in a host, with its output kept for failure messages. */
@@ -63,8 +67,18 @@ export class MultihostFleet {
       this.ddsConfig,
       cycloneHostConfig(
         options.discovery === 'unicast'
-          ? { discovery: 'unicast', peers, maxParticipantIndex: 4 }
-          : { discovery: 'multicast' },
+          ? {
+              discovery: 'unicast',
+              peers,
+              maxParticipantIndex: 4,
+              spdpIntervalMs: options.spdpIntervalMs,
+              leaseDurationMs: options.leaseDurationMs,
+            }
+          : {
+              discovery: 'multicast',
+              spdpIntervalMs: options.spdpIntervalMs,
+              leaseDurationMs: options.leaseDurationMs,
+            },
       ),
     );
     this.kit = options.secure ? createSecurityKit(join(this.dir, 'security')) : undefined;

@@ -51,8 +51,9 @@ const participant = new DomainParticipant({
 const topics = createProtocolTopics(participant);
 say('started', { secure: !!security });
 
-if (o.snoop) {
-  const sub = attempt('subscribe', () => participant.createSubscriber({ partitions: [o.snoop!] }));
+const snoop = o.snoop;
+if (snoop) {
+  const sub = attempt('subscribe', () => participant.createSubscriber({ partitions: [snoop] }));
   const reader =
     sub && attempt('read agent/request', () => sub.createReader(topics.request, QOS.request()));
   reader?.on('data', () => {
@@ -62,13 +63,14 @@ if (o.snoop) {
   });
 }
 
-if (o.asGateway) {
+const target = o.asGateway;
+if (target) {
   const pub = attempt('publish', () =>
-    participant.createPublisher({ partitions: [agentPartition(o.asGateway!)] }),
+    participant.createPublisher({ partitions: [agentPartition(target)] }),
   );
   const writer =
     pub && attempt('write agent/request', () => pub.createWriter(topics.request, QOS.request()));
-  if (writer) say('writer', { partition: agentPartition(o.asGateway) });
+  if (writer) say('writer', { partition: agentPartition(target) });
 }
 
 const endpoint = attempt(

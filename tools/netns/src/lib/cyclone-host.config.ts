@@ -13,6 +13,12 @@ export interface CycloneHostConfigOptions {
   readonly maxParticipantIndex?: number;
   /** SPDP interval, ms (default Cyclone's 30 s; shorter finds a healed peer sooner). */
   readonly spdpIntervalMs?: number;
+  /**
+   * Participant lease, ms (Cyclone's default 10 s). A partition shorter than it leaves the
+   * participants matched, and a transient-local registration whose writer only lost liveliness
+   * is not delivered again when the link heals; keep it at `agents.timeout`.
+   */
+  readonly leaseDurationMs?: number;
 }
 
 function esc(s: string): string {
@@ -23,11 +29,12 @@ function esc(s: string): string {
 export function cycloneHostConfig(o: CycloneHostConfigOptions): string {
   const iface = esc(o.interface ?? 'eth0');
   const unicast = o.discovery === 'unicast';
-  if (unicast && !o.peers?.length) throw new TypeError('unicast discovery needs peers');
+  const peerList = o.peers ?? [];
+  if (unicast && !peerList.length) throw new TypeError('unicast discovery needs peers');
   const peers = unicast
     ? `
       <Peers>
-${o.peers!.map((p) => `        <Peer address="${esc(p)}" />`).join('\n')}
+${peerList.map((p) => `        <Peer address="${esc(p)}" />`).join('\n')}
       </Peers>`
     : '';
   const index = unicast
@@ -35,7 +42,9 @@ ${o.peers!.map((p) => `        <Peer address="${esc(p)}" />`).join('\n')}
       <ParticipantIndex>auto</ParticipantIndex>
       <MaxAutoParticipantIndex>${o.maxParticipantIndex ?? 9}</MaxAutoParticipantIndex>`
     : '';
-  const spdp = o.spdpIntervalMs ? `\n      <SPDPInterval>${o.spdpIntervalMs}ms</SPDPInterval>` : '';
+  const spdp =
+    (o.leaseDurationMs ? `\n      <LeaseDuration>${o.leaseDurationMs}ms</LeaseDuration>` : '') +
+    (o.spdpIntervalMs ? `\n      <SPDPInterval>${o.spdpIntervalMs}ms</SPDPInterval>` : '');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <CycloneDDS xmlns="https://cdds.io/config">
   <Domain Id="any">
