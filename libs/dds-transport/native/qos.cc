@@ -104,6 +104,17 @@ QosPtr QosFromJs(Napi::Env env, Napi::Value v) {
     for (auto& n : names) ptrs.push_back(n.c_str());
     dds_qset_partition(qos, static_cast<uint32_t>(ptrs.size()), ptrs.data());
   }
+  // Participant properties (`dds.sec.*` for DDS Security). Internal: the TS layer builds and
+  // validates them from the participant's `security` option.
+  if (Has(o, "properties")) {
+    Napi::Object props = o.Get("properties").As<Napi::Object>();
+    Napi::Array names = props.GetPropertyNames();
+    for (uint32_t i = 0; i < names.Length(); i++) {
+      std::string name = names.Get(i).As<Napi::String>();
+      std::string value = props.Get(name).As<Napi::String>();
+      dds_qset_prop(qos, name.c_str(), value.c_str());
+    }
+  }
   (void)env;
   return q;
 }

@@ -45,6 +45,19 @@ export type {
 export type { Sample, SampleInfo } from './lib/sample';
 export type { Qos } from './lib/qos.policy';
 export { DdsError, DdsTimeoutError, DdsAlreadyDeletedError } from './lib/dds.errors';
+export {
+  DdsSecurityError,
+  SECURITY_CONFIG_KEYS,
+  SECURITY_FILE_OPTIONS,
+  findSecurityLibraryDir,
+  securityOptionsFromConfig,
+  securityProperties,
+} from './lib/security';
+export type {
+  DdsSecurityErrorReason,
+  DdsSecurityOptions,
+  SecurityFileOption,
+} from './lib/security';
 export { toObservable } from './lib/observable.adapter';
 export { BuiltinReader } from './lib/builtin-reader.entity';
 export type {

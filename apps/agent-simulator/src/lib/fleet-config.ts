@@ -1,6 +1,11 @@
 import { parse } from 'yaml';
 import type { FailureInjectionOptions, SimEngineOptions } from '@dds/agent';
 import { isValidId, SPECIALIZATIONS, type Specialization } from '@dds/protocol';
+import {
+  DdsSecurityError,
+  securityOptionsFromConfig,
+  type DdsSecurityOptions,
+} from '@dds/transport';
 
 /** One group of identical agents. */
 export interface AgentGroupConfig {
@@ -29,6 +34,8 @@ export interface FleetConfig {
   /** First agent's HTTP port; the next agents count up. 0 = ephemeral ports. */
   readonly httpBasePort: number;
   readonly groups: readonly AgentGroupConfig[];
+  /** DDS Security of the fleet's participant (`dds_security` in YAML); absent = off. */
+  readonly security?: DdsSecurityOptions;
 }
 
 /** Thrown for an invalid fleet file or flag, with the offending key in the message. */
@@ -155,6 +162,14 @@ function str(o: Obj, key: string, where: string, def?: string): string {
  * dds: { domain: 0 }
  * agents: { heartbeat_interval: 5, timeout: 30 }
  * http: { host: 127.0.0.1, base_port: 8101 }
+ * dds_security:                 # optional; files from tools/dds-security (an agent identity)
+ *   enabled: true
+ *   identity_ca: …/identity_ca.pem
+ *   identity_certificate: …/cert.pem
+ *   private_key: …/key.pem
+ *   permissions_ca: …/permissions_ca.pem
+ *   governance: …/governance.p7s
+ *   permissions: …/permissions.p7s
  * fleet:
  *   - name: sim-text
  *     count: 2
@@ -196,7 +211,9 @@ export function parseFleetConfig(text: string, base: FleetConfig = DEFAULT_FLEET
     if (names.has(g.name)) throw new FleetConfigError(`fleet group name "${g.name}" is used twice`);
     names.add(g.name);
   }
+  const security = parseSecurity(obj(root['dds_security'], 'dds_security'), base.security);
   return {
+    ...(security ? { security } : {}),
     domainId: num(dds, 'domain', 'dds', base.domainId, { int: true, min: 0, max: 232 }),
     leaseMs: Math.round(leaseS * 1000),
     heartbeatMs: Math.round(heartbeatS * 1000),
@@ -208,6 +225,24 @@ export function parseFleetConfig(text: string, base: FleetConfig = DEFAULT_FLEET
     }),
     groups,
   };
+}
+
+/** `dds_security`: off unless `enabled: true`; then every file is checked now. */
+function parseSecurity(
+  section: Obj,
+  base: DdsSecurityOptions | undefined,
+): DdsSecurityOptions | undefined {
+  const enabled = section['enabled'];
+  if (enabled === undefined && Object.keys(section).length === 0) return base;
+  if (typeof enabled !== 'boolean')
+    throw new FleetConfigError('dds_security.enabled must be true or false');
+  if (!enabled) return undefined;
+  try {
+    return securityOptionsFromConfig(section, 'dds_security');
+  } catch (e) {
+    if (e instanceof DdsSecurityError) throw new FleetConfigError(e.message);
+    throw e;
+  }
 }
 
 function parseGroup(g: Obj, where: string): AgentGroupConfig {

@@ -46,7 +46,12 @@ export async function startFleet(
   config: FleetConfig,
   options: StartFleetOptions = {},
 ): Promise<Fleet> {
-  const participant = options.participant ?? new DomainParticipant({ domainId: config.domainId });
+  const participant =
+    options.participant ??
+    new DomainParticipant({
+      domainId: config.domainId,
+      ...(config.security ? { security: config.security } : {}),
+    });
   const ownsParticipant = !options.participant;
   const agents: Agent[] = [];
   const servers: OpenAIHttpServer[] = [];

@@ -1,5 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { registryOptionsFromConfig } from '@dds/registry';
+import { securityOptionsFromConfig } from '@dds/transport';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG } from '../config/config.constants';
@@ -72,6 +73,9 @@ export class AppModule {
             // Read CYCLONEDDS_URI here rather than leaving it to Cyclone's getenv(): embedders
             // (jest among them) may set it on process.env without touching the C environment.
             ...ddsConfig(config.dds.config || process.env['CYCLONEDDS_URI']),
+            ...(config.dds_security.enabled
+              ? { security: securityOptionsFromConfig({ ...config.dds_security }, 'dds_security') }
+              : {}),
           }),
           ProtocolModule.forRoot({
             gatewayId: gatewayId(config.dds.participant_name),

@@ -192,3 +192,22 @@ describe('pinoLevel', () => {
     expect(pinoLevel('debug')).toBe('debug');
   });
 });
+
+describe('dds_security', () => {
+  it('is off by default and checks every file at boot when on, naming the key', () => {
+    expect(loadConfig({ env: {} }).config.dds_security.enabled).toBe(false);
+    const env = {
+      DDS_LLM_DDS_SECURITY_ENABLED: 'true',
+      DDS_LLM_DDS_SECURITY_IDENTITY_CA: '/nonexistent/identity_ca.pem',
+    };
+    let issues: readonly string[] = [];
+    try {
+      loadConfig({ env });
+    } catch (e) {
+      issues = (e as ConfigError).issues;
+    }
+    expect(issues).toEqual([
+      'dds_security.identity_ca: cannot read /nonexistent/identity_ca.pem (ENOENT) (from env DDS_LLM_DDS_SECURITY_IDENTITY_CA)',
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
+import { DdsSecurityError, securityOptionsFromConfig } from '@dds/transport';
 import { GatewayConfig } from './config.schema';
 
 /** Where a configuration value came from (for error messages). */
@@ -35,6 +36,14 @@ const LEAVES: Readonly<Record<string, LeafKind>> = {
   'dds.domain': 'int',
   'dds.participant_name': 'string',
   'dds.config': 'string',
+  'dds_security.enabled': 'boolean',
+  'dds_security.identity_ca': 'string',
+  'dds_security.identity_certificate': 'string',
+  'dds_security.private_key': 'string',
+  'dds_security.permissions_ca': 'string',
+  'dds_security.governance': 'string',
+  'dds_security.permissions': 'string',
+  'dds_security.library_dir': 'string',
   'agents.heartbeat_interval': 'number',
   'agents.timeout': 'number',
   'agents.http': 'json',
@@ -78,6 +87,16 @@ export function defaultConfig(): Record<string, Record<string, unknown>> {
       max_buffered_bytes: 8 * 1024 * 1024,
     },
     dds: { enabled: true, domain: 0, participant_name: 'orchestrator', config: '' },
+    dds_security: {
+      enabled: false,
+      identity_ca: '',
+      identity_certificate: '',
+      private_key: '',
+      permissions_ca: '',
+      governance: '',
+      permissions: '',
+      library_dir: '',
+    },
     agents: { heartbeat_interval: 5, timeout: 30, http: [] },
     scheduler: { max_queue_size: 100, priority_levels: 3, max_retries: 2 },
     selector: { strategy: 'least-loaded', allow_header_override: true },
@@ -297,6 +316,17 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   for (const a of config.agents?.http ?? []) {
     if (ids.has(a.id)) issues.push(`agents.http: duplicate agent id ${JSON.stringify(a.id)}`);
     ids.add(a.id);
+  }
+  if (issues.length === 0 && config.dds_security.enabled) {
+    // Every certificate, key and signed document must be there and readable now, not when DDS
+    // first needs it.
+    try {
+      securityOptionsFromConfig({ ...config.dds_security }, 'dds_security');
+    } catch (err) {
+      if (!(err instanceof DdsSecurityError)) throw err;
+      const origin = sources[err.option];
+      issues.push(`${err.message}${origin ? ` (from ${origin.origin})` : ''}`);
+    }
   }
   if (issues.length) throw new ConfigError(issues);
   return { config, configFile, sources };

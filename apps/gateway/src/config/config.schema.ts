@@ -113,6 +113,37 @@ export class DdsConfig {
   config!: string;
 }
 
+/**
+ * `dds_security.*`: DDS Security (authentication, access control, encryption) of the gateway's
+ * participant. Files as made by `tools/dds-security`; checked at boot when enabled.
+ */
+export class DdsSecurityConfig {
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsString()
+  identity_ca!: string;
+
+  @IsString()
+  identity_certificate!: string;
+
+  @IsString()
+  private_key!: string;
+
+  @IsString()
+  permissions_ca!: string;
+
+  @IsString()
+  governance!: string;
+
+  @IsString()
+  permissions!: string;
+
+  /** Where `libdds_security_*.so` are; empty = found automatically. */
+  @IsString()
+  library_dir!: string;
+}
+
 /** One HTTP-only agent (an OpenAI-compatible server) declared in the config file. */
 export class HttpAgentConfig {
   @IsString()
@@ -263,6 +294,10 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => DdsConfig)
   dds!: DdsConfig;
+
+  @ValidateNested()
+  @Type(() => DdsSecurityConfig)
+  dds_security!: DdsSecurityConfig;
 
   @ValidateNested()
   @Type(() => AgentsConfig)

@@ -3,12 +3,13 @@ import {
   type BuiltinTopicName,
   type BuiltinTopicTypes,
 } from './builtin-reader.entity';
-import { callNative } from './dds.errors';
+import { callNative, DdsError } from './dds.errors';
 import { Entity } from './entity.base';
 import { loadAddon } from './load-addon';
 import { Publisher } from './publisher.entity';
 import { validatePartitions, validateQos, type Qos } from './qos.policy';
 import { Reader } from './reader.entity';
+import { DdsSecurityError, securityProperties, type DdsSecurityOptions } from './security';
 import { Subscriber } from './subscriber.entity';
 import { checkTopic } from './topic-check';
 import { Topic } from './topic.entity';
@@ -27,6 +28,13 @@ export interface DomainParticipantOptions {
   config?: string;
   /** Participant QoS: only `userData` applies (visible to peers in DCPSParticipant). */
   qos?: Pick<Qos, 'userData'>;
+  /**
+   * DDS Security (authentication, access control, encryption) for this participant, with
+   * CycloneDDS's built-in plugins. Every file is checked first ({@link DdsSecurityError} names
+   * the option); a participant whose credentials Cyclone refuses also throws `DdsSecurityError`
+   * (`reason: 'rejected'`). CycloneDDS 0.10 keeps one set of access rights per domain and process: every secure participant of a domain in one process acts with the permissions of the first, so use one identity per process and domain.
+   */
+  security?: DdsSecurityOptions;
 }
 
 /** Options of `createPublisher` / `createSubscriber`. */
@@ -115,7 +123,7 @@ export class DomainParticipant extends Entity {
   constructor(options: DomainParticipantOptions = {}) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options must be an object');
-    const { domainId = 0, config, qos } = options;
+    const { domainId = 0, config, qos, security } = options;
     if (typeof domainId !== 'number' || !Number.isInteger(domainId))
       throw new TypeError('domainId must be an integer');
     if (domainId < 0 || domainId > MAX_DOMAIN_ID)
@@ -127,10 +135,25 @@ export class DomainParticipant extends Entity {
     if (qos && Object.keys(qos).some((k) => k !== 'userData')) {
       throw new TypeError('participant qos only supports userData');
     }
+    const properties = security === undefined ? undefined : securityProperties(security);
     const native = loadAddon();
-    const handle = callNative('createParticipant', () =>
-      native.createParticipant(domainId, config ?? null, qos ?? null),
-    );
+    const nativeQos = properties ? { ...(qos ?? {}), properties } : (qos ?? null);
+    let handle: number;
+    try {
+      handle = callNative('createParticipant', () =>
+        native.createParticipant(domainId, config ?? null, nativeQos),
+      );
+    } catch (e) {
+      // Cyclone answers bad credentials with a bare DDS_RETCODE_ERROR (its log says why).
+      if (properties && e instanceof DdsError && e.codeName === 'DDS_RETCODE_ERROR') {
+        throw new DdsSecurityError(
+          "CycloneDDS refused the security credentials: the certificate must be issued by the identity CA and match the private key, and governance and permissions must be signed by the permissions CA, be valid now, cover this domain and name the certificate's subject (the CycloneDDS log has details)",
+          'security',
+          'rejected',
+        );
+      }
+      throw e;
+    }
     super(native, handle, undefined, 'participant');
     this.domainId = domainId;
   }

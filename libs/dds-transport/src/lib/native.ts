@@ -30,7 +30,10 @@ export enum StatusBit {
   SampleRejected = 1 << 10,
 }
 
-/** QoS as the addon reads it: the public `Qos` plus partitions for publishers/subscribers. */
+/**
+ * QoS as the addon reads it: the public `Qos` plus partitions for publishers/subscribers and,
+ * for participants, `properties` (name -> value, e.g. the `dds.sec.*` of DDS Security).
+ */
 export type NativeQos = object | null;
 
 /** Descriptor data as the addon reads it (see `TopicDescriptorData`). */

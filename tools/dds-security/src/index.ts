@@ -1,0 +1,3 @@
+export * from './lib/documents';
+export * from './lib/pki';
+export * from './lib/security-kit';

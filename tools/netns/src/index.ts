@@ -1,0 +1,2 @@
+export * from './lib/netns.rig';
+export * from './lib/cyclone-host.config';
