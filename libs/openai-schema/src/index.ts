@@ -9,6 +9,14 @@ export {
 } from './lib/chat.validator';
 export { validateEmbeddingRequest, MAX_EMBEDDING_INPUTS } from './lib/embedding.validator';
 export { parseJsonBody } from './lib/json-body.parser';
+export {
+  checkJsonDepth,
+  exceedsJsonDepth,
+  findJsonDepthViolation,
+  DEFAULT_MAX_JSON_DEPTH,
+  type JsonDepthViolation,
+  type ValidationOptions,
+} from './lib/json-limits';
 export * from './lib/response.builders';
 export * from './lib/embedding.codec';
 export * from './lib/request.classifier';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { maxHeaderSize } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthenticationError } from '@dds/openai-schema';
@@ -6,6 +7,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.schema';
 import { isDashboardPath, serveDashboard } from '../dashboard/dashboard-assets';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
+import { createClientErrorHandler, frameworkErrorHandler } from '../http/client-error.handler';
 import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { PinoNestLogger } from '../logging/logger';
 import { AppModule } from './app.module';
@@ -21,12 +23,27 @@ export interface Gateway {
 
 /** Builds and starts the gateway; resolves once it listens. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  const receiveMs = Math.round(config.server.receive_timeout * 1000);
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.body_limit,
     // Request logging would cost more than the request itself at the throughput we aim for.
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A client that trickles its headers or body gets 408 after receive_timeout; Node checks
+    // pending requests every connectionsCheckingInterval, so keep that a fraction of it.
+    requestTimeout: receiveMs,
+    http: {
+      requestTimeout: receiveMs,
+      headersTimeout: receiveMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(receiveMs / 4))),
+    },
+    // Errors before a route runs (framing, headers, timeouts, bad URLs) are OpenAI bodies too.
+    clientErrorHandler: createClientErrorHandler({
+      receiveTimeoutS: config.server.receive_timeout,
+      maxHeaderBytes: maxHeaderSize,
+    }),
+    frameworkErrors: frameworkErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),

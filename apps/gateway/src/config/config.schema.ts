@@ -86,6 +86,15 @@ export class ServerConfig {
   @Max(1024 * 1024 * 1024)
   max_buffered_bytes!: number;
 
+  /**
+   * Seconds a client has to send a whole request, headers and body (408 beyond): a client that
+   * trickles bytes must not hold a connection and a parser for ever.
+   */
+  @IsNumber()
+  @Min(0.1)
+  @Max(3600)
+  receive_timeout!: number;
+
   /** Seconds to let in-flight requests finish on SIGTERM/SIGINT before closing anyway. */
   @IsNumber()
   @Min(0)
@@ -236,6 +245,16 @@ export class LimitsConfig {
   @Min(1)
   @Max(10_000_000)
   max_tokens!: number;
+
+  /**
+   * Deepest nesting of objects and arrays accepted anywhere in a request body (400 beyond, naming
+   * the field): free-form fields are forwarded, and nothing downstream may overflow its stack.
+   * At most the protocol's own bound (`MAX_BODY_DEPTH` of `@dds/protocol`).
+   */
+  @IsInt()
+  @Min(4)
+  @Max(256)
+  max_json_depth!: number;
 }
 
 /** `context.*`: conversation sessions (`x-session-id`). */

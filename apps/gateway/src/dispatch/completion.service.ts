@@ -27,6 +27,7 @@ import {
   type Scheduler,
 } from '@dds/scheduler';
 import type { SelectionRequest, StrategyName } from '@dds/selector';
+import { MAX_SESSION_ID_LENGTH } from '@dds/context';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
 import type { GatewayConfig } from '../config/config.schema';
@@ -123,8 +124,10 @@ export class CompletionService {
 
   /** Validates a chat body and derives its routing. Throws a 400 {@link OpenAIError}. */
   prepareChat(body: unknown, hints: RequestHints): PreparedRequest {
-    const req: ChatCompletionRequest = validateChatCompletionRequest(body);
     const limits = this.config.limits;
+    const req: ChatCompletionRequest = validateChatCompletionRequest(body, {
+      maxJsonDepth: limits.max_json_depth,
+    });
     if (req.messages.length > limits.max_messages) {
       throw new OpenAIRequestError(
         `Too many messages: ${req.messages.length} (limit ${limits.max_messages}).`,
@@ -141,6 +144,13 @@ export class CompletionService {
           'integer_above_max_value',
         );
       }
+    }
+    if (hints.sessionId && hints.sessionId.length > MAX_SESSION_ID_LENGTH) {
+      throw new OpenAIRequestError(
+        `Invalid x-session-id: expected at most ${MAX_SESSION_ID_LENGTH} characters, got ${hints.sessionId.length}.`,
+        'x-session-id',
+        'invalid_value',
+      );
     }
     const stream = req.stream === true;
     const vision = requiresVision(req);
@@ -172,7 +182,9 @@ export class CompletionService {
 
   /** Validates an embeddings body and derives its routing. Throws a 400 {@link OpenAIError}. */
   prepareEmbedding(body: unknown, hints: RequestHints): PreparedRequest {
-    const req: EmbeddingRequest = validateEmbeddingRequest(body);
+    const req: EmbeddingRequest = validateEmbeddingRequest(body, {
+      maxJsonDepth: this.config.limits.max_json_depth,
+    });
     const strategy = this.strategy(hints.strategy);
     return {
       kind: 'embedding',

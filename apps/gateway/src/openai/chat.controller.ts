@@ -87,7 +87,6 @@ export class ChatController {
         ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
-        connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
     };

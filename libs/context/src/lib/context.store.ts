@@ -22,7 +22,8 @@ interface Session<M> {
 
 const PINNED_ROLES = new Set(['system', 'developer']);
 const KNOWN_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
-const MAX_SESSION_ID_LENGTH = 256;
+/** Longest session id (`x-session-id`) accepted. */
+export const MAX_SESSION_ID_LENGTH = 256;
 /** Positions tried when looking for the stored conversation inside a request. */
 const MAX_HISTORY_OFFSETS = 8;
 

@@ -1,4 +1,5 @@
 import { CHAT_ROLES, IMAGE_DETAILS, type ChatCompletionRequest } from './chat.types';
+import { checkJsonDepth, type ValidationOptions } from './json-limits';
 import { OpenAIRequestError } from './openai.errors';
 import {
   arrayTooLong,
@@ -43,11 +44,19 @@ const TOKEN_ID_PATTERN = /^\d+$/;
  * Validates a `POST /v1/chat/completions` body with OpenAI's rules and returns it typed (the same object,
  * unknown fields kept). Fast enough for the gateway's hot path: no copies, no allocations on success.
  *
+ * Free-form fields (`tools[].function.parameters`, `response_format.json_schema.schema`, unknown
+ * fields) are passed on as they are, so the whole body is also held to a nesting depth
+ * (`options.maxJsonDepth`, default 64): nothing downstream may overflow its stack on it.
+ *
  * @throws {@link OpenAIRequestError} (400 `invalid_request_error`) naming the offending `param`,
- *   e.g. `messages[2].content`.
+ *   e.g. `messages[2].content`, or `tools[0].function.parameters.a.a` (`nesting_too_deep`).
  */
-export function validateChatCompletionRequest(body: unknown): ChatCompletionRequest {
+export function validateChatCompletionRequest(
+  body: unknown,
+  options?: ValidationOptions,
+): ChatCompletionRequest {
   const o = requireBody(body);
+  checkJsonDepth(o, options?.maxJsonDepth);
   requireString(o, 'model');
   checkMessages(o.messages);
 

@@ -1,4 +1,5 @@
 import { ENCODING_FORMATS, type EmbeddingRequest } from './embedding.types';
+import { checkJsonDepth, type ValidationOptions } from './json-limits';
 import {
   arrayTooLong,
   checkEnum,
@@ -24,11 +25,18 @@ const INPUT_TYPES =
  * unknown fields kept). `input` may be a string, strings, one token array or several token arrays;
  * a mix of kinds is rejected.
  *
+ * The whole body is held to a nesting depth (`options.maxJsonDepth`, default 64), unknown fields
+ * included, since they are passed on.
+ *
  * @throws {@link OpenAIRequestError} (400 `invalid_request_error`) naming the offending `param`,
- *   e.g. `input[3]`.
+ *   e.g. `input[3]`, or the path of a value nested too deeply (`nesting_too_deep`).
  */
-export function validateEmbeddingRequest(body: unknown): EmbeddingRequest {
+export function validateEmbeddingRequest(
+  body: unknown,
+  options?: ValidationOptions,
+): EmbeddingRequest {
   const o = requireBody(body);
+  checkJsonDepth(o, options?.maxJsonDepth);
   requireString(o, 'model');
   checkInput(o.input);
   checkEnum(o, 'encoding_format', ENCODING_FORMATS);

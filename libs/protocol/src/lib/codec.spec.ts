@@ -1,4 +1,4 @@
-import type { AgentRequest } from '../generated/agent';
+import type { AgentRegistration, AgentRequest } from '../generated/agent';
 import {
   decodeDeltaData,
   decodeErrorData,
@@ -9,8 +9,14 @@ import {
   encodeRegistration,
   encodeRequest,
   encodeStatus,
+  finalSample,
+  MAX_BODY_DEPTH,
   MAX_BODY_LENGTH,
+  MAX_CAPABILITIES,
+  MAX_ERROR_MESSAGE_LENGTH,
   MAX_MODEL_LENGTH,
+  MAX_MODELS_PER_AGENT,
+  MAX_TOOL_CALLS,
   parseJsonObject,
   requestReplyAddress,
 } from './codec';
@@ -71,6 +77,43 @@ describe('registration and status codecs', () => {
     expect(
       protocolError(() => decodeRegistration({ ...encodeRegistration(info), agent_id: 'a*' })).code,
     ).toBe('invalid_field');
+  });
+
+  it.each<[string, Partial<AgentRegistration>, string]>([
+    [
+      '10,000 models',
+      { models: Array.from({ length: 10_000 }, (_, i) => `m${i}`) },
+      'field_too_long',
+    ],
+    [
+      'one model too many',
+      { models: Array.from({ length: MAX_MODELS_PER_AGENT + 1 }, (_, i) => `m${i}`) },
+      'field_too_long',
+    ],
+    ['a 100 KB model name', { models: ['m'.repeat(100_000)] }, 'field_too_long'],
+    ['no models', { models: [] }, 'invalid_field'],
+    ['an empty model name', { models: ['ok', ''] }, 'invalid_field'],
+    [
+      'too many capabilities',
+      { capabilities: Array.from({ length: MAX_CAPABILITIES + 1 }, (_, i) => `c${i}`) },
+      'field_too_long',
+    ],
+    ['zero slots', { slots: 0 }, 'invalid_field'],
+  ])('refuse a registration with %s, saying why', (_what, overrides, code) => {
+    const e = protocolError(() =>
+      decodeRegistration({ ...encodeRegistration(info), ...overrides }),
+    );
+    expect(e.code).toBe(code);
+    expect(e.message.length).toBeLessThan(200);
+  });
+
+  it('accept exactly the bounds', () => {
+    const models = Array.from({ length: MAX_MODELS_PER_AGENT }, (_, i) =>
+      `${i}`.padEnd(MAX_MODEL_LENGTH, 'm'),
+    );
+    expect(decodeRegistration({ ...encodeRegistration(info), models }).models).toHaveLength(
+      MAX_MODELS_PER_AGENT,
+    );
   });
 
   it('round-trip a status and refuse an unknown state', () => {
@@ -165,6 +208,45 @@ describe('request codec', () => {
     expect(protocolError(() => decodeRequest(request(big))).code).toBe('field_too_long');
   });
 
+  it('refuses a body too deep to forward with a typed error, never a stack overflow', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const body = { model: 'm', messages: [], tools: [{ function: { parameters: deep } }] };
+    const e = protocolError(() =>
+      encodeRequest('r', 'a', 'g', { kind: 'chat', body, stream: false }),
+    );
+    expect(e.code).toBe('body_too_deep');
+    expect(e.message).toMatch(/^body\.tools\[0\]\.function\.parameters\.a/);
+    let ok: Record<string, unknown> = {};
+    for (let i = 1; i < MAX_BODY_DEPTH; i++) ok = { a: ok };
+    expect(() =>
+      encodeRequest('r', 'a', 'g', { kind: 'chat', body: ok, stream: false }),
+    ).not.toThrow();
+    expect(
+      protocolError(() =>
+        encodeRequest('r', 'a', 'g', { kind: 'chat', body: { x: ok }, stream: false }),
+      ).code,
+    ).toBe('body_too_deep');
+  });
+
+  it('refuses a body that cannot be serialised or is too long to send', () => {
+    const big = { x: 'a'.repeat(MAX_BODY_LENGTH) };
+    expect(
+      protocolError(() => encodeRequest('r', 'a', 'g', { kind: 'chat', body: big, stream: false }))
+        .code,
+    ).toBe('field_too_long');
+    expect(
+      protocolError(() =>
+        encodeRequest('r', 'a', 'g', { kind: 'chat', body: { n: 1n }, stream: false }),
+      ).code,
+    ).toBe('invalid_body');
+  });
+
+  it('refuses a received body nested too deeply (a hostile gateway)', () => {
+    const deep = `${'{"a":'.repeat(MAX_BODY_DEPTH)}{}${'}'.repeat(MAX_BODY_DEPTH)}`;
+    expect(protocolError(() => decodeRequest(request({ body: deep }))).code).toBe('body_too_deep');
+  });
+
   it('tells whether a broken request can be answered', () => {
     expect(requestReplyAddress(request({ body: 'x' }))).toEqual({
       requestId: 'r1',
@@ -176,13 +258,14 @@ describe('request codec', () => {
 });
 
 describe('response data codecs', () => {
+  const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
+
   it('decode final, error and delta payloads', () => {
-    const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
     expect(decodeFinalData(JSON.stringify({ finish_reason: 'stop', usage }))).toEqual({
       finish_reason: 'stop',
       usage,
     });
-    expect(protocolError(() => decodeFinalData('{"usage":{}}')).code).toBe('invalid_field');
+    expect(protocolError(() => decodeFinalData('{"usage":{}}')).code).toBe('malformed_response');
     expect(decodeErrorData('{"code":"x","message":"m","retryable":true}')).toEqual({
       code: 'x',
       message: 'm',
@@ -194,8 +277,90 @@ describe('response data codecs', () => {
       retryable: false,
     });
     expect(decodeDeltaData('')).toEqual({});
-    expect(protocolError(() => decodeDeltaData('{"tool_calls":1}')).code).toBe('invalid_field');
+    expect(protocolError(() => decodeDeltaData('{"tool_calls":1}')).code).toBe(
+      'malformed_response',
+    );
     expect(protocolError(() => parseJsonObject('nope', 'x')).code).toBe('malformed_json');
+  });
+
+  it('round-trip what the agent side encodes', () => {
+    const data = {
+      finish_reason: 'tool_calls',
+      usage: { ...usage, prompt_tokens_details: { cached_tokens: 1 } },
+      tool_calls: [
+        { index: 0, id: 'c1', type: 'function' as const, function: { name: 'f', arguments: '{}' } },
+      ],
+      embeddings: [[0.5, -1]],
+    };
+    expect(decodeFinalData(finalSample('r', 0, 'a', data).data)).toEqual(data);
+  });
+
+  it.each([
+    ['final data that is not JSON', () => decodeFinalData('{"finish_reason":')],
+    ['final data that is an array', () => decodeFinalData('[]')],
+    [
+      'a usage with a string count',
+      () =>
+        decodeFinalData(
+          JSON.stringify({ finish_reason: 'stop', usage: { ...usage, total_tokens: '3' } }),
+        ),
+    ],
+    [
+      'a usage with a negative count',
+      () =>
+        decodeFinalData(
+          JSON.stringify({ finish_reason: 'stop', usage: { ...usage, prompt_tokens: -1 } }),
+        ),
+    ],
+    [
+      'a 1 MB finish reason',
+      () => decodeFinalData(JSON.stringify({ finish_reason: 'x'.repeat(1 << 20), usage })),
+    ],
+    [
+      'a tool call without an index',
+      () =>
+        decodeFinalData(
+          JSON.stringify({ finish_reason: 'stop', usage, tool_calls: [{ id: 'x' }] }),
+        ),
+    ],
+    [
+      'too many tool calls',
+      () =>
+        decodeDeltaData(
+          JSON.stringify({
+            tool_calls: Array.from({ length: MAX_TOOL_CALLS + 1 }, (_, index) => ({ index })),
+          }),
+        ),
+    ],
+    [
+      'a tool call argument that is an object',
+      () =>
+        decodeDeltaData(
+          JSON.stringify({ tool_calls: [{ index: 0, function: { arguments: {} } }] }),
+        ),
+    ],
+    [
+      'an embedding with a string in it',
+      () =>
+        decodeFinalData(JSON.stringify({ finish_reason: 'stop', usage, embeddings: [[1, 'x']] })),
+    ],
+    ['error data that is not JSON', () => decodeErrorData('oops')],
+  ])("refuse %s as the agent's fault (malformed_response)", (_what, decode) => {
+    expect(protocolError(decode).code).toBe('malformed_response');
+  });
+
+  it('keep only the fields the protocol defines, so nothing deep or unknown passes on', () => {
+    const text = `{"finish_reason":"stop","usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"extra":${JSON.stringify(
+      { a: 1 },
+    )}},"junk":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const f = decodeFinalData(text);
+    expect(f).toEqual({ finish_reason: 'stop', usage });
+    expect(() => JSON.stringify(f)).not.toThrow();
+    const e = decodeErrorData(
+      JSON.stringify({ code: 'x'.repeat(1000), message: 'm'.repeat(1 << 20) }),
+    );
+    expect(e.code).toBe('engine_error');
+    expect(e.message).toHaveLength(MAX_ERROR_MESSAGE_LENGTH);
   });
 });
 

@@ -22,6 +22,7 @@ import {
   decodeRegistration,
   decodeStatus,
   encodeRequest,
+  MAX_CODE_LENGTH,
   MAX_TIMEOUT_MS,
 } from './codec';
 import { EventQueue } from './event-queue';
@@ -510,10 +511,16 @@ export class FleetClient {
         try {
           this.dispatch(d, p);
         } catch (e) {
-          const err = e as ProtocolError;
+          // A malformed answer is the agent's fault: another agent may do better, if nothing
+          // reached the client yet.
           this.finish(
             d.request_id,
-            errorEvent(err.code ?? 'invalid_field', err.message, false, p.outputStarted),
+            errorEvent(
+              'malformed_response',
+              `agent ${p.agentId} sent a malformed response: ${(e as Error).message}`,
+              !p.outputStarted,
+              p.outputStarted,
+            ),
           );
         }
       }
@@ -562,7 +569,10 @@ export class FleetClient {
         return;
       }
       default:
-        throw new ProtocolError('unknown_kind', `unknown response kind "${d.kind}"`);
+        throw new ProtocolError(
+          'malformed_response',
+          `unknown response kind "${d.kind.slice(0, MAX_CODE_LENGTH)}"`,
+        );
     }
   }
 }

@@ -6,6 +6,12 @@ export type ProtocolErrorCode =
   | 'malformed_json'
   | 'invalid_field'
   | 'field_too_long'
+  /** A request body nests deeper than the protocol allows (the client's fault). */
+  | 'body_too_deep'
+  /** A request body cannot be serialised as JSON (the caller's fault). */
+  | 'invalid_body'
+  /** An agent's response sample is malformed: bad JSON, wrong fields, unknown kind (the agent's fault). */
+  | 'malformed_response'
   | 'unsupported_protocol_version'
   | 'unknown_kind'
   | 'model_not_found'
