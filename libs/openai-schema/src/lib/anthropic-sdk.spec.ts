@@ -149,9 +149,6 @@ describe('@anthropic-ai/sdk: messages.create', () => {
         { role: 'user', content: 'Weather in Lisbon?' },
       ],
       stop_sequences: ['\n\nHuman:'],
-      temperature: 0.5,
-      top_p: 0.9,
-      top_k: 40,
       metadata: { user_id: 'u-1' },
     });
     expect(b.sent[0].url).toBe('http://127.0.0.1:9/v1/messages');
@@ -169,9 +166,6 @@ describe('@anthropic-ai/sdk: messages.create', () => {
       ],
       max_tokens: 64,
       stop: ['\n\nHuman:'],
-      temperature: 0.5,
-      top_p: 0.9,
-      top_k: 40,
       user: 'u-1',
     });
     expect(msg).toMatchObject({

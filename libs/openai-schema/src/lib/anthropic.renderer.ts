@@ -78,8 +78,8 @@ export interface AnthropicMessageInit {
 }
 
 /**
- * A non-streamed `message`: a `text` block (unless the answer is only tool calls), then one
- * `tool_use` block per call.
+ * A non-streamed `message`: a `text` block with the answer's text (none when it has no text),
+ * then one `tool_use` block per call.
  *
  * @throws {@link BadGatewayError} when a tool call's arguments are not a JSON object.
  */
@@ -87,7 +87,8 @@ export function anthropicMessage(init: AnthropicMessageInit): AnthropicMessage {
   const content: AnthropicResponseBlock[] = [];
   const calls = init.answer.tool_calls ?? [];
   const text = init.answer.content ?? '';
-  if (text.length > 0 || calls.length === 0) content.push({ type: 'text', text });
+  // As streamed: no empty text block (an empty answer has no content blocks at all).
+  if (text.length > 0) content.push({ type: 'text', text });
   for (const c of calls) {
     content.push({
       type: 'tool_use',
@@ -115,13 +116,18 @@ export function anthropicMessage(init: AnthropicMessageInit): AnthropicMessage {
  * `message_stop`; or an `error` event on failure. Usage is only known at the end, so
  * `message_start` carries zeros and `message_delta` the totals (the SDK's stream accumulator
  * takes both).
+ *
+ * A text block closes when a tool call starts. Tool-call blocks stay open until the end: agents may
+ * interleave the fragments of parallel calls, and each fragment goes to its own block `index`
+ * (a closed block could not take late fragments).
  */
 export class AnthropicStreamRenderer {
   readonly id = newAnthropicMessageId();
   private blocks = 0;
-  /** The open block: text, or the tool call streaming under this chat tool-call index. */
-  private open:
-    { readonly kind: 'text' } | { readonly kind: 'tool'; readonly chatIndex: number } | undefined;
+  /** The open text block's index. */
+  private text: number | undefined;
+  /** Open tool-use blocks: block index by chat tool-call index. */
+  private readonly tools = new Map<number, number>();
 
   constructor(private readonly model: string) {}
 
@@ -149,29 +155,30 @@ export class AnthropicStreamRenderer {
     const out: AnthropicStreamEvent[] = [];
     if (ev.type === 'text') {
       if (ev.text.length === 0) return out;
-      if (this.open?.kind !== 'text') {
-        this.close(out);
-        this.open = { kind: 'text' };
+      if (this.text === undefined) {
+        this.text = this.blocks++;
         out.push({
           type: 'content_block_start',
-          index: this.blocks,
+          index: this.text,
           content_block: { type: 'text', text: '' },
         });
       }
       out.push({
         type: 'content_block_delta',
-        index: this.blocks,
+        index: this.text,
         delta: { type: 'text_delta', text: ev.text },
       });
       return out;
     }
     const d = ev.delta;
-    if (this.open?.kind !== 'tool' || this.open.chatIndex !== d.index) {
-      this.close(out);
-      this.open = { kind: 'tool', chatIndex: d.index };
+    let index = this.tools.get(d.index);
+    if (index === undefined) {
+      this.closeText(out);
+      index = this.blocks++;
+      this.tools.set(d.index, index);
       out.push({
         type: 'content_block_start',
-        index: this.blocks,
+        index,
         content_block: {
           type: 'tool_use',
           id: d.id || newToolCallId(),
@@ -184,17 +191,21 @@ export class AnthropicStreamRenderer {
     if (args) {
       out.push({
         type: 'content_block_delta',
-        index: this.blocks,
+        index,
         delta: { type: 'input_json_delta', partial_json: args },
       });
     }
     return out;
   }
 
-  /** Closes the open block, then `message_delta` and `message_stop`. */
+  /** Closes the open blocks, then `message_delta` and `message_stop`. */
   finish(finishReason: string, usage: ChatUsage): AnthropicStreamEvent[] {
     const out: AnthropicStreamEvent[] = [];
-    this.close(out);
+    this.closeText(out);
+    for (const index of [...this.tools.values()].sort((a, b) => a - b)) {
+      out.push({ type: 'content_block_stop', index });
+    }
+    this.tools.clear();
     out.push({
       type: 'message_delta',
       delta: { stop_reason: anthropicStopReason(finishReason), stop_sequence: null },
@@ -209,11 +220,10 @@ export class AnthropicStreamRenderer {
     return [anthropicErrorBody(err)];
   }
 
-  private close(out: AnthropicStreamEvent[]): void {
-    if (!this.open) return;
-    out.push({ type: 'content_block_stop', index: this.blocks });
-    this.blocks++;
-    this.open = undefined;
+  private closeText(out: AnthropicStreamEvent[]): void {
+    if (this.text === undefined) return;
+    out.push({ type: 'content_block_stop', index: this.text });
+    this.text = undefined;
   }
 }
 

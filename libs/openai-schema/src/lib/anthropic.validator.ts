@@ -9,8 +9,9 @@ import { describe, isAbsent, isObject, type JsonObject } from './validation.util
  * `OpenAIRequestError`s (400, `param` = the path); the gateway renders them in Anthropic's shape.
  */
 
-/** At most this many messages, tools and stop sequences in one request. */
+/** At most this many messages in one request. */
 export const MAX_ANTHROPIC_MESSAGES = 100_000;
+/** At most this many tools in one request. */
 export const MAX_ANTHROPIC_TOOLS = 128;
 
 const ROLES = ['user', 'assistant'] as const;

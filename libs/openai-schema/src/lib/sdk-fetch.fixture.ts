@@ -44,15 +44,19 @@ export function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
-/** An SSE response: one frame per chunk, each split in two, as a real socket may deliver it. */
+/**
+ * An SSE response: one frame per chunk, each split in two at its middle byte (possibly inside a
+ * UTF-8 sequence), as a real socket may deliver it.
+ */
 export function sseResponse(frames: readonly string[]): Response {
   const enc = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const f of frames) {
-        const cut = Math.floor(f.length / 2);
-        controller.enqueue(enc.encode(f.slice(0, cut)));
-        controller.enqueue(enc.encode(f.slice(cut)));
+        const bytes = enc.encode(f);
+        const cut = Math.floor(bytes.length / 2);
+        controller.enqueue(bytes.subarray(0, cut));
+        controller.enqueue(bytes.subarray(cut));
       }
       controller.close();
     },
