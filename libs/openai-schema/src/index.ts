@@ -27,3 +27,4 @@ export {
 } from './lib/anthropic.validator';
 export * from './lib/anthropic.translator';
 export * from './lib/anthropic.renderer';
+export * from './lib/responses.items';
