@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthenticationError } from '@dds/openai-schema';
+import { anthropicErrorBody, AuthenticationError } from '@dds/openai-schema';
 import type { Logger } from 'pino';
+import { authorizationOf, isAnthropicRoute } from '../anthropic/anthropic-route';
 import type { GatewayConfig } from '../config/config.schema';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
 import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
@@ -53,11 +54,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       const query = req.url.indexOf('?');
       const url = query === -1 ? req.url : req.url.slice(0, query);
       const open = url === '/health' || url.startsWith('/health/') || url === '/metrics';
-      if (open || req.method === 'OPTIONS' || keys.verify(req.headers.authorization)) {
+      if (open || req.method === 'OPTIONS' || keys.verify(authorizationOf(url, req.headers))) {
         done();
         return;
       }
-      void reply.status(401).send(new AuthenticationError().toBody());
+      const error = new AuthenticationError();
+      void reply
+        .status(401)
+        .send(isAnthropicRoute(url) ? anthropicErrorBody(error) : error.toBody());
     });
   }
   // In-flight HTTP requests, so shutdown can drain them before the modules they use go away

@@ -47,6 +47,9 @@ const LEAVES: Readonly<Record<string, LeafKind>> = {
   'limits.max_tokens': 'int',
   'context.ttl': 'number',
   'context.max_sessions': 'int',
+  'responses.ttl': 'number',
+  'responses.max_responses': 'int',
+  'responses.max_bytes': 'int',
   'logging.level': 'string',
   'fleet.mode': 'string',
 };
@@ -80,6 +83,7 @@ export function defaultConfig(): Record<string, Record<string, unknown>> {
     selector: { strategy: 'least-loaded', allow_header_override: true },
     limits: { max_messages: 2048, max_tokens: 131072 },
     context: { ttl: 1800, max_sessions: 10000 },
+    responses: { ttl: 86400, max_responses: 10000, max_bytes: 256 * 1024 * 1024 },
     logging: { level: 'info' },
     fleet: { mode: 'none' },
   };
