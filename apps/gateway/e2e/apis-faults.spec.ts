@@ -127,7 +127,7 @@ describe('agent death under the Responses and Messages APIs', () => {
       stream: true,
     });
     const types: string[] = [];
-    let failed: { status: string; error: { code: string; message: string } | null } | undefined;
+    let failed: OpenAI.Responses.Response | undefined;
     for await (const ev of stream) {
       types.push(ev.type);
       if (ev.type === 'response.output_text.delta' && types.length === 7) await a.kill();
