@@ -3,4 +3,6 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   coverageDirectory: '../../coverage/libs/openai-schema',
+  // The SDK tests import the AI SDK, which ships ES modules only.
+  ...require('../../tools/jest/esm-packages'),
 };

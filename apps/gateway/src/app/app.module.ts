@@ -1,4 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { InMemoryResponseStore } from '@dds/context';
 import { registryOptionsFromConfig } from '@dds/registry';
 import { securityOptionsFromConfig } from '@dds/transport';
 import { randomBytes } from 'node:crypto';
@@ -7,10 +8,12 @@ import { GATEWAY_CONFIG } from '../config/config.constants';
 import { GatewayConfigModule } from '../config/gateway-config.module';
 import { ContextModule } from '../context/context.module';
 import type { GatewayConfig } from '../config/config.schema';
+import { MessagesController } from '../anthropic/messages.controller';
 import { AgentDispatcher, isRetryable } from '../dispatch/agent-dispatcher.service';
 import { CompletionService, strategyName } from '../dispatch/completion.service';
 import { HTTP_CHANNEL } from '../dispatch/dispatch.constants';
 import { DispatchMetrics } from '../dispatch/dispatch.metrics';
+import { TranslatedRequests } from '../dispatch/translated-requests.service';
 import { AgentsController } from '../fleet/agents.controller';
 import { DdsFleetModule } from '../fleet/dds-fleet.module';
 import { FleetBridgeService } from '../fleet/fleet-bridge.service';
@@ -23,8 +26,12 @@ import { HealthController } from '../health/health.controller';
 import { MetricsController } from '../metrics/metrics.controller';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChatController } from '../openai/chat.controller';
+import { CompletionsController } from '../openai/completions.controller';
 import { EmbeddingsController } from '../openai/embeddings.controller';
 import { ModelsController } from '../openai/models.controller';
+import { RESPONSE_STORE } from '../openai/responses.constants';
+import { ResponsesController } from '../openai/responses.controller';
+import { ResponsesService } from '../openai/responses.service';
 import { ProtocolModule } from '../protocol/protocol.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SchedulerModule } from '../scheduler/scheduler.module';
@@ -114,6 +121,9 @@ export class AppModule {
       controllers: [
         HealthController,
         ChatController,
+        ResponsesController,
+        CompletionsController,
+        MessagesController,
         EmbeddingsController,
         ModelsController,
         AgentsController,
@@ -123,6 +133,17 @@ export class AppModule {
         CompletionService,
         RequestFeed,
         GatewayDirectory,
+        TranslatedRequests,
+        {
+          provide: RESPONSE_STORE,
+          useFactory: () =>
+            new InMemoryResponseStore({
+              ttlMs: config.responses.ttl * 1000,
+              maxResponses: config.responses.max_responses,
+              maxBytes: config.responses.max_bytes,
+            }),
+        },
+        ResponsesService,
         MetricsService,
         HttpAgentsService,
         FleetBridgeService,

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { maxHeaderSize } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthenticationError } from '@dds/openai-schema';
+import { anthropicErrorBody, AuthenticationError } from '@dds/openai-schema';
 import type { Logger } from 'pino';
+import { authorizationOf, isAnthropicRoute } from '../anthropic/anthropic-route';
 import type { GatewayConfig } from '../config/config.schema';
 import { isDashboardPath, serveDashboard } from '../dashboard/dashboard-assets';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
@@ -76,11 +77,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         url === '/metrics' ||
         // The page's files only: its data comes over /api/v1/ws, which checks the key.
         isDashboardPath(url);
-      if (open || req.method === 'OPTIONS' || keys.verify(req.headers.authorization)) {
+      if (open || req.method === 'OPTIONS' || keys.verify(authorizationOf(url, req.headers))) {
         done();
         return;
       }
-      void reply.status(401).send(new AuthenticationError().toBody());
+      const error = new AuthenticationError();
+      void reply
+        .status(401)
+        .send(isAnthropicRoute(url) ? anthropicErrorBody(error) : error.toBody());
     });
   }
   // In-flight HTTP requests, so shutdown can drain them before the modules they use go away

@@ -271,6 +271,26 @@ export class ContextConfig {
   max_sessions!: number;
 }
 
+/** `responses.*`: the Responses API's stored responses (`store`, `previous_response_id`, background). */
+export class ResponsesConfig {
+  /** Idle seconds after which a stored response is forgotten. */
+  @IsNumber()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  ttl!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  max_responses!: number;
+
+  /** Bytes of stored responses with their conversations (approximate). */
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(64 * 1024 * 1024 * 1024)
+  max_bytes!: number;
+}
+
 /** `logging.*`. */
 export class LoggingConfig {
   @IsIn(LOG_LEVELS as unknown as string[], {
@@ -337,6 +357,10 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => ContextConfig)
   context!: ContextConfig;
+
+  @ValidateNested()
+  @Type(() => ResponsesConfig)
+  responses!: ResponsesConfig;
 
   @ValidateNested()
   @Type(() => LoggingConfig)

@@ -1,5 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import {
+  anthropicErrorBody,
   InternalServerError,
   NotFoundError,
   OpenAIError,
@@ -10,6 +11,7 @@ import {
 } from '@dds/openai-schema';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { isAnthropicRoute } from '../anthropic/anthropic-route';
 
 /** Anything thrown on the HTTP path, as the OpenAI error the client gets. */
 export function toHttpError(err: unknown, bodyLimit: number): OpenAIError {
@@ -53,7 +55,10 @@ export function retryAfterHeader(err: OpenAIError): string | undefined {
   return s !== undefined ? String(Math.max(1, Math.ceil(s))) : undefined;
 }
 
-/** Every error leaves as an OpenAI error body with its status, never a stack trace. */
+/**
+ * Every error leaves as an OpenAI error body (Anthropic's on its Messages routes) with its status,
+ * never a stack trace.
+ */
 @Catch()
 export class OpenAiExceptionFilter implements ExceptionFilter {
   constructor(
@@ -74,6 +79,8 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     }
     const retryAfter = retryAfterHeader(error);
     if (retryAfter) void reply.header('retry-after', retryAfter);
-    void reply.status(error.status).send(error.toBody());
+    // Anthropic's clients get Anthropic's error shape on its routes; everyone else OpenAI's.
+    const body = isAnthropicRoute(reply.request.url) ? anthropicErrorBody(error) : error.toBody();
+    void reply.status(error.status).send(body);
   }
 }

@@ -207,6 +207,33 @@ describe('SimEngine', () => {
     expect(forced.some((e) => e.type === 'tool-call')).toBe(true);
   });
 
+  it('answers a tool result in text (the loop ends), unless a call is forced', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather' } }];
+    const engine = new SimEngine({ ttftMs: 0, decodeTokensPerSec: 0 });
+    const messages = [
+      { role: 'user', content: 'please get_weather for Lisbon' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
+    ];
+    const job = (extra: Record<string, unknown>) => ({
+      model: 'm',
+      body: { messages, tools, ...extra },
+      signal,
+    });
+    const answered = await collect(engine.chat(job({})));
+    expect(answered.some((e) => e.type === 'tool-call')).toBe(false);
+    expect(text(answered).length).toBeGreaterThan(0);
+    expect(answered.at(-1)).toMatchObject({ type: 'final', finishReason: 'stop' });
+    const forced = await collect(engine.chat(job({ tool_choice: 'required' })));
+    expect(forced.some((e) => e.type === 'tool-call')).toBe(true);
+  });
+
   it('rejects a chat without messages with a typed error', async () => {
     await expect(
       collect(new SimEngine().chat({ model: 'm', body: { messages: [] }, signal })),

@@ -77,6 +77,8 @@ interface PromptShape {
   text: string;
   images: number;
   lastUser: string;
+  /** The conversation ends with a tool result: the model answers it rather than calling again. */
+  answersTool: boolean;
 }
 
 function promptOf(body: Record<string, unknown>): PromptShape {
@@ -103,7 +105,8 @@ function promptOf(body: Record<string, unknown>): PromptShape {
     text += `${String(m['role'])}: ${t}\n`;
     if (m['role'] === 'user') lastUser = t;
   }
-  return { text, images, lastUser };
+  const last = messages[messages.length - 1] as Record<string, unknown> | undefined;
+  return { text, images, lastUser, answersTool: last?.['role'] === 'tool' };
 }
 
 /** Approximate token count of a text (deterministic, cheap). */
@@ -215,7 +218,7 @@ export class SimEngine implements Engine {
     const start = this.clock.now();
     const firstAt = start + (this.o.ttftMs + prefillMs) * f;
 
-    const tool = toolCallFor(body, prompt.lastUser, this.o.seed);
+    const tool = toolCallFor(body, prompt, this.o.seed);
     const rnd = prng(hash32(prompt.text, this.o.seed));
     let produced = 0;
     if (tool) {
@@ -351,17 +354,22 @@ interface ToolPlan {
 /**
  * Decides whether the simulated model calls a tool: when tools are offered (and `tool_choice`
  * is not `none`) and either a tool is forced/required or the last user message names a tool.
- * Arguments fill the schema's required properties deterministically.
+ * A conversation that ends with a tool result is answered in text unless a call is forced, as a
+ * real model does after a tool round trip (so agent loops terminate). Arguments fill the schema's
+ * required properties deterministically.
  */
 function toolCallFor(
   body: Record<string, unknown>,
-  lastUser: string,
+  prompt: PromptShape,
   seed: number,
 ): ToolPlan | undefined {
   const tools = body['tools'];
   if (!Array.isArray(tools) || tools.length === 0) return undefined;
   const choice = body['tool_choice'];
   if (choice === 'none') return undefined;
+  const forced = choice === 'required' || (typeof choice === 'object' && choice !== null);
+  if (prompt.answersTool && !forced) return undefined;
+  const lastUser = prompt.lastUser;
   const fns = (tools as Record<string, unknown>[])
     .map((t) => t?.['function'] as Record<string, unknown> | undefined)
     .filter((f): f is Record<string, unknown> => !!f && typeof f['name'] === 'string');

@@ -1,5 +1,10 @@
 /** Stable codes of context errors (suggested HTTP mapping in each class's TSDoc). */
-export type ContextErrorCode = 'context_length_exceeded' | 'invalid_session' | 'invalid_messages';
+export type ContextErrorCode =
+  | 'context_length_exceeded'
+  | 'invalid_session'
+  | 'invalid_messages'
+  | 'response_not_found'
+  | 'invalid_response_transition';
 
 /** Base class of the errors of `@dds/context`. */
 export abstract class ContextError extends Error {
@@ -42,5 +47,30 @@ export class InvalidMessagesError extends ContextError {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidMessagesError';
+  }
+}
+
+/** No stored response has this id (never stored, expired, evicted or deleted). Suggested: 404. */
+export class ResponseNotFoundError extends ContextError {
+  readonly code = 'response_not_found' as const;
+  constructor(readonly responseId: string) {
+    super(`Response with id '${responseId}' not found.`);
+    this.name = 'ResponseNotFoundError';
+  }
+}
+
+/**
+ * A stored response cannot change from its status to the one asked (a terminal status never
+ * changes). Suggested mapping: HTTP 400 (e.g. cancelling a completed response).
+ */
+export class InvalidResponseTransitionError extends ContextError {
+  readonly code = 'invalid_response_transition' as const;
+  constructor(
+    readonly responseId: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`Response '${responseId}' is ${from} and cannot become ${to}.`);
+    this.name = 'InvalidResponseTransitionError';
   }
 }

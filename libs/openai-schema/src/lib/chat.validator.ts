@@ -5,8 +5,12 @@ import {
   arrayTooLong,
   checkBool,
   checkEnum,
+  checkFunctionName,
   checkInt,
+  checkLogitBias,
+  checkMetadata,
   checkNumber,
+  checkStop,
   checkString,
   emptyArray,
   invalidEnum,
@@ -17,12 +21,9 @@ import {
   missing,
   requireBody,
   requireString,
-  stringTooLong,
   type JsonObject,
 } from './validation.util';
 
-/** At most this many stop sequences. */
-export const MAX_STOP_SEQUENCES = 4;
 /** At most this many tools. */
 export const MAX_TOOLS = 128;
 /** At most this many choices (`n`). */
@@ -37,8 +38,6 @@ const TOOL_CHOICE_MODES = ['none', 'auto', 'required'] as const;
 const TOOL_CHOICE_TYPES = ['function', 'custom', 'allowed_tools'] as const;
 const ALLOWED_TOOLS_MODES = ['auto', 'required'] as const;
 const RESPONSE_FORMAT_TYPES = ['text', 'json_object', 'json_schema'] as const;
-const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-const TOKEN_ID_PATTERN = /^\d+$/;
 
 /**
  * Validates a `POST /v1/chat/completions` body with OpenAI's rules and returns it typed (the same object,
@@ -93,7 +92,7 @@ export function validateChatCompletionRequest(
     );
   }
 
-  checkStop(o.stop);
+  checkStop(o.stop, 'stop');
   const hasTools = checkTools(o.tools);
   checkToolChoice(o.tool_choice, hasTools);
   checkResponseFormat(o.response_format);
@@ -264,26 +263,6 @@ function checkPart(p: unknown, i: number, j: number, partTypes: readonly string[
   }
 }
 
-function checkStop(stop: unknown): void {
-  if (isAbsent(stop) || typeof stop === 'string') return;
-  if (!Array.isArray(stop)) throw invalidType('stop', 'one of a string or array of strings', stop);
-  if (stop.length > MAX_STOP_SEQUENCES) throw arrayTooLong('stop', MAX_STOP_SEQUENCES, stop.length);
-  for (let k = 0; k < stop.length; k++) {
-    if (typeof stop[k] !== 'string') throw invalidType(`stop[${k}]`, 'a string', stop[k]);
-  }
-}
-
-function checkName(o: JsonObject, param: string): void {
-  const name = requireString(o, 'name', param);
-  if (!NAME_PATTERN.test(name)) {
-    throw new OpenAIRequestError(
-      `Invalid '${param}': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' with at most 64 characters.`,
-      param,
-      'invalid_value',
-    );
-  }
-}
-
 /** Returns whether at least one tool is defined. */
 function checkTools(tools: unknown): boolean {
   if (isAbsent(tools)) return false;
@@ -297,7 +276,7 @@ function checkTools(tools: unknown): boolean {
       const f = t.function;
       if (isAbsent(f)) throw missing(`tools[${k}].function`);
       if (!isObject(f)) throw invalidType(`tools[${k}].function`, 'an object', f);
-      checkName(f, `tools[${k}].function.name`);
+      checkFunctionName(f, `tools[${k}].function.name`);
       checkString(f, 'description', `tools[${k}].function.description`);
       if (!isAbsent(f.parameters) && !isObject(f.parameters)) {
         throw invalidType(`tools[${k}].function.parameters`, 'an object', f.parameters);
@@ -307,7 +286,7 @@ function checkTools(tools: unknown): boolean {
       const c = t.custom;
       if (isAbsent(c)) throw missing(`tools[${k}].custom`);
       if (!isObject(c)) throw invalidType(`tools[${k}].custom`, 'an object', c);
-      checkName(c, `tools[${k}].custom.name`);
+      checkFunctionName(c, `tools[${k}].custom.name`);
       checkString(c, 'description', `tools[${k}].custom.description`);
     } else {
       throw invalidEnum(`tools[${k}].type`, t.type, TOOL_TYPES);
@@ -361,62 +340,10 @@ function checkResponseFormat(rf: unknown): void {
   const js = rf.json_schema;
   if (isAbsent(js)) throw missing('response_format.json_schema');
   if (!isObject(js)) throw invalidType('response_format.json_schema', 'an object', js);
-  checkName(js, 'response_format.json_schema.name');
+  checkFunctionName(js, 'response_format.json_schema.name');
   checkString(js, 'description', 'response_format.json_schema.description');
   if (!isAbsent(js.schema) && !isObject(js.schema)) {
     throw invalidType('response_format.json_schema.schema', 'an object', js.schema);
   }
   checkBool(js, 'strict', 'response_format.json_schema.strict');
-}
-
-function checkLogitBias(lb: unknown): void {
-  if (isAbsent(lb)) return;
-  if (!isObject(lb)) throw invalidType('logit_bias', 'an object', lb);
-  for (const key in lb) {
-    if (!TOKEN_ID_PATTERN.test(key)) {
-      throw new OpenAIRequestError(
-        `Invalid key in 'logit_bias': ${key}. You should only be submitting non-negative integers.`,
-        'logit_bias',
-        'invalid_value',
-      );
-    }
-    const v = lb[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw invalidType(`logit_bias.${key}`, 'a number', v);
-    }
-    if (v < -100 || v > 100) {
-      throw new OpenAIRequestError(
-        `Invalid value for 'logit_bias.${key}': expected a value between -100 and 100, but got ${v} instead.`,
-        'logit_bias',
-        'invalid_value',
-      );
-    }
-  }
-}
-
-const MAX_METADATA_KEYS = 16;
-const MAX_METADATA_KEY_LENGTH = 64;
-const MAX_METADATA_VALUE_LENGTH = 512;
-
-function checkMetadata(md: unknown): void {
-  if (isAbsent(md)) return;
-  if (!isObject(md)) throw invalidType('metadata', 'an object', md);
-  let count = 0;
-  for (const key in md) {
-    if (++count > MAX_METADATA_KEYS) {
-      throw new OpenAIRequestError(
-        `Invalid 'metadata': too many properties. Expected an object with at most ${MAX_METADATA_KEYS} properties.`,
-        'metadata',
-        'object_above_max_properties',
-      );
-    }
-    if (key.length > MAX_METADATA_KEY_LENGTH) {
-      throw stringTooLong(`metadata.${key}`, MAX_METADATA_KEY_LENGTH, key.length);
-    }
-    const v = md[key];
-    if (typeof v !== 'string') throw invalidType(`metadata.${key}`, 'a string', v);
-    if (v.length > MAX_METADATA_VALUE_LENGTH) {
-      throw stringTooLong(`metadata.${key}`, MAX_METADATA_VALUE_LENGTH, v.length);
-    }
-  }
 }

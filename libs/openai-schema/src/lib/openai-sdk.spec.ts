@@ -16,33 +16,18 @@ import {
 } from './response.builders';
 import { SSE_DONE_FRAME, sseFrame } from './sse';
 import { GatewayTimeoutError, OpenAIRequestError } from './openai.errors';
+import { capturingFetch, jsonResponse, sseResponse, type Captured } from './sdk-fetch.fixture';
 
 /**
  * The official `openai` SDK, talking to a fake `fetch` that records what the SDK sends and answers with
  * what our builders produce. Proves the validator against the real client's bodies and the builders
  * against the real client's parsers.
  */
-interface Captured {
-  url: string;
-  method: string;
-  body: unknown;
-}
-
 function fakeClient(respond: (req: Captured) => Response): {
   client: OpenAI;
   sent: Captured[];
 } {
-  const sent: Captured[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const raw = init?.body;
-    const req: Captured = {
-      url: String(input),
-      method: init?.method ?? 'GET',
-      body: typeof raw === 'string' ? JSON.parse(raw) : undefined,
-    };
-    sent.push(req);
-    return respond(req);
-  };
+  const { fetch, sent } = capturingFetch(respond);
   const client = new OpenAI({
     baseURL: 'http://127.0.0.1:9/v1',
     apiKey: 'sk-test',
@@ -52,28 +37,8 @@ function fakeClient(respond: (req: Captured) => Response): {
   return { client, sent };
 }
 
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
-function sse(frames: string[]): Response {
-  const enc = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      // One frame per chunk, with one frame split in two, as a real socket may deliver it.
-      for (const f of frames) {
-        const cut = Math.floor(f.length / 2);
-        controller.enqueue(enc.encode(f.slice(0, cut)));
-        controller.enqueue(enc.encode(f.slice(cut)));
-      }
-      controller.close();
-    },
-  });
-  return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream' } });
-}
+const json = jsonResponse;
+const sse = sseResponse;
 
 const CREATED = 1_764_000_000;
 

@@ -12,8 +12,8 @@ import type { EmbeddingResponse, EncodingFormat, Model, ModelList } from './embe
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** A random base62 string of `length` characters. */
-function randomId(length: number): string {
+/** A random base62 string of `length` characters (the tail of every id this library issues). */
+export function randomId(length: number): string {
   const bytes = randomBytes(length);
   let out = '';
   // 248 = 4 * 62: rejecting larger bytes keeps the alphabet uniform.

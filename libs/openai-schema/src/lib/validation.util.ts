@@ -196,3 +196,97 @@ export function requireBody(body: unknown): JsonObject {
   }
   return body;
 }
+
+/** At most this many stop sequences. */
+export const MAX_STOP_SEQUENCES = 4;
+
+/** Optional stop sequence(s): a string or up to {@link MAX_STOP_SEQUENCES} strings. */
+export function checkStop(stop: unknown, param: string): void {
+  if (isAbsent(stop) || typeof stop === 'string') return;
+  if (!Array.isArray(stop)) throw invalidType(param, 'one of a string or array of strings', stop);
+  if (stop.length > MAX_STOP_SEQUENCES) throw arrayTooLong(param, MAX_STOP_SEQUENCES, stop.length);
+  for (let k = 0; k < stop.length; k++) {
+    if (typeof stop[k] !== 'string') throw invalidType(`${param}[${k}]`, 'a string', stop[k]);
+  }
+}
+
+const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Required function (or schema) name: 1-64 of `a-zA-Z0-9_-`, as OpenAI requires. */
+export function checkFunctionName(o: JsonObject, param: string): string {
+  const name = requireString(o, 'name', param);
+  if (!NAME_PATTERN.test(name)) {
+    throw new OpenAIRequestError(
+      `Invalid '${param}': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' with at most 64 characters.`,
+      param,
+      'invalid_value',
+    );
+  }
+  return name;
+}
+
+const TOKEN_ID_PATTERN = /^\d+$/;
+
+/** Optional `logit_bias`: token id keys, values in -100..100. */
+export function checkLogitBias(lb: unknown): void {
+  if (isAbsent(lb)) return;
+  if (!isObject(lb)) throw invalidType('logit_bias', 'an object', lb);
+  for (const key in lb) {
+    if (!TOKEN_ID_PATTERN.test(key)) {
+      throw new OpenAIRequestError(
+        `Invalid key in 'logit_bias': ${key}. You should only be submitting non-negative integers.`,
+        'logit_bias',
+        'invalid_value',
+      );
+    }
+    const v = lb[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw invalidType(`logit_bias.${key}`, 'a number', v);
+    }
+    if (v < -100 || v > 100) {
+      throw new OpenAIRequestError(
+        `Invalid value for 'logit_bias.${key}': expected a value between -100 and 100, but got ${v} instead.`,
+        'logit_bias',
+        'invalid_value',
+      );
+    }
+  }
+}
+
+const MAX_METADATA_KEYS = 16;
+const MAX_METADATA_KEY_LENGTH = 64;
+const MAX_METADATA_VALUE_LENGTH = 512;
+
+/** Optional `metadata`: at most 16 string values, keys up to 64 and values up to 512 characters. */
+export function checkMetadata(md: unknown): void {
+  if (isAbsent(md)) return;
+  if (!isObject(md)) throw invalidType('metadata', 'an object', md);
+  let count = 0;
+  for (const key in md) {
+    if (++count > MAX_METADATA_KEYS) {
+      throw new OpenAIRequestError(
+        `Invalid 'metadata': too many properties. Expected an object with at most ${MAX_METADATA_KEYS} properties.`,
+        'metadata',
+        'object_above_max_properties',
+      );
+    }
+    if (key.length > MAX_METADATA_KEY_LENGTH) {
+      throw stringTooLong(`metadata.${key}`, MAX_METADATA_KEY_LENGTH, key.length);
+    }
+    const v = md[key];
+    if (typeof v !== 'string') throw invalidType(`metadata.${key}`, 'a string', v);
+    if (v.length > MAX_METADATA_VALUE_LENGTH) {
+      throw stringTooLong(`metadata.${key}`, MAX_METADATA_VALUE_LENGTH, v.length);
+    }
+  }
+}
+
+/** A value this gateway does not serve (`unsupported_value`), said plainly. */
+export function unsupported(param: string, message: string): OpenAIRequestError {
+  return new OpenAIRequestError(message, param, 'unsupported_value');
+}
+
+/** A parameter this gateway does not serve (`unsupported_parameter`), said plainly. */
+export function unsupportedParameter(param: string, message: string): OpenAIRequestError {
+  return new OpenAIRequestError(message, param, 'unsupported_parameter');
+}
