@@ -27,6 +27,8 @@ export const FLEET_TOPICS = {
   status: 'agent/status',
   request: 'agent/request',
   response: 'agent/response',
+  /** Gateways announce themselves and their load to each other (the dashboard lists them). */
+  gatewayStatus: 'gateway/status',
 } as const;
 
 function esc(s: string): string {
@@ -108,7 +110,8 @@ export interface RoleGrantOptions {
  * The grant of a role. An agent publishes `agent/register` and `agent/status` (default
  * partition) and `agent/response` (gateways' partitions `gateway.*`), and reads `agent/request`
  * only in its own partitions `agent.<id>`. A gateway is the converse: it reads registrations,
- * status and responses (`gateway.*`) and publishes requests to any agent (`agent.*`).
+ * status and responses (`gateway.*`) and publishes requests to any agent (`agent.*`). Gateways
+ * also publish and read `gateway/status`, which agents may do neither of.
  */
 export function roleGrant(o: RoleGrantOptions): Grant {
   const notBefore = o.notBefore ?? new Date(Date.now() - 24 * 3600 * 1000);
@@ -134,9 +137,12 @@ export function roleGrant(o: RoleGrantOptions): Grant {
     domains: o.domains,
     notBefore,
     notAfter,
-    publish: [{ topics: [t.request], partitions: ['agent.*'] }],
+    publish: [
+      { topics: [t.request], partitions: ['agent.*'] },
+      { topics: [t.gatewayStatus], partitions: [''] },
+    ],
     subscribe: [
-      { topics: [t.register, t.status], partitions: [''] },
+      { topics: [t.register, t.status, t.gatewayStatus], partitions: [''] },
       { topics: [t.response], partitions: ['gateway.*'] },
     ],
   };
