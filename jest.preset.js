@@ -23,9 +23,6 @@ module.exports = {
       },
     ],
   },
-  // content-disposition (under @fastify/static 10) ships ESM only; SWC turns it into CommonJS
-  // like our own sources, since jest's module runtime cannot require() an ES module.
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   testMatch: ['**/?(*.)+(spec|test).ts'],
 };

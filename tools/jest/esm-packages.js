@@ -1,7 +1,8 @@
 /**
  * `transformIgnorePatterns` that let SWC compile the ESM-only SDKs the API tests drive (the
- * Vercel AI SDK, `@ai-sdk/*`, and the ESM-only parts of their dependency tree) to CommonJS, as
- * jest runs test files: on Node < 24.9 jest cannot `require()` an ES module itself.
+ * Vercel AI SDK, `@ai-sdk/*`, and the ESM-only parts of their dependency tree) and the gateway's
+ * own ESM-only dependencies (`content-disposition`, under `@fastify/static`) to CommonJS, as jest
+ * runs test files: jest's CommonJS module runtime does not `require()` ES modules here.
  */
 const ESM_ONLY = [
   'ai',
@@ -11,6 +12,7 @@ const ESM_ONLY = [
   '@standard-schema',
   'eventsource-parser',
   'zod',
+  'content-disposition',
 ];
 
 module.exports = {

@@ -30,7 +30,12 @@ describe('security kit (openssl)', () => {
     expect(a.subscribe).toEqual([{ topics: ['agent/request'], partitions: ['agent.a-1'] }]);
     expect(a.publish.flatMap((r) => r.topics)).not.toContain('agent/request');
     const g = roleGrant({ subject: 'CN=g', role: 'gateway' });
-    expect(g.publish).toEqual([{ topics: ['agent/request'], partitions: ['agent.*'] }]);
+    expect(g.publish).toEqual([
+      { topics: ['agent/request'], partitions: ['agent.*'] },
+      { topics: ['gateway/status'], partitions: [''] },
+    ]);
+    // Only gateways announce themselves to each other.
+    expect(a.publish.flatMap((r) => r.topics)).not.toContain('gateway/status');
     expect(() => roleGrant({ subject: 'CN=x', role: 'agent' })).toThrow(/agent id/);
   });
 });
