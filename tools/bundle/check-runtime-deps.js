@@ -16,13 +16,18 @@ const { join, resolve } = require('node:path');
 const ROOT = resolve(__dirname, '..', '..');
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
-/** Every project with a `build` target (they all bundle through bundle-app.js). */
+/**
+ * Every project whose `build` is the shared Node bundler (nx.json's targetDefaults run
+ * bundle-app.js); a project naming its own build command (the dashboard's Vite page, served as
+ * static files) ships no Node code and has no runtime dependencies.
+ */
 function builtApps() {
   const apps = [];
   for (const group of ['apps', 'libs']) {
     for (const dir of readdirSync(join(ROOT, group))) {
       const file = join(ROOT, group, dir, 'project.json');
-      if (existsSync(file) && readJson(file).targets?.build) apps.push(`${group}/${dir}`);
+      const build = existsSync(file) ? readJson(file).targets?.build : undefined;
+      if (build && !build.options?.command) apps.push(`${group}/${dir}`);
     }
   }
   return apps;
