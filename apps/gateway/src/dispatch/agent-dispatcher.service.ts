@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AgentRegistry, AgentView } from '@dds/registry';
-import type { ProtocolRequest } from '@dds/protocol';
+import type { ProtocolRequest, ResponseEvent } from '@dds/protocol';
 import type { Assignment, Dispatcher } from '@dds/scheduler';
 import { NoCapacityError } from '@dds/scheduler';
 import { NoAgentError, type AgentSelector } from '@dds/selector';
@@ -18,6 +18,7 @@ import { AGENT_REGISTRY } from '../registry/registry.constants';
 import { DispatchMetrics } from './dispatch.metrics';
 import { AGENT_SELECTOR } from '../selector/selector.constants';
 import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
+import { classifyEncodeFailure } from './fault-classification';
 import { AgentAttemptError, type GatewayJob, type JobOutcome } from './gateway-job';
 
 /**
@@ -121,7 +122,13 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         deadlineMs: Math.max(1, job.deadlineAt - Date.now()),
         priority: job.agentPriority,
       };
-      let events = channel.request(agent, req, signal);
+      let events: AsyncIterable<ResponseEvent>;
+      try {
+        events = channel.request(agent, req, signal);
+      } catch (err) {
+        // Encoding failed: the request is at fault, never the agent.
+        throw classifyEncodeFailure(err, req.body);
+      }
       let via = channel;
       for (let hop = 0; hop < 2; hop++) {
         job.collector.reset();

@@ -36,6 +36,8 @@ export class FleetBridgeService implements OnModuleInit, OnModuleDestroy {
           break;
         case 'removed':
           this.scheduler.agentLost(ev.agent.id);
+          // Its breaker goes with it: nothing is kept per departed agent.
+          this.scheduler.forgetAgent(ev.agent.id);
           this.selector.forgetAgent(ev.agent.id);
           break;
         case 'updated':

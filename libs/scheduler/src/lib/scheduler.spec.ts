@@ -565,6 +565,36 @@ describe('Scheduler circuit breaker', () => {
     await Promise.all([during.promise, second.promise]);
   });
 
+  it('breakerInfo reports the failures counted, when it opened, and forgets a departed agent', async () => {
+    const { clock, fleet, scheduler } = setup({
+      breaker: { failureThreshold: 2, coolDownMs: 1000 },
+      retry: { maxAttempts: 1 },
+    });
+    fleet.addAgent('a1', 5);
+    expect(scheduler.breakerInfo('a1')).toEqual({ state: 'closed', failures: 0 });
+    const fail = async () => {
+      const h = scheduler.submit({ name: 'f' });
+      const o = outcome(h.promise);
+      fleet.runOf('f').reject(new Error('x'));
+      await flush();
+      return o;
+    };
+    await fail();
+    expect(scheduler.breakerInfo('a1')).toEqual({ state: 'closed', failures: 1 });
+    clock.advance(500);
+    const openedAt = clock.now();
+    await fail();
+    expect(scheduler.breakerInfo('a1')).toEqual({ state: 'open', failures: 0, openedAt });
+    clock.advance(1000);
+    expect(scheduler.breakerInfo('a1')).toEqual({
+      state: 'half-open',
+      failures: 0,
+      openedAt,
+    });
+    scheduler.forgetAgent('a1');
+    expect(scheduler.breakerInfo('a1')).toEqual({ state: 'closed', failures: 0 });
+  });
+
   it.each([
     { name: 'failed probe re-opens', settle: 'fail', after: 'open' },
     { name: 'cancelled probe allows another probe', settle: 'cancel', after: 'half-open' },

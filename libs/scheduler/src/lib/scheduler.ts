@@ -13,6 +13,7 @@ import {
   SchedulerError,
 } from './scheduler.errors';
 import type {
+  BreakerInfo,
   BreakerState,
   Dispatcher,
   JobHandle,
@@ -82,6 +83,8 @@ interface Cursor<J, R> {
 interface Breaker {
   state: BreakerState;
   failures: number;
+  /** Clock time the breaker last opened (kept while half-open). */
+  openedAt: number | undefined;
   epoch: number;
   probeInFlight: boolean;
   timer: unknown;
@@ -431,6 +434,18 @@ export class Scheduler<J, R = unknown> {
   /** The agent's breaker state (`closed` for agents never seen failing). */
   breakerState(agentId: string): BreakerState {
     return this.breakers.get(agentId)?.state ?? 'closed';
+  }
+
+  /**
+   * The agent's breaker: its state, the failures counted towards opening it (while closed) and
+   * when it last opened (clock time; while open or half-open).
+   */
+  breakerInfo(agentId: string): BreakerInfo {
+    const b = this.breakers.get(agentId);
+    if (!b) return { state: 'closed', failures: 0 };
+    return b.openedAt === undefined
+      ? { state: b.state, failures: b.failures }
+      : { state: b.state, failures: b.failures, openedAt: b.openedAt };
   }
 
   /**
@@ -908,7 +923,14 @@ export class Scheduler<J, R = unknown> {
   private breaker(agentId: string): Breaker {
     let b = this.breakers.get(agentId);
     if (!b) {
-      b = { state: 'closed', failures: 0, epoch: 0, probeInFlight: false, timer: undefined };
+      b = {
+        state: 'closed',
+        failures: 0,
+        openedAt: undefined,
+        epoch: 0,
+        probeInFlight: false,
+        timer: undefined,
+      };
       this.breakers.set(agentId, b);
     }
     return b;
@@ -922,6 +944,7 @@ export class Scheduler<J, R = unknown> {
     } else if (b.state === 'half-open' && attempt.probe) {
       b.state = 'closed';
       b.failures = 0;
+      b.openedAt = undefined;
       b.probeInFlight = false;
       b.epoch = ++this.epochSeq;
       this.blocked.delete(attempt.agentId);
@@ -951,6 +974,7 @@ export class Scheduler<J, R = unknown> {
   private openBreaker(agentId: string, b: Breaker): void {
     b.state = 'open';
     b.failures = 0;
+    b.openedAt = this.clock.now();
     b.probeInFlight = false;
     b.epoch = ++this.epochSeq;
     this.blocked.add(agentId);

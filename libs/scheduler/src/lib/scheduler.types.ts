@@ -141,6 +141,15 @@ export interface JobHandle<R> {
 /** Breaker state of one agent. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** One agent's breaker as {@link Scheduler.breakerInfo} reports it. */
+export interface BreakerInfo {
+  readonly state: BreakerState;
+  /** Consecutive failures counted while closed (reset when it opens or on a success). */
+  readonly failures: number;
+  /** Clock time (the scheduler's clock) it last opened; absent while closed. */
+  readonly openedAt?: number;
+}
+
 /** Rejection reasons counted in metrics. */
 export type RejectionReason =
   | 'queue_full'
