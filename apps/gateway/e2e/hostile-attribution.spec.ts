@@ -148,4 +148,51 @@ describe('fault attribution: the client pays for its own request, agents only fo
     const ok = (await agents()).filter((a) => a.models.includes(MODEL));
     expect(ok.map((a) => a.breaker.state)).toEqual(['closed', 'closed']);
   });
+
+  it("an agent's metric series leave with it", async () => {
+    const gone = await SimulatorProcess.start([
+      '--dds-domain',
+      DOMAIN,
+      '--port',
+      '0',
+      '--timeout',
+      '2',
+      '--heartbeat-interval',
+      '0.25',
+      '--id-prefix',
+      'fa-gone-',
+      '--count',
+      '1',
+      '--model',
+      'fa-leaving',
+      ...FAST,
+    ]);
+    try {
+      await waitFor('the leaving agent', async () =>
+        (await agents()).some((a) => a.id.startsWith('fa-gone-')),
+      );
+      for (let i = 0; i < 2; i++) {
+        const res = await post({
+          model: 'fa-leaving',
+          messages: [{ role: 'user', content: 'hi' }],
+        });
+        expect(res.status).toBe(200);
+      }
+      const scrape = async () => (await fetch(`${gateway.url}/metrics`)).text();
+      expect(await scrape()).toMatch(/gateway_requests_total\{[^}]*agent="fa-gone-[^"]*"[^}]*\} 2/);
+    } finally {
+      await gone.stop();
+    }
+    await waitFor('the agent to leave', async () =>
+      (await agents()).every((a) => !a.id.startsWith('fa-gone-')),
+    );
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).not.toContain('agent="fa-gone-');
+    // Its model is no longer served: a request for it is counted under "unknown".
+    const res = await post({ model: 'fa-leaving', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.status).toBe(404);
+    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain(
+      'gateway_requests_total{endpoint="chat",model="unknown",agent="",status="404"} 1',
+    );
+  });
 });

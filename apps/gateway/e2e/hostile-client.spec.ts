@@ -271,6 +271,31 @@ describe('hostile clients: the gateway answers every one with an OpenAI error an
     expect(kept.closedByServer).toBe(false);
   });
 
+  it('400 distinct 100 KB model names add one model="unknown" series to /metrics, not 400', async () => {
+    const scrape = async () => (await fetch(`${gateway.url}/metrics`)).text();
+    const before = await scrape();
+    for (let batch = 0; batch < 20; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          post(chat({ model: `hc-${batch * 20 + i}-`.padEnd(100_000, 'q') })),
+        ),
+      );
+      for (const res of answers) {
+        expect(res.status).toBe(404);
+        expect(errorOf(res.text).code).toBe('model_not_found');
+      }
+    }
+    const after = await scrape();
+    expect(after).not.toContain('qqqqqqqq');
+    expect(after).toContain(
+      'gateway_requests_total{endpoint="chat",model="unknown",agent="",status="404"} 400',
+    );
+    // Before the fix every name was a series of its own: /metrics grew by 40 MB.
+    expect(after.length - before.length).toBeLessThan(4_096);
+    // A served model keeps its own series.
+    expect(after).toMatch(new RegExp(`gateway_requests_total\\{endpoint="chat",model="${MODEL}",`));
+  });
+
   it('after all of it, the fleet is healthy and a normal chat answers', async () => {
     expect((await agents()).map((a) => a.health)).toEqual(['healthy', 'healthy']);
     await normalChatAnswers();

@@ -15,37 +15,80 @@ const ITL_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
 ];
 
-/** Prometheus metrics of the gateway (its own registry, so tests can run many gateways). */
+/** The one series every model name not served by a registered agent is counted under. */
+export const UNKNOWN_MODEL = 'unknown';
+/** Most distinct model label values kept; models announced beyond it count as `unknown`. */
+export const MAX_MODEL_SERIES = 512;
+
+type RequestLabels = { endpoint: string; model: string; agent: string; status: string };
+
+/**
+ * Prometheus metrics of the gateway (its own registry, so tests can run many gateways).
+ *
+ * Label values a client or a peer chooses are bounded: a model name becomes its own series only
+ * while a registered agent serves it (else `model="unknown"`), an agent label only names a
+ * registered agent, and an agent's series are removed when it leaves.
+ */
 @Injectable()
 export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
-  readonly requests = new Counter({
+  private readonly requestsTotal = new Counter({
     name: 'gateway_requests_total',
     help: 'Requests by endpoint, model, agent and HTTP status',
     labelNames: ['endpoint', 'model', 'agent', 'status'] as const,
     registers: [this.registry],
   });
-  readonly ttft = new Histogram({
+  private readonly ttftSeconds = new Histogram({
     name: 'gateway_time_to_first_token_seconds',
     help: 'Request arrival to first streamed output',
     labelNames: ['model'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
-  readonly itl = new Histogram({
+  private readonly itlSeconds = new Histogram({
     name: 'gateway_inter_token_latency_seconds',
     help: 'Time between consecutive streamed outputs',
     labelNames: ['model'] as const,
     buckets: ITL_BUCKETS,
     registers: [this.registry],
   });
-  readonly e2e = new Histogram({
+  private readonly e2eSeconds = new Histogram({
     name: 'gateway_request_duration_seconds',
     help: 'Request arrival to last byte',
     labelNames: ['endpoint', 'model'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  /** `gateway_requests_total` (model and agent labels bounded). */
+  readonly requests = {
+    inc: (labels: RequestLabels): void => {
+      const bounded: RequestLabels = {
+        ...labels,
+        model: this.modelLabel(labels.model),
+        agent: this.agentLabel(labels.agent),
+      };
+      this.requestsTotal.inc(bounded);
+      if (bounded.agent) this.trackAgentSeries(bounded);
+    },
+  };
+  /** `gateway_time_to_first_token_seconds` (model label bounded). */
+  readonly ttft = {
+    observe: (labels: { model: string }, seconds: number): void =>
+      this.ttftSeconds.observe({ model: this.modelLabel(labels.model) }, seconds),
+  };
+  /** `gateway_inter_token_latency_seconds` (model label bounded). */
+  readonly itl = {
+    observe: (labels: { model: string }, seconds: number): void =>
+      this.itlSeconds.observe({ model: this.modelLabel(labels.model) }, seconds),
+  };
+  /** `gateway_request_duration_seconds` (model label bounded). */
+  readonly e2e = {
+    observe: (labels: { endpoint: string; model: string }, seconds: number): void =>
+      this.e2eSeconds.observe(
+        { endpoint: labels.endpoint, model: this.modelLabel(labels.model) },
+        seconds,
+      ),
+  };
   readonly queueTime = new Histogram({
     name: 'gateway_queue_time_seconds',
     help: 'Submission to first dispatch',
@@ -63,10 +106,14 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
   private readonly subscription: Subscription;
+  private readonly registrySubscription: Subscription;
+  private readonly modelSeries = new Set<string>();
+  /** Label sets of `gateway_requests_total` per agent, removed when the agent leaves. */
+  private readonly agentSeries = new Map<string, Map<string, RequestLabels>>();
 
   constructor(
     @Inject(REQUEST_SCHEDULER) scheduler: Scheduler<unknown, unknown>,
-    @Inject(AGENT_REGISTRY) agents: AgentRegistry,
+    @Inject(AGENT_REGISTRY) private readonly agents: AgentRegistry,
     dispatch: DispatchMetrics,
     @Optional() @Inject(DDS_STATUS) dds?: DdsStatus,
   ) {
@@ -120,6 +167,9 @@ export class MetricsService implements OnModuleDestroy {
         this.set(scheduler.totalInFlight);
       },
     });
+    this.registrySubscription = agents.events$.subscribe((ev) => {
+      if (ev.type === 'removed') this.forgetAgent(ev.agent.id);
+    });
     this.subscription = scheduler.events$.subscribe((ev) => {
       switch (ev.type) {
         case 'dispatched':
@@ -137,5 +187,34 @@ export class MetricsService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.subscription.unsubscribe();
+    this.registrySubscription.unsubscribe();
+  }
+
+  /** `model` while a registered agent serves it (and the series cap allows), else `unknown`. */
+  private modelLabel(model: string): string {
+    if (this.agents.byModel(model).length === 0) return UNKNOWN_MODEL;
+    if (this.modelSeries.has(model)) return model;
+    if (this.modelSeries.size >= MAX_MODEL_SERIES) return UNKNOWN_MODEL;
+    this.modelSeries.add(model);
+    return model;
+  }
+
+  /** `agent` if it is registered, else empty (no agent). */
+  private agentLabel(agent: string): string {
+    return agent && this.agents.get(agent) ? agent : '';
+  }
+
+  private trackAgentSeries(labels: RequestLabels): void {
+    let series = this.agentSeries.get(labels.agent);
+    if (!series) this.agentSeries.set(labels.agent, (series = new Map()));
+    const key = `${labels.endpoint}\u0000${labels.model}\u0000${labels.status}`;
+    if (!series.has(key)) series.set(key, labels);
+  }
+
+  private forgetAgent(agentId: string): void {
+    const series = this.agentSeries.get(agentId);
+    if (!series) return;
+    this.agentSeries.delete(agentId);
+    for (const labels of series.values()) this.requestsTotal.remove(labels);
   }
 }
