@@ -20,3 +20,4 @@ export {
   AgentStatusType,
   GatewayStatusType,
 } from './generated/agent';
+export * from './lib/log-limiter';

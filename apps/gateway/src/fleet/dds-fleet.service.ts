@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type {
-  AgentInfo,
+import {
+  LogLimiter,
+  type AgentInfo,
   AgentStatusInfo,
-  FleetClient,
-  FleetEvent,
-  ProtocolRequest,
-  ResponseEvent,
+  type FleetClient,
+  type FleetEvent,
+  type ProtocolRequest,
+  type ResponseEvent,
 } from '@dds/protocol';
 import type { AgentRegistry } from '@dds/registry';
 import type { Logger } from 'pino';
@@ -25,6 +26,8 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
   private subscription: Subscription | undefined;
   private closed = false;
   private readonly logger: Logger;
+  /** Peers choose how often these lines happen: a burst, then a summary of what was dropped. */
+  private readonly peerFaults: LogLimiter;
   private readonly counts = new Map<
     string,
     { direction: 'in' | 'out'; topic: string; count: number }
@@ -36,6 +39,12 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
     @Inject(GATEWAY_LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'dds-fleet', gatewayId: fleet.gatewayId });
+    this.peerFaults = new LogLimiter((kind, suppressed) =>
+      this.logger.warn(
+        { kind, suppressed },
+        `suppressed ${suppressed} similar log lines (${kind})`,
+      ),
+    );
   }
 
   onModuleInit(): void {
@@ -50,6 +59,7 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
   onModuleDestroy(): void {
     this.closed = true;
     this.subscription?.unsubscribe();
+    this.peerFaults.close();
   }
 
   up(): boolean {
@@ -100,12 +110,30 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
           this.logger.info({ agent: ev.agentId, reason: ev.reason }, 'agent left');
           break;
         case 'incompatible':
-          this.logger.warn({ agent: ev.agentId, protocolVersion: ev.protocolVersion }, ev.message);
+          if (this.peerFaults.allow('incompatible')) {
+            this.logger.warn(
+              { agent: ev.agentId, protocolVersion: ev.protocolVersion, kind: 'incompatible' },
+              ev.message,
+            );
+          }
+          break;
+        case 'rejected':
+          if (this.peerFaults.allow(`rejected ${ev.topic}`)) {
+            this.logger.warn(
+              { agent: ev.agentId, topic: ev.topic, kind: `rejected ${ev.topic}` },
+              `ignored a sample on ${ev.topic}: ${ev.reason}`,
+            );
+          }
           break;
       }
     } catch (err) {
       // A malformed announcement must not take the gateway down; the agent is just not used.
-      this.logger.warn({ err, event: ev.type }, 'ignored a fleet event the registry refused');
+      if (this.peerFaults.allow('registry-refused')) {
+        this.logger.warn(
+          { err, event: ev.type, kind: 'registry-refused' },
+          'ignored a fleet event the registry refused',
+        );
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   Subscriber,
   Writer,
 } from '@dds/transport';
+import { LRUCache } from 'lru-cache';
 import { Subject, type Observable } from 'rxjs';
 import type {
   AgentRegistration,
@@ -37,7 +38,7 @@ import {
 } from './model';
 import { ProtocolError } from './protocol-error';
 import { createProtocolTopics, type ProtocolTopics } from './protocol-topics';
-import { agentPartition, assertValidId, gatewayPartition, QOS } from './topics';
+import { agentPartition, assertValidId, gatewayPartition, MAX_ID_LENGTH, QOS } from './topics';
 
 /** Options of {@link FleetClient}. */
 export interface FleetClientOptions {
@@ -52,6 +53,24 @@ export interface FleetClientOptions {
   readonly deadlineGraceMs?: number;
   /** How long `request()` waits for the request writer to discover the agent. Default 5000 ms. */
   readonly matchTimeoutMs?: number;
+  /**
+   * Most statuses kept for agents not registered yet (a status may overtake its registration).
+   * Default 1024; the oldest is dropped beyond it.
+   */
+  readonly maxPendingStatus?: number;
+  /** How long such a status is kept, ms. Default 30000. */
+  readonly pendingStatusTtlMs?: number;
+  /** Most agents remembered as speaking another protocol version. Default 1024. */
+  readonly maxIncompatible?: number;
+}
+
+/** Sizes of the client's per-peer tables (for bounds checks and debugging). */
+export interface FleetClientStats {
+  readonly agents: number;
+  readonly pendingStatus: number;
+  readonly incompatible: number;
+  readonly instances: number;
+  readonly pendingRequests: number;
 }
 
 /** Options of one {@link FleetClient.request}. */
@@ -85,6 +104,13 @@ interface AgentEntry {
 }
 
 let counter = 0;
+/** Longest reason carried in a `rejected` event (the rest is the peer's data). */
+const MAX_REASON_LENGTH = 512;
+
+function positiveInt(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`expected an integer >= 1, got ${n}`);
+  return n;
+}
 
 /**
  * The gateway side of the protocol: follows the fleet (registrations, status, liveliness) and
@@ -100,8 +126,10 @@ export class FleetClient {
   private readonly subject = new Subject<FleetEvent>();
   private readonly registry = new Map<string, AgentEntry>();
   private readonly byInstance = new Map<bigint, string>();
-  private readonly incompatible = new Map<string, string>();
-  private readonly pendingStatus = new Map<string, AgentStatusInfo>();
+  /** Agents speaking another protocol version (bounded: peers choose the ids). */
+  private readonly incompatible: LRUCache<string, string>;
+  /** Statuses that overtook their registration (bounded and expiring: peers choose the ids). */
+  private readonly pendingStatus: LRUCache<string, AgentStatusInfo>;
   private readonly pending = new Map<string, Pending>();
   private readonly registerReader: Reader<AgentRegistration>;
   private readonly statusReader: Reader<AgentStatus>;
@@ -124,6 +152,18 @@ export class FleetClient {
     assertValidId(this.gatewayId, 'gatewayId');
     this.deadlineGraceMs = options.deadlineGraceMs ?? 1000;
     this.matchTimeoutMs = options.matchTimeoutMs ?? 5000;
+    this.incompatible = new LRUCache({ max: positiveInt(options.maxIncompatible ?? 1024) });
+    this.pendingStatus = new LRUCache({
+      max: positiveInt(options.maxPendingStatus ?? 1024),
+      ttl: positiveInt(options.pendingStatusTtlMs ?? 30_000),
+      // Lazily expired: no timer per entry.
+      ttlAutopurge: false,
+      dispose: (_status, agentId, reason) => {
+        if (reason === 'evict' || reason === 'expire') {
+          this.reject('agent/status', agentId, 'status for an agent that has not registered');
+        }
+      },
+    });
     // Request instances of one agent are shared by every gateway, so ids must be unique across
     // gateways: random bits do that; the (shortened) gateway id is there for humans reading logs.
     this.idPrefix = `${this.gatewayId.slice(0, 64)}.${randomBytes(6).toString('hex')}.`;
@@ -152,6 +192,18 @@ export class FleetClient {
     const out: AgentSnapshot[] = [];
     for (const e of this.registry.values()) out.push(snapshot(e));
     return out;
+  }
+
+  /** Sizes of the per-peer tables: each is bounded (or follows DDS instance lifecycles). */
+  stats(): FleetClientStats {
+    this.pendingStatus.purgeStale();
+    return {
+      agents: this.registry.size,
+      pendingStatus: this.pendingStatus.size,
+      incompatible: this.incompatible.size,
+      instances: this.byInstance.size,
+      pendingRequests: this.pending.size,
+    };
   }
 
   /** One registered agent, or undefined. */
@@ -352,6 +404,8 @@ export class FleetClient {
     }
     for (const e of this.registry.values()) e.publisher?.close();
     this.registry.clear();
+    this.pendingStatus.clear();
+    this.incompatible.clear();
     this.registerReader.close();
     this.statusReader.close();
     this.responseSubscriber.close();
@@ -379,6 +433,16 @@ export class FleetClient {
     return writer;
   }
 
+  private reject(topic: 'agent/register' | 'agent/status', agentId: unknown, reason: string): void {
+    if (this.closed) return;
+    this.subject.next({
+      type: 'rejected',
+      topic,
+      agentId: typeof agentId === 'string' ? agentId.slice(0, MAX_ID_LENGTH) : undefined,
+      reason: reason.slice(0, MAX_REASON_LENGTH),
+    });
+  }
+
   private finish(requestId: string, ev: Terminal): void {
     const p = this.pending.get(requestId);
     if (!p || p.done) return;
@@ -396,8 +460,10 @@ export class FleetClient {
       let info: AgentInfo;
       try {
         info = decodeRegistration(s.data);
-      } catch {
-        return; // A malformed registration is never routed to.
+      } catch (e) {
+        // A malformed registration is never routed to.
+        this.reject('agent/register', s.data.agent_id, (e as Error).message);
+        return;
       }
       if (info.protocolVersion !== PROTOCOL_VERSION) {
         const message = `agent ${info.agentId} speaks protocol version ${info.protocolVersion}; this gateway speaks version ${PROTOCOL_VERSION}`;
@@ -471,7 +537,8 @@ export class FleetClient {
       let st: AgentStatusInfo;
       try {
         st = decodeStatus(s.data);
-      } catch {
+      } catch (e) {
+        this.reject('agent/status', s.data.agent_id, (e as Error).message);
         continue;
       }
       const entry = this.registry.get(st.agentId);

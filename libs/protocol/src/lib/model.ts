@@ -137,6 +137,18 @@ export type FleetEvent =
       readonly agentId: string;
       readonly protocolVersion: number;
       readonly message: string;
+    }
+  | {
+      /**
+       * A sample from another participant was refused or dropped: malformed, over a bound, or a
+       * status for an agent that never registered (dropped from the bounded early-status buffer).
+       * Peers choose these, so a consumer that logs them should rate-limit.
+       */
+      readonly type: 'rejected';
+      readonly topic: 'agent/register' | 'agent/status';
+      /** The sample's agent id as sent (at most 128 characters), if it had one. */
+      readonly agentId: string | undefined;
+      readonly reason: string;
     };
 
 /** One agent as the fleet client currently knows it. */
