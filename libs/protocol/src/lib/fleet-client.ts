@@ -451,8 +451,26 @@ export class FleetClient {
   }
 
   private onRegistrations(): void {
-    if (this.closed) return;
-    for (const s of this.registerReader.take()) this.onRegistration(s);
+    // One doorbell may stand for more than a batch (a flood, transient-local history): drain.
+    for (let batch = this.takeBatch(this.registerReader, 'agent/register'); batch.length;) {
+      for (const s of batch) this.onRegistration(s);
+      batch = this.takeBatch(this.registerReader, 'agent/register');
+    }
+  }
+
+  /**
+   * Up to one batch of samples, or none once closed. A batch that does not decode (a peer
+   * writing another type under the same topic name) is lost and reported, never thrown into the
+   * reader's listener.
+   */
+  private takeBatch<T>(reader: Reader<T>, topic: 'agent/register' | 'agent/status'): Sample<T>[] {
+    if (this.closed) return [];
+    try {
+      return reader.take();
+    } catch (e) {
+      this.reject(topic, undefined, `undecodable samples: ${(e as Error).message}`);
+      return [];
+    }
   }
 
   private onRegistration(s: Sample<AgentRegistration>): void {
@@ -467,8 +485,8 @@ export class FleetClient {
       }
       if (info.protocolVersion !== PROTOCOL_VERSION) {
         const message = `agent ${info.agentId} speaks protocol version ${info.protocolVersion}; this gateway speaks version ${PROTOCOL_VERSION}`;
+        // Not in byInstance (unbounded): its departure is found by the sample's key.
         this.incompatible.set(info.agentId, message);
-        this.byInstance.set(s.info.instanceHandle, info.agentId);
         this.subject.next({
           type: 'incompatible',
           agentId: info.agentId,
@@ -531,8 +549,14 @@ export class FleetClient {
   }
 
   private onStatus(): void {
-    if (this.closed) return;
-    for (const s of this.statusReader.take()) {
+    for (let batch = this.takeBatch(this.statusReader, 'agent/status'); batch.length;) {
+      this.onStatusBatch(batch);
+      batch = this.takeBatch(this.statusReader, 'agent/status');
+    }
+  }
+
+  private onStatusBatch(batch: Sample<AgentStatus>[]): void {
+    for (const s of batch) {
       if (!s.data) continue;
       let st: AgentStatusInfo;
       try {
