@@ -87,6 +87,13 @@ describe('AgentRegistry: input validation', () => {
     ['NaN context', { maxContextTokens: NaN }, 'maxContextTokens'],
     ['unknown transport', { transport: 'tcp' as 'dds' }, 'transport'],
     ['http without endpoint', { transport: 'http' }, 'httpEndpoint'],
+    ['65 models', { models: Array.from({ length: 65 }, (_, i) => `m${i}`) }, 'models'],
+    ['a 257-character model name', { models: ['ok', 'x'.repeat(257)] }, 'models'],
+    [
+      '65 capabilities',
+      { capabilities: Array.from({ length: 65 }, (_, i) => `c${i}`) },
+      'capabilities',
+    ],
   ];
   it.each(cases)('rejects %s with a typed error naming the field', (_name, over, field) => {
     const { registry, events, close } = setup();
@@ -123,6 +130,22 @@ describe('AgentRegistry: input validation', () => {
     [{ latencyAlpha: 1.5 }, 'latencyAlpha must be in (0, 1], got 1.5'],
   ])('refuses options %j', (options, message) => {
     expect(() => new AgentRegistry(options)).toThrow(new RangeError(message));
+  });
+
+  it('keeps nothing per model or unknown id once peers that chose them are gone', () => {
+    const { registry, close } = setup();
+    for (let i = 0; i < 10_000; i++) {
+      registry.upsertRegistration(reg(`a${i}`, { models: [`model-${i}`, 'shared'] }));
+      registry.remove(`a${i}`, 'disposed');
+    }
+    for (let i = 0; i < 25_000; i++) registry.updateStatus(`ghost-${i}`, status());
+    expect(registry.stats()).toEqual({
+      agents: 0,
+      models: 0,
+      modelTimestamps: 0,
+      pendingStatus: 1_024,
+    });
+    close();
   });
 
   it('ignores inputs for unknown agents and says so', () => {

@@ -102,6 +102,12 @@ class IndexBucket {
 
 const EMPTY: readonly AgentView[] = Object.freeze([]);
 const MAX_PENDING_STATUS = 1_024;
+/** Most models one agent may announce (the DDS protocol's own bound). */
+export const MAX_AGENT_MODELS = 64;
+/** Longest model name accepted (the DDS protocol's own bound). */
+export const MAX_MODEL_NAME_LENGTH = 256;
+/** Most capabilities one agent may announce. */
+export const MAX_AGENT_CAPABILITIES = 64;
 const MAX_UNION_CACHE = 256;
 
 function fail(field: string, message: string): never {
@@ -122,11 +128,27 @@ function checkPositiveInt(value: unknown, field: string): number {
   return value;
 }
 
-function checkStringList(value: unknown, field: string, nonEmpty: boolean): readonly string[] {
+function checkStringList(
+  value: unknown,
+  field: string,
+  nonEmpty: boolean,
+  maxCount: number,
+  maxLength: number,
+): readonly string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
     fail(field, `${field} must be an array of non-empty strings`);
   }
   if (nonEmpty && value.length === 0) fail(field, `${field} must not be empty`);
+  if (value.length > maxCount) {
+    fail(field, `${field} has ${value.length} entries; at most ${maxCount} are allowed`);
+  }
+  const long = (value as string[]).find((v) => v.length > maxLength);
+  if (long !== undefined) {
+    fail(
+      field,
+      `${field} has an entry of ${long.length} characters; at most ${maxLength} are allowed`,
+    );
+  }
   return Object.freeze([...new Set(value as string[])]);
 }
 
@@ -136,14 +158,14 @@ function validateRegistration(reg: AgentRegistration): void {
   if (typeof reg.agentId !== 'string' || reg.agentId.length === 0) {
     fail('agentId', 'agentId must be a non-empty string');
   }
-  checkStringList(reg.models, 'models', true);
+  checkStringList(reg.models, 'models', true, MAX_AGENT_MODELS, MAX_MODEL_NAME_LENGTH);
   if (!SPECIALIZATIONS.includes(reg.specialization)) {
     fail(
       'specialization',
       `specialization must be one of ${SPECIALIZATIONS.join(', ')}, got ${String(reg.specialization)}`,
     );
   }
-  checkStringList(reg.capabilities, 'capabilities', false);
+  checkStringList(reg.capabilities, 'capabilities', false, MAX_AGENT_CAPABILITIES, 1024);
   checkPositiveInt(reg.slots, 'slots');
   checkPositiveInt(reg.maxContextTokens, 'maxContextTokens');
   if (typeof reg.version !== 'string') fail('version', 'version must be a string');
@@ -251,6 +273,16 @@ export class AgentRegistry {
     this.events$ = this.subject.asObservable();
   }
 
+  /** Sizes of the internal tables (each bounded by the fleet, or by a constant). */
+  stats(): { agents: number; models: number; modelTimestamps: number; pendingStatus: number } {
+    return {
+      agents: this.agents.size,
+      models: this.byModelIndex.size,
+      modelTimestamps: this.modelFirstSeen.size,
+      pendingStatus: this.pendingStatus.size,
+    };
+  }
+
   /** Number of agents known (any health). */
   get size(): number {
     return this.agents.size;
@@ -267,8 +299,20 @@ export class AgentRegistry {
     const now = this.clock.now();
     let rec = this.agents.get(reg.agentId);
     const isNew = rec === undefined;
-    const models = checkStringList(reg.models, 'models', true);
-    const capabilities = checkStringList(reg.capabilities, 'capabilities', false);
+    const models = checkStringList(
+      reg.models,
+      'models',
+      true,
+      MAX_AGENT_MODELS,
+      MAX_MODEL_NAME_LENGTH,
+    );
+    const capabilities = checkStringList(
+      reg.capabilities,
+      'capabilities',
+      false,
+      MAX_AGENT_CAPABILITIES,
+      1024,
+    );
     if (rec === undefined) {
       rec = new AgentRecord(reg.agentId, now);
       this.agents.set(rec.id, rec);
@@ -692,7 +736,11 @@ export class AgentRegistry {
 
   private unindex(rec: AgentRecord): void {
     this.generation++;
-    for (const m of rec.models) unbucket(this.byModelIndex, m, rec);
+    for (const m of rec.models) {
+      unbucket(this.byModelIndex, m, rec);
+      // Nothing is kept per model nobody serves (peers choose model names).
+      if (!this.byModelIndex.has(m)) this.modelFirstSeen.delete(m);
+    }
     unbucket(this.bySpecializationIndex, rec.specialization, rec);
     for (const c of rec.capabilities) unbucket(this.byCapabilityIndex, c, rec);
   }
