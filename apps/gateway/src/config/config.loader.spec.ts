@@ -168,6 +168,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds what an HTTP agent announces like the registry does (model names, capabilities)', () => {
+    const yaml = [
+      'agents:',
+      '  http:',
+      `    - { id: a, url: "http://127.0.0.1:1/v1", models: [${'x'.repeat(257)}] }`,
+      `    - { id: b, url: "http://127.0.0.1:1/v1", models: [m], capabilities: [${Array.from({ length: 65 }, (_, i) => `c${i}`).join(', ')}] }`,
+    ].join('\n');
+    const issues = issuesOf(() =>
+      loadConfig({ flags: { config: 'c.yaml' }, env: {}, readFile: files({ 'c.yaml': yaml }) }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^agents\.http\.0\.models: /),
+        expect.stringMatching(/^agents\.http\.1\.capabilities: /),
+      ]),
+    );
+  });
+
   it('requires the agent timeout to exceed the heartbeat interval', () => {
     expect(
       issuesOf(() =>

@@ -168,13 +168,16 @@ export class HttpAgentConfig {
   @ArrayMaxSize(64)
   @IsString({ each: true })
   @MinLength(1, { each: true })
+  @MaxLength(256, { each: true })
   models!: string[];
 
   @IsIn(['text', 'vision', 'embedding'])
   specialization!: 'text' | 'vision' | 'embedding';
 
   @IsArray()
+  @ArrayMaxSize(64)
   @IsString({ each: true })
+  @MaxLength(1024, { each: true })
   capabilities!: string[];
 
   @IsInt()
