@@ -11,12 +11,20 @@ export function chatBody(model: string, stream = false): string {
   });
 }
 
+/** What `closedLoop` sends besides the body, and how it tells a complete answer from a 200. */
+export interface ClosedLoopOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Checks each parsed answer; answers it rejects (or that are not JSON) count as `incomplete`. */
+  readonly isComplete?: (answer: unknown) => boolean;
+}
+
 /** Throughput and latency of `connections` closed-loop clients (zero think time), via autocannon. */
 export async function closedLoop(
   url: string,
   body: string,
   connections: number,
   durationS: number,
+  options: ClosedLoopOptions = {},
 ): Promise<{
   rps: number;
   total: number;
@@ -24,15 +32,39 @@ export async function closedLoop(
   p99Ms: number;
   errors: number;
   non2xx: number;
+  incomplete: number;
 }> {
+  const headers = { 'content-type': 'application/json', ...options.headers };
+  let incomplete = 0;
+  const { isComplete } = options;
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body,
     connections,
     pipelining: 1,
     duration: durationS,
+    ...(isComplete && {
+      requests: [
+        {
+          method: 'POST',
+          headers,
+          body,
+          onResponse: (status: number, answer: string) => {
+            if (status < 200 || status >= 300) return; // counted by autocannon as non2xx
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(answer);
+            } catch {
+              incomplete++;
+              return;
+            }
+            if (!isComplete(parsed)) incomplete++;
+          },
+        },
+      ],
+    }),
   });
   return {
     rps: result.requests.average,
@@ -41,6 +73,7 @@ export async function closedLoop(
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    incomplete,
   };
 }
 
@@ -49,6 +82,7 @@ export async function sequentialLatencies(
   url: string,
   body: string,
   n: number,
+  options: ClosedLoopOptions = {},
 ): Promise<Float64Array> {
   const dispatcher = new Agent({ connections: 1, pipelining: 1 });
   const out = new Float64Array(n);
@@ -57,13 +91,16 @@ export async function sequentialLatencies(
       const t0 = performance.now();
       const res = await request(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...options.headers },
         body,
         dispatcher,
       });
-      await res.body.text();
+      const answer = await res.body.text();
       out[i] = performance.now() - t0;
       if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+      if (options.isComplete && !options.isComplete(JSON.parse(answer))) {
+        throw new Error(`${url} answered an incomplete ${answer.slice(0, 200)}`);
+      }
     }
   } finally {
     await dispatcher.close();
