@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
-import { round, summarize } from '../lib/stats';
+import { median, round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { closedLoop, cpuTimeMs, sequentialLatencies } from '../e2e/e2e.load';
 import { LoggedProcess, ROOT, SIMULATOR_MAIN, singleAgentArgs } from '../e2e/e2e.processes';
-import { apiWorkloads, median, type ApiWorkload } from './apis.workload';
+import { apiWorkloads, type ApiWorkload } from './apis.workload';
 
 /** A DDS domain of its own (the e2e section uses 79), so neither feeds the other's fleet. */
 const DOMAIN = '78';

@@ -4,7 +4,7 @@ import {
   validateCompletionRequest,
   validateResponseRequest,
 } from '@dds/openai-schema';
-import { apiWorkloads, median } from './apis.workload';
+import { apiWorkloads } from './apis.workload';
 
 const byName = Object.fromEntries(apiWorkloads('m').map((w) => [w.name, w]));
 
@@ -40,13 +40,5 @@ describe('apiWorkloads', () => {
       false,
     );
     expect(byName['chat'].isComplete({ choices: [{ message: { content: '' } }] })).toBe(false);
-  });
-});
-
-describe('median', () => {
-  it('takes the middle value, or the mean of the middle two', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(() => median([])).toThrow(RangeError);
   });
 });

@@ -108,13 +108,34 @@ export async function sequentialLatencies(
   return out;
 }
 
-/** Reads one SSE response, pushing the gaps (ms) between consecutive content events to `gaps`. */
+/** How one SSE chat stream ended, as the client saw it. */
+export interface StreamEnd {
+  /** It ended with `data: [DONE]`. */
+  readonly done: boolean;
+  /** It carried an error event. */
+  readonly errored: boolean;
+  /** The content it streamed, concatenated. */
+  readonly text: string;
+}
+
+/** Whitespace-separated words of `text`: the simulator streams one word per token. */
+export function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/**
+ * Reads one SSE chat stream, pushing the gaps (ms) between consecutive content events to `gaps`,
+ * and tells how it ended.
+ */
 export async function readGaps(
   body: AsyncIterable<Buffer | string>,
   gaps: number[],
-): Promise<void> {
+): Promise<StreamEnd> {
   let last: number | undefined;
   let buffered = '';
+  let done = false;
+  let errored = false;
+  let text = '';
   for await (const chunk of body) {
     const now = performance.now();
     buffered += String(chunk);
@@ -123,18 +144,43 @@ export async function readGaps(
     while ((idx = buffered.indexOf('\n\n')) !== -1) {
       const event = buffered.slice(0, idx);
       buffered = buffered.slice(idx + 2);
-      if (!event.includes('"content":"') || event.includes('"content":""')) continue;
+      const data = event.startsWith('data: ') ? event.slice(6) : undefined;
+      if (data === '[DONE]') {
+        done = true;
+        continue;
+      }
+      if (data === undefined) continue;
+      const parsed = JSON.parse(data) as {
+        error?: unknown;
+        choices?: { delta?: { content?: string | null } }[];
+      };
+      if (parsed.error !== undefined) errored = true;
+      const content = parsed.choices?.[0]?.delta?.content;
+      if (!content) continue;
+      text += content;
       if (last !== undefined) gaps.push(now - last);
       last = now;
     }
   }
+  return { done, errored, text };
+}
+
+/** Whether a stream is a complete success: `[DONE]`, no error, and `tokens` tokens of text. */
+export function isCompleteStream(end: StreamEnd, tokens: number): boolean {
+  return end.done && !end.errored && wordCount(end.text) === tokens;
 }
 
 /**
- * Inter-token latencies (ms) of `n` streamed answers, one at a time: the gaps between consecutive
- * content chunks as the client receives them.
+ * Inter-token latencies (ms) of `n` streamed answers of `tokens` tokens each, one at a time: the
+ * gaps between consecutive content chunks as the client receives them. Throws at the first stream
+ * that is not a complete success, so no gap of a broken stream is reported.
  */
-export async function streamGaps(url: string, body: string, n: number): Promise<Float64Array> {
+export async function streamGaps(
+  url: string,
+  body: string,
+  n: number,
+  tokens: number,
+): Promise<Float64Array> {
   const dispatcher = new Agent({ connections: 1, pipelining: 1 });
   const gaps: number[] = [];
   try {
@@ -146,7 +192,13 @@ export async function streamGaps(url: string, body: string, n: number): Promise<
         dispatcher,
       });
       if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
-      await readGaps(res.body, gaps);
+      const end = await readGaps(res.body, gaps);
+      if (!isCompleteStream(end, tokens)) {
+        throw new Error(
+          `${url}: stream ${i} incomplete (done ${end.done}, error ${end.errored}, ` +
+            `${wordCount(end.text)}/${tokens} tokens)`,
+        );
+      }
     }
   } finally {
     await dispatcher.close();
@@ -155,38 +207,52 @@ export async function streamGaps(url: string, body: string, n: number): Promise<
 }
 
 /**
- * `n` streams held open at once (one connection each): how many completed, and the gaps (ms)
- * between content events across all of them.
+ * `n` streams of `tokens` tokens held open at once (one connection each): how many completed
+ * (`[DONE]` and every token), how many ended otherwise (an error event, a short or cut stream, a
+ * non-200), and the gaps (ms) between content events of the completed ones.
  */
 export async function concurrentStreams(
   url: string,
   body: string,
   n: number,
-): Promise<{ completed: number; gaps: Float64Array }> {
+  tokens: number,
+): Promise<{ completed: number; incomplete: number; failed: number; gaps: Float64Array }> {
   const dispatcher = new Agent({ connections: n, pipelining: 1 });
   const gaps: number[] = [];
   let completed = 0;
+  let incomplete = 0;
+  let failed = 0;
   try {
     await Promise.all(
       Array.from({ length: n }, async () => {
-        const res = await request(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          dispatcher,
-        });
-        if (res.statusCode !== 200) {
-          await res.body.dump();
-          return;
+        try {
+          const res = await request(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            dispatcher,
+          });
+          if (res.statusCode !== 200) {
+            await res.body.dump();
+            failed++;
+            return;
+          }
+          const own: number[] = [];
+          if (isCompleteStream(await readGaps(res.body, own), tokens)) {
+            completed++;
+            for (const g of own) gaps.push(g);
+          } else {
+            incomplete++;
+          }
+        } catch {
+          failed++;
         }
-        await readGaps(res.body, gaps);
-        completed++;
       }),
     );
   } finally {
     await dispatcher.close();
   }
-  return { completed, gaps: Float64Array.from(gaps) };
+  return { completed, incomplete, failed, gaps: Float64Array.from(gaps) };
 }
 
 /**
