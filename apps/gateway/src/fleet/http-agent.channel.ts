@@ -4,7 +4,12 @@ import {
   type ChatCompletion,
   type ChatCompletionChunk,
 } from '@dds/openai-schema';
-import type { ProtocolRequest, ResponseEvent, ToolCallDelta } from '@dds/protocol';
+import {
+  ProtocolError,
+  type ProtocolRequest,
+  type ResponseEvent,
+  type ToolCallDelta,
+} from '@dds/protocol';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { errorEvent, type AgentChannel, type AgentTarget } from './agent-channel';
 
@@ -37,9 +42,31 @@ export class HttpAgentChannel implements AgentChannel {
     });
   }
 
-  async *request(
+  /**
+   * Encodes the body at once, so that a body that cannot be sent throws a `ProtocolError` at the
+   * call (the request's fault, like the DDS channel's), then streams the upstream's answer.
+   */
+  request(
     target: AgentTarget,
     req: ProtocolRequest,
+    signal: AbortSignal,
+  ): AsyncIterable<ResponseEvent> {
+    const body = req.stream
+      ? { ...req.body, stream: true, stream_options: { include_usage: true } }
+      : { ...req.body, stream: false, stream_options: undefined };
+    let text: string;
+    try {
+      text = JSON.stringify(body);
+    } catch (e) {
+      throw new ProtocolError('invalid_body', `body cannot be serialised: ${(e as Error).message}`);
+    }
+    return this.run(target, req, text, signal);
+  }
+
+  private async *run(
+    target: AgentTarget,
+    req: ProtocolRequest,
+    text: string,
     signal: AbortSignal,
   ): AsyncGenerator<ResponseEvent> {
     if (!target.httpEndpoint) {
@@ -48,9 +75,6 @@ export class HttpAgentChannel implements AgentChannel {
     }
     const base = target.httpEndpoint.replace(/\/+$/, '');
     const path = req.kind === 'embedding' ? '/embeddings' : '/chat/completions';
-    const body = req.stream
-      ? { ...req.body, stream: true, stream_options: { include_usage: true } }
-      : { ...req.body, stream: false, stream_options: undefined };
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const key = this.options.apiKeys?.get(target.id);
     if (key) headers['authorization'] = `Bearer ${key}`;
@@ -63,7 +87,7 @@ export class HttpAgentChannel implements AgentChannel {
       res = await request(base + path, {
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        body: text,
         signal: signals,
         dispatcher: this.dispatcher,
         headersTimeout: timeout,
