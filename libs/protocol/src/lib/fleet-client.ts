@@ -438,7 +438,7 @@ export class FleetClient {
     this.subject.next({
       type: 'rejected',
       topic,
-      agentId: typeof agentId === 'string' ? agentId.slice(0, MAX_ID_LENGTH) : undefined,
+      agentId: typeof agentId === 'string' ? agentId.slice(0, MAX_ID_LENGTH) : '',
       reason: reason.slice(0, MAX_REASON_LENGTH),
     });
   }

@@ -146,8 +146,8 @@ export type FleetEvent =
        */
       readonly type: 'rejected';
       readonly topic: 'agent/register' | 'agent/status';
-      /** The sample's agent id as sent (at most 128 characters), if it had one. */
-      readonly agentId: string | undefined;
+      /** The sample's agent id as sent (at most 128 characters); empty if it had none. */
+      readonly agentId: string;
       readonly reason: string;
     };
 
