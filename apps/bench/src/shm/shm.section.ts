@@ -104,14 +104,14 @@ export const shmSection: BenchSection = {
       const node = {} as Record<Variant, { delivered: boolean; p50?: number; error?: string }>;
       for (const variant of ['udp', 'shm'] as const) {
         try {
-          const result = (await runPeers(
+          const { ping: result } = (await runPeers(
             ['pong', 'ping'],
             DOMAIN + 2,
             typesModule,
-            { payloadBytes: 12, warmup: 200, count: NODE_SAMPLES, seconds: 0 },
+            { payloadBytes: 0, warmup: 200, count: NODE_SAMPLES, seconds: 0 },
             { ...process.env, CYCLONEDDS_URI: URI[variant] },
             PEER_TIMEOUT_MS,
-          )) as { rtt_us: number[] };
+          )) as { ping: { rtt_us: number[] } };
           node[variant] = { delivered: true, p50: summarize(result.rtt_us).p50 };
         } catch (err) {
           node[variant] = { delivered: false, error: (err as Error).message };
