@@ -161,8 +161,12 @@ class ListenerState {
   dds_sample_rejected_status_t sampleRejected{};
 
  private:
-  void Finalized();
-  Doorbell tsfn_;          // guarded by mu; empty once finalized
+  void Finalized(Napi::Env env);
+  Doorbell tsfn_;  // guarded by mu; empty once finalized
+  /** Releases the doorbell when the environment is torn down first; empty once run or removed. */
+  Napi::Env::CleanupHook<void (*)(ListenerState*), ListenerState> teardown_;
+  Napi::Env::CleanupHook<void (*)(ListenerState*), ListenerState> hook_;
+  Napi::Env hookEnv_ = Napi::Env(nullptr);
   bool released_ = false;  // JS thread only
   bool usable_ = false;    // guarded by mu: tsfn neither released nor finalized
   std::atomic<uint32_t> pending_{0};

@@ -161,10 +161,19 @@ OwnedListener ListenerState::Create(Napi::Env env, Napi::Function cb, bool isRea
   // The finalizer's copy of `st` keeps the state alive while a ring may still be queued; Node
   // destroys the finalizer (and with it that copy) once the released doorbell is drained. If New
   // throws, node-addon-api destroys it at once.
-  st->tsfn_ =
-      Doorbell::New(env, cb, "dds-transport:listener", 0, 1, st.get(),
-                    [keep = st](Napi::Env, void*, ListenerState* self) { self->Finalized(); });
+  st->tsfn_ = Doorbell::New(
+      env, cb, "dds-transport:listener", 0, 1, st.get(),
+      [keep = st](Napi::Env env, void*, ListenerState* self) { self->Finalized(env); });
   st->usable_ = true;
+  // Registered after the doorbell, so it runs before Node's own teardown of it (hooks run in
+  // reverse): a doorbell Node closes unreleased (a worker terminated with open entities) is
+  // finalized but never freed. The entities themselves go later, with the AddonData.
+  st->teardown_ = env.AddCleanupHook(
+      +[](ListenerState* self) {
+        self->teardown_ = {};  // node-addon-api frees the hook's data after this call
+        self->Shutdown();
+      },
+      st.get());
   // Unreferenced until the TS layer has listeners or iterators that want the process kept alive.
   st->tsfn_.Unref(env);
   return OwnedListener(std::move(st));
@@ -197,10 +206,13 @@ void RingJs(Napi::Env env, Napi::Function cb, ListenerState* state, void*) {
   }
 }
 
-void ListenerState::Finalized() {
-  std::lock_guard<std::mutex> lk(mu);
-  usable_ = false;
-  tsfn_ = Doorbell();
+void ListenerState::Finalized(Napi::Env env) {
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    usable_ = false;
+    tsfn_ = Doorbell();
+  }
+  if (!teardown_.IsEmpty()) teardown_.Remove(env);
 }
 
 void ListenerState::Shutdown() {
