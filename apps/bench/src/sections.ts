@@ -5,6 +5,7 @@ import { orchestrationSection } from './orchestration/orchestration.section';
 import { protocolSection } from './protocol/protocol.section';
 import { schemaSection } from './schema/schema.section';
 import { selectionSection } from './selection/selection.section';
+import { shmSection } from './shm/shm.section';
 import { transportSection } from './transport/transport.section';
 
 /** One section of `bench:dds-overhead`: measures, writes its JSON section, returns Markdown. */
@@ -23,4 +24,5 @@ export const sections: BenchSection[] = [
   protocolSection,
   e2eSection,
   apisSection,
+  shmSection,
 ];
