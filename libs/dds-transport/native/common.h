@@ -21,6 +21,9 @@ namespace ddsjs {
 
 /** Throws a JS Error carrying `code` (the DDS return code) and `codeName` (DDS_RETCODE_*). */
 [[noreturn]] void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what);
+// As ThrowDds, with a sentence for the user (the error's `detail`) on why and what to do.
+[[noreturn]] void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what,
+                           const std::string& detail);
 /** Name of a DDS return code, e.g. `DDS_RETCODE_TIMEOUT`. */
 const char* RetcodeName(dds_return_t rc);
 /** Kebab-case name of a QoS policy id, e.g. `durability`. */

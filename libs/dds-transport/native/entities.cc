@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common.h"
+#include "dds/ddsc/dds_loan_api.h"
 
 namespace ddsjs {
 namespace {
@@ -149,6 +150,13 @@ Napi::Value CreateEndpoint(const Napi::CallbackInfo& info, bool reader) {
   EntityGuard h(reader ? dds_create_reader(parent, topic, qos.get(), st->DdsListener())
                        : dds_create_writer(parent, topic, qos.get(), st->DdsListener()));
   Check(env, h.Get(), reader ? "dds_create_reader" : "dds_create_writer");
+  // Writes hand Cyclone pre-serialized CDR (dds_forwardcdr), which 0.10 never puts into an iceoryx
+  // chunk: readers that also qualify for shared memory would silently receive nothing.
+  if (!reader && dds_is_shared_memory_available(h.Get())) {
+    ThrowDds(env, DDS_RETCODE_UNSUPPORTED, "dds_create_writer",
+             "this writer would use iceoryx shared memory, which @dds/transport cannot write to: "
+             "turn SharedMemory off in the CycloneDDS configuration");
+  }
   Record r;
   r.parent = parent;
   r.type = std::move(type);

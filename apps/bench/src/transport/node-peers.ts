@@ -53,14 +53,20 @@ export async function runPeers(
         typesModule,
         JSON.stringify(options),
       ],
-      { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
     let out = '';
+    // Passed through, and its last line kept to say why a peer failed.
+    let lastError = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      process.stderr.write(d);
+      lastError = d.trim().split('\n')[0] || lastError;
+    });
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     return once(child, 'exit').then(([code]) => {
       if (timedOut) throw new Error(`node-peer ${role}: no result within ${timeoutMs} ms`);
-      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}`);
+      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}: ${lastError}`);
       return out;
     });
   };
