@@ -37,6 +37,8 @@ export interface LlamaEngineOptions {
   readonly gpu?: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
   /** llama.cpp's own log lines. */
   readonly onLog?: (level: string, message: string) => void;
+  /** Told when a cancelled request stopped, and how far it got. */
+  readonly onCancelled?: (at: { phase: 'prefill' | 'decode'; completionTokens: number }) => void;
 }
 
 /** The GGUF file is missing or not a model llama.cpp can load. */
@@ -77,6 +79,7 @@ export class LlamaEngine implements Engine {
     private readonly context: LlamaContext | undefined,
     embedders: LlamaEmbeddingContext[],
     private readonly chatWrapper: ChatWrapper | undefined,
+    private readonly onCancelled: LlamaEngineOptions['onCancelled'],
     /** Tokens one slot holds. */
     readonly contextSize: number,
     /** The model's name (`general.name`, else the file name). */
@@ -127,7 +130,16 @@ export class LlamaEngine implements Engine {
             await model.createEmbeddingContext({ contextSize: size, threads: options.threads }),
           );
         }
-        return new LlamaEngine(llama, model, undefined, embedders, undefined, size, name);
+        return new LlamaEngine(
+          llama,
+          model,
+          undefined,
+          embedders,
+          undefined,
+          options.onCancelled,
+          size,
+          name,
+        );
       }
       const context = await model.createContext({
         sequences: options.slots,
@@ -135,7 +147,16 @@ export class LlamaEngine implements Engine {
         threads: options.threads,
       });
       const wrapper = nlc.resolveChatWrapper(model);
-      return new LlamaEngine(llama, model, context, [], wrapper, context.contextSize, name);
+      return new LlamaEngine(
+        llama,
+        model,
+        context,
+        [],
+        wrapper,
+        options.onCancelled,
+        context.contextSize,
+        name,
+      );
     } catch (e) {
       await model.dispose();
       await llama.dispose();
@@ -161,6 +182,9 @@ export class LlamaEngine implements Engine {
       );
     }
     const slot = this.takeSlot(prompt);
+    let phase: 'prefill' | 'decode' = 'prefill';
+    let completed = false;
+    const out: Token[] = [];
     try {
       const seq = slot.sequence;
       // Keep what the slot already holds of this prompt; at least the last prompt token is
@@ -181,7 +205,7 @@ export class LlamaEngine implements Engine {
       throwIfAborted(job.signal);
       const room = this.contextSize - prompt.length;
       const limit = Math.min(params.maxTokens ?? room, room);
-      const out: Token[] = [];
+      phase = 'decode';
       const holdBack = params.stop.reduce((m, s) => Math.max(m, s.length), 0);
       let emitted = 0;
       let finishReason = 'stop';
@@ -222,9 +246,14 @@ export class LlamaEngine implements Engine {
         total_tokens: prompt.length + out.length,
         ...(keep > 0 ? { prompt_tokens_details: { cached_tokens: keep } } : {}),
       };
+      completed = true;
       yield { type: 'final', finishReason, usage };
     } finally {
       slot.busy = false;
+      // Thrown out by the abort, or left by a consumer that saw the cancel first.
+      if (!completed && job.signal.aborted) {
+        this.onCancelled?.({ phase, completionTokens: out.length });
+      }
     }
   }
 

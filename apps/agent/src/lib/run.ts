@@ -33,6 +33,7 @@ async function prepare(a: AgentConfig, config: AgentProcessConfig, log: Logger):
       embedding: a.embedding,
       gpu: a.gpu,
       onLog: (level, message) => log.debug({ agent: a.id, llama: level }, message),
+      onCancelled: (at) => log.info({ agent: a.id, ...at }, 'request cancelled'),
     });
     log.info(
       {

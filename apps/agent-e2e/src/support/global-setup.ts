@@ -1,0 +1,7 @@
+import { ensureLlamaModels, ensureLlamaServer } from '../../../../tools/llama/src';
+
+/** The fixtures every suite needs, made (or found in the cache) before the suites start. */
+export default function globalSetup(): void {
+  ensureLlamaModels();
+  ensureLlamaServer((line) => process.stderr.write(`[llama-fixtures] ${line}\n`));
+}
