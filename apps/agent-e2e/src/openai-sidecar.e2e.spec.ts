@@ -226,6 +226,7 @@ describe('gateway + dds-llm-agent --engine openai in front of llama-server (buil
       model: upstreamModel,
       messages: [{ role: 'user', content: 'Hi' }],
       max_tokens: 4,
+      seed: 4,
     });
     expect(ok.usage?.completion_tokens).toBe(4);
   });
