@@ -1,68 +1,21 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import type { BenchSection } from '../sections';
-import { generateIdlTypes, WORKSPACE_ROOT } from '../lib/idl-codegen';
-import { markdownTable, writeSectionReport, BENCH_OUTPUT_DIR } from '../lib/report';
+import { markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import { ddsperfRoundTrip, ddsperfThroughput } from './ddsperf';
+import { ddsEnv, generateTypes, runPeers } from './node-peers';
 
 const DOMAIN_ID = 80;
 const PAYLOAD_BYTES = 100;
+/**
+ * Bytes of a sample outside its payload, the same on both sides: ddsperf's KeyedSeq (seq, key,
+ * sequence length) and bench::Ping (id, seq, sequence length). ddsperf's `size` counts them, so
+ * a Node sample carries `size - FIXED_BYTES` payload bytes to match it.
+ */
+const FIXED_BYTES = 12;
 const WARMUP = 1_000;
 const SAMPLES = 10_000;
 const THROUGHPUT_SECONDS = 5;
 const DDSPERF_SECONDS = 6;
-
-const root = WORKSPACE_ROOT;
-
-function ddsEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    CYCLONEDDS_URI:
-      process.env['CYCLONEDDS_URI'] ??
-      `file://${join(root, 'tools', 'dds', 'cyclonedds-loopback.xml')}`,
-  };
-}
-
-/** Generates the benchmark's sample type with the transport's own code generator. */
-function generateTypes(): string {
-  return generateIdlTypes(join(__dirname, 'ping.idl'), join(root, BENCH_OUTPUT_DIR, 'gen'));
-}
-
-async function runPeers(
-  roles: readonly [string, string],
-  domainId: number,
-  typesModule: string,
-  options: object,
-): Promise<unknown> {
-  const start = (role: string) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        join(__dirname, 'node-peer.ts'),
-        role,
-        String(domainId),
-        typesModule,
-        JSON.stringify(options),
-      ],
-      { cwd: root, env: ddsEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const done = once(child, 'exit').then(([code]) => {
-      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}`);
-      return out;
-    });
-    return done;
-  };
-  const [a, b] = await Promise.all(roles.map(start));
-  const line = (a + b).trim().split('\n').filter(Boolean).pop();
-  if (!line) throw new Error(`node-peer ${roles.join('/')} printed no result`);
-  return JSON.parse(line);
-}
 
 /**
  * Transport overhead: Node<->Node round trips and throughput across two processes, against
@@ -74,20 +27,22 @@ export const transportSection: BenchSection = {
     const typesModule = generateTypes();
     const env = ddsEnv();
     const ddsperfRtt = await ddsperfRoundTrip(DOMAIN_ID, DDSPERF_SECONDS, env);
-    const pingResult = (await runPeers(['pong', 'ping'], DOMAIN_ID + 1, typesModule, {
-      payloadBytes: 12,
+    const { ping: pingResult } = (await runPeers(['pong', 'ping'], DOMAIN_ID + 1, typesModule, {
+      // ddsperf ping's default sample is its fixed part alone.
+      payloadBytes: 0,
       warmup: WARMUP,
       count: SAMPLES,
       seconds: 0,
-    })) as { rtt_us: number[] };
+    })) as { ping: { rtt_us: number[] } };
     const rtt = summarize(pingResult.rtt_us);
-    const ddsperfSps = await ddsperfThroughput(DOMAIN_ID + 2, DDSPERF_SECONDS, PAYLOAD_BYTES, env);
-    const sub = (await runPeers(['sub', 'pub'], DOMAIN_ID + 3, typesModule, {
-      payloadBytes: PAYLOAD_BYTES,
+    const ddsperfSub = await ddsperfThroughput(DOMAIN_ID + 2, DDSPERF_SECONDS, PAYLOAD_BYTES, env);
+    const peers = (await runPeers(['sub', 'pub'], DOMAIN_ID + 3, typesModule, {
+      payloadBytes: PAYLOAD_BYTES - FIXED_BYTES,
       warmup: 0,
       count: 0,
       seconds: THROUGHPUT_SECONDS,
-    })) as { sps: number; received: number };
+    })) as { sub: { sps: number; received: number }; pub: { sent: number } };
+    const { sub, pub } = peers;
 
     const data = {
       rtt_us: { p50: round(rtt.p50), p90: round(rtt.p90), p99: round(rtt.p99) },
@@ -99,10 +54,16 @@ export const transportSection: BenchSection = {
       },
       rtt_p50_ratio: round(rtt.p50 / ddsperfRtt.p50),
       throughput_sps: Math.round(sub.sps),
-      ddsperf_throughput_sps: Math.round(ddsperfSps),
-      throughput_ratio: round(sub.sps / ddsperfSps),
-      payload_bytes: PAYLOAD_BYTES,
-      rtt_payload_bytes: 12,
+      ddsperf_throughput_sps: Math.round(ddsperfSub.sps),
+      throughput_ratio: round(sub.sps / ddsperfSub.sps),
+      // Reliable keep-all: anything not received is lost, counted at both ends.
+      sent: pub.sent,
+      received: sub.received,
+      lost: pub.sent - sub.received,
+      ddsperf_received: ddsperfSub.received,
+      ddsperf_lost: ddsperfSub.lost,
+      sample_bytes: PAYLOAD_BYTES,
+      rtt_sample_bytes: FIXED_BYTES,
       targets: { rtt_p50_ratio_max: 2.5, throughput_ratio_min: 0.35 },
     };
     const table = markdownTable(
@@ -130,11 +91,18 @@ export const transportSection: BenchSection = {
           '',
         ],
         [
-          `throughput, ${PAYLOAD_BYTES} B reliable (samples/s)`,
+          `throughput, ${PAYLOAD_BYTES} B samples, reliable (samples/s)`,
           data.throughput_sps,
           data.ddsperf_throughput_sps,
           data.throughput_ratio,
           '>= 0.35x',
+        ],
+        [
+          'samples lost (sent - received, reliable)',
+          `${data.lost} of ${data.sent}`,
+          `${data.ddsperf_lost} (of ${data.ddsperf_received} received)`,
+          '',
+          '0',
         ],
       ],
     );
