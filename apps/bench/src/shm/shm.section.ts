@@ -5,9 +5,9 @@ import { createInterface } from 'node:readline';
 import type { BenchSection } from '../sections';
 import { closedLoop, sequentialLatencies } from '../e2e/e2e.load';
 import {
-  LoggedProcess,
+  gatewayReady,
   LOOPBACK_DDS,
-  ROOT,
+  ProcessGroup,
   SIMULATOR_MAIN,
   singleAgentArgs,
 } from '../e2e/e2e.processes';
@@ -81,7 +81,7 @@ export const shmSection: BenchSection = {
   async run() {
     const typesModule = generateTypes();
     const roudi = await startRouDi();
-    const procs: LoggedProcess[] = [];
+    const procs = new ProcessGroup();
     try {
       const ddsperf: Record<Variant, { small: number[]; large: number[] }> = {
         udp: { small: [], large: [] },
@@ -125,24 +125,20 @@ export const shmSection: BenchSection = {
         const env = { CYCLONEDDS_URI: URI[variant] };
         const domain = String(DOMAIN + 10 + i);
         try {
-          const sim = await LoggedProcess.start(
-            join(ROOT, SIMULATOR_MAIN),
+          await procs.start(
+            SIMULATOR_MAIN,
             singleAgentArgs(domain, MODEL, `shm-${variant}-`, 256, ['--zero-think']),
             'fleet ready',
-            60_000,
             env,
           );
-          procs.push(sim.proc);
-          const gw = await LoggedProcess.start(
-            join(ROOT, 'apps/gateway/src/main.ts'),
+          const gw = await procs.start(
+            'apps/gateway/src/main.ts',
             ['--dds-domain', domain, '--port', '0', '--host', '127.0.0.1'],
             'gateway listening',
-            60_000,
             env,
           );
-          procs.push(gw.proc);
           const url = String(gw.record['url']);
-          gateways[variant] = (await becomesReady(url, DISCOVERY_TIMEOUT_MS)) ? url : undefined;
+          gateways[variant] = (await gatewayReady(url, DISCOVERY_TIMEOUT_MS)) ? url : undefined;
         } catch (err) {
           // @dds/transport refuses writers that would use shared memory: the processes exit.
           refusals[variant] = firstLine(err);
@@ -234,23 +230,11 @@ export const shmSection: BenchSection = {
       ].join('\n');
       return writeSectionReport('dds-overhead', 'shm', report, markdown);
     } finally {
-      await Promise.all(procs.map((p) => p.stop()));
+      await procs.stop();
       await stopRouDi(roudi);
     }
   },
 };
-
-/** Whether the gateway reports ready (DDS up, an agent healthy) within `timeoutMs`. */
-async function becomesReady(gatewayUrl: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${gatewayUrl}/health/ready`);
-    await res.body?.cancel();
-    if (res.ok) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The first line of an error's message (process errors carry the whole log after it). */
 function firstLine(err: unknown): string {
