@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ensureLlamaModels, ensureLlamaServer } from '@dds/llama-fixtures';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
 import { Agent, request } from 'undici';
-import { LoggedProcess } from '../e2e/e2e.processes';
+import { ProcessGroup } from '../e2e/e2e.processes';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
@@ -189,7 +189,7 @@ export const enginesSection: BenchSection = {
   async run() {
     const { chat } = ensureLlamaModels();
     const serverBin = ensureLlamaServer((l) => process.stderr.write(`[llama-server] ${l}\n`));
-    const procs: LoggedProcess[] = [];
+    const procs = new ProcessGroup();
     const dispatcher = new Agent({ connections: 1 });
     let direct: Awaited<ReturnType<typeof directLlama>> | undefined;
     let server: ReturnType<typeof spawn> | undefined;
@@ -210,14 +210,13 @@ export const enginesSection: BenchSection = {
         { stdio: 'ignore' },
       );
       const upstream = `http://127.0.0.1:${port}`;
-      const gateway = await LoggedProcess.start(
+      const gateway = await procs.start(
         'apps/gateway/src/main.ts',
         ['--dds-domain', DOMAIN, '--port', '0', '--host', '127.0.0.1', '--fleet', 'none'],
         'gateway listening',
       );
-      procs.push(gateway.proc);
       const gw = `${String(gateway.record['url'])}/v1/chat/completions`;
-      const agent = await LoggedProcess.start(
+      await procs.start(
         'apps/agent/src/main.ts',
         [
           '--engine',
@@ -231,7 +230,6 @@ export const enginesSection: BenchSection = {
         ].concat(['--threads', THREADS, '--dds-domain', DOMAIN, '--heartbeat-interval', '0.5']),
         'agents ready',
       );
-      procs.push(agent.proc);
       for (let i = 0; ; i++) {
         const ok = await fetch(`${upstream}/health`).then(
           (r) => r.status === 200,
@@ -241,7 +239,7 @@ export const enginesSection: BenchSection = {
         if (i > 600) throw new Error('llama-server did not become healthy');
         await new Promise((r) => setTimeout(r, 100));
       }
-      const sidecar = await LoggedProcess.start(
+      await procs.start(
         'apps/agent/src/main.ts',
         ['--engine', 'openai', '--upstream', upstream, '--id', 'bench-sidecar'].concat([
           '--dds-domain',
@@ -251,7 +249,6 @@ export const enginesSection: BenchSection = {
         ]),
         'agents ready',
       );
-      procs.push(sidecar.proc);
       await waitForModels(String(gateway.record['url']), ['bench-llama', 'bench-upstream']);
 
       direct = await directLlama(chat);
@@ -344,7 +341,7 @@ export const enginesSection: BenchSection = {
       return writeSectionReport('dds-overhead', 'engines', report, markdown);
     } finally {
       await direct?.close();
-      await Promise.all(procs.map((p) => p.stop()));
+      await procs.stop();
       server?.kill('SIGTERM');
       await dispatcher.close();
     }
