@@ -1,6 +1,7 @@
 import { apisSection } from './apis/apis.section';
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
+import { enginesSection } from './engines/engines.section';
 import { orchestrationSection } from './orchestration/orchestration.section';
 import { protocolSection } from './protocol/protocol.section';
 import { schemaSection } from './schema/schema.section';
@@ -25,4 +26,5 @@ export const sections: BenchSection[] = [
   e2eSection,
   apisSection,
   shmSection,
+  enginesSection,
 ];

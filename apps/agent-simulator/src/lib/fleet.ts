@@ -1,7 +1,13 @@
-import { Agent, FailureInjectingEngine, OpenAIEngine, SimEngine, type Engine } from '@dds/agent';
+import {
+  Agent,
+  FailureInjectingEngine,
+  OpenAIEngine,
+  OpenAIHttpServer,
+  SimEngine,
+  type Engine,
+} from '@dds/agent';
 import { DomainParticipant } from '@dds/transport';
 import type { AgentGroupConfig, FleetConfig } from './fleet-config';
-import { OpenAIHttpServer } from './openai-http.server';
 
 /** Options of {@link startFleet}. */
 export interface StartFleetOptions {

@@ -1,5 +1,6 @@
 import { ProtocolError } from '@dds/protocol';
 import { Agent } from './agent';
+import { SlotPoolError } from './slot-pool';
 import type { ChatJob, Engine, EngineEvent } from './engine';
 
 /** An engine that says its job's tag, then holds until the job is aborted, recording the jobs it was given. */
@@ -53,5 +54,27 @@ describe('Agent (no DDS: local jobs only)', () => {
     expect(await Promise.race([queued, ranQueued])).toMatchObject({ code: 'agent_gone' });
     expect(engine.started).toEqual(['running']);
     expect(agent.load).toEqual({ busy: 0, queued: 0 });
+  });
+
+  it('refuses work while its engine is unavailable, and serves again once it is back', async () => {
+    const engine = new HoldingEngine();
+    const agent = new Agent({ id: 'a', models: ['m'], specialization: 'text', slots: 1, engine });
+    const job = (tag: string) => ({ kind: 'chat' as const, model: 'm', body: { tag } });
+    agent.setUnavailable('upstream down');
+    expect(agent.unavailable).toBe('upstream down');
+    const refused = await drainAll(agent.runChat(job('refused'))).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SlotPoolError);
+    expect(refused).toMatchObject({
+      code: 'draining',
+      message: expect.stringContaining('upstream down'),
+    });
+    expect(engine.started).toEqual([]);
+
+    agent.setUnavailable(undefined);
+    const started = engine.nextStart();
+    const served = drainAll(agent.runChat(job('served'))).catch((e: unknown) => e);
+    expect(await started).toBe('served');
+    await agent.stop();
+    await served;
   });
 });

@@ -67,6 +67,16 @@ export interface AgentLoad {
 }
 
 /**
+ * Load measured by the engine itself (e.g. a sidecar reading its upstream server's `/slots`),
+ * which includes work that never passed through this agent.
+ */
+export interface ExternalLoad {
+  readonly busy: number;
+  readonly total: number;
+  readonly queued: number;
+}
+
+/**
  * An agent: announces itself on `agent/register`, heartbeats `agent/status`, serves requests
  * from `agent/request` through its engine with slot limits and a priority queue, streams the
  * answer on `agent/response`, honours cancels and deadlines, and drains on demand.
@@ -89,6 +99,9 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   private tokensPerSecond = 0;
   private idleWaiters: (() => void)[] = [];
   private servedCount = 0;
+  /** Why the agent refuses work for now (its engine is down), if it does. */
+  private unavailableReason: string | undefined;
+  private externalLoad: ExternalLoad | undefined;
 
   constructor(options: AgentOptions) {
     super();
@@ -147,6 +160,31 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
     this.endpoint?.updateInfo(changes);
   }
 
+  /**
+   * Marks the engine down (`reason`) or up again (`undefined`): while down the agent announces
+   * `draining`, so gateways route elsewhere, and refuses requests (retryable); it stays in the
+   * fleet, unlike {@link drain}.
+   */
+  setUnavailable(reason: string | undefined): void {
+    if (this.unavailableReason === reason) return;
+    this.unavailableReason = reason;
+    this.onLoadChange();
+  }
+
+  /** Why the agent refuses work for now, if it does ({@link setUnavailable}). */
+  get unavailable(): string | undefined {
+    return this.unavailableReason;
+  }
+
+  /**
+   * Reports load measured by the engine (busy/total slots, queue) instead of this agent's own
+   * slot count, or `undefined` to go back to the agent's own. Local queueing is added on top.
+   */
+  setExternalLoad(load: ExternalLoad | undefined): void {
+    this.externalLoad = load;
+    this.onLoadChange();
+  }
+
   /** Requests completed (any outcome) since start. */
   get served(): number {
     return this.servedCount;
@@ -174,6 +212,8 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
     this.endpoint.onRequest((s) => void this.serve(s));
     this.state = 'running';
     this.endpoint.start();
+    // Set before start (e.g. a sidecar whose upstream is down): the first status must say so.
+    if (this.unavailableReason !== undefined || this.externalLoad) this.onLoadChange();
   }
 
   /**
@@ -248,6 +288,12 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   private async admit(
     job: LocalJob,
   ): Promise<{ signal: AbortSignal; t0: number; done: () => void }> {
+    if (this.unavailableReason !== undefined) {
+      throw new SlotPoolError(
+        'draining',
+        `agent ${this.id} is unavailable: ${this.unavailableReason}`,
+      );
+    }
     const ac = new AbortController();
     const unlink = link(job.signal, ac);
     this.running.add(ac);
@@ -277,6 +323,14 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
     const req = stream.request;
     if (this.state !== 'running') {
       stream.error({ code: 'draining', message: `agent ${this.id} is draining`, retryable: true });
+      return;
+    }
+    if (this.unavailableReason !== undefined) {
+      stream.error({
+        code: 'draining',
+        message: `agent ${this.id} is unavailable: ${this.unavailableReason}`,
+        retryable: true,
+      });
       return;
     }
     if (!this.info.models.includes(req.model)) {
@@ -396,17 +450,19 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   private onLoadChange(): void {
     const busy = this.pool.busySlots;
     const queued = this.pool.queueDepth;
+    const ext = this.externalLoad;
+    const slotsBusy = ext ? ext.busy : busy;
     const state: AgentState =
-      this.state === 'draining' || this.state === 'stopped'
+      this.state === 'draining' || this.state === 'stopped' || this.unavailableReason !== undefined
         ? 'draining'
-        : busy > 0
+        : slotsBusy > 0
           ? 'busy'
           : 'idle';
     this.endpoint?.setStatus({
       state,
-      slotsBusy: busy,
-      slotsTotal: this.pool.slots,
-      queueDepth: queued,
+      slotsBusy,
+      slotsTotal: ext ? ext.total : this.pool.slots,
+      queueDepth: ext ? ext.queued + queued : queued,
       emaLatencyMs: this.emaLatencyMs,
       tokensPerSecond: this.tokensPerSecond,
     });

@@ -100,6 +100,14 @@ class MiniServer {
     }
     chunk({ role: 'assistant', content: '' });
     chunk({ content: 'Hel' });
+    if (body['model'] === 'fails-mid-stream') {
+      // What llama-server sends when it cannot parse its own output.
+      frame({
+        error: { code: 500, message: 'output does not match the format', type: 'server_error' },
+      });
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     // Two SSE events in one TCP write, and one event split across writes: the parser must cope.
     res.write(
       `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }] })}\n\ndata: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}\n\n`,
@@ -219,6 +227,25 @@ describe('OpenAIEngine against an independent OpenAI-compatible server', () => {
       code: 'upstream_error',
       retryable: true,
     });
+  });
+
+  it('turns an error event in the upstream stream into an EngineError, not a short answer', async () => {
+    const events: EngineEvent[] = [];
+    const run = (async () => {
+      for await (const ev of engine.chat({
+        model: 'fails-mid-stream',
+        body: { messages, stream: true },
+        signal,
+      })) {
+        events.push(ev);
+      }
+    })();
+    await expect(run).rejects.toMatchObject({
+      name: 'EngineError',
+      code: 'upstream_error',
+      message: 'upstream failed mid-stream: output does not match the format',
+    });
+    expect(events).toEqual([{ type: 'text', text: 'Hel' }]);
   });
 
   it('closes the upstream stream when the job is cancelled', async () => {

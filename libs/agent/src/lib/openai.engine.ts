@@ -28,6 +28,8 @@ interface ChunkShape {
     finish_reason?: string | null;
   }[];
   usage?: Usage | null;
+  /** Servers (llama-server, vLLM) report a failure mid-stream as an error event. */
+  error?: { message?: string; code?: unknown; type?: string };
 }
 
 interface CompletionShape {
@@ -105,6 +107,13 @@ export class OpenAIEngine implements Engine {
     let usage: Usage | undefined;
     try {
       for await (const chunk of readSseJson<ChunkShape>(res.body)) {
+        if (chunk.error) {
+          // Never a silently truncated answer: the gateway turns this into an error event.
+          throw new EngineError(
+            `upstream failed mid-stream: ${chunk.error.message ?? JSON.stringify(chunk.error)}`,
+            'upstream_error',
+          );
+        }
         if (chunk.usage) usage = chunk.usage;
         for (const choice of chunk.choices ?? []) {
           const d = choice.delta;
@@ -115,6 +124,7 @@ export class OpenAIEngine implements Engine {
       }
     } catch (e) {
       if (job.signal.aborted) throw job.signal.reason;
+      if (e instanceof EngineError) throw e;
       throw new EngineError(`upstream stream failed: ${(e as Error).message}`, 'upstream_error');
     } finally {
       // Leaving early (cancel) must free the connection.

@@ -1,10 +1,8 @@
-import {
-  Agent,
-  FailureInjectingEngine,
-  OpenAIEngine,
-  SimEngine,
-  type EngineEvent,
-} from '@dds/agent';
+import { Agent } from './agent';
+import type { EngineEvent } from './engine';
+import { FailureInjectingEngine } from './failure-injection';
+import { OpenAIEngine } from './openai.engine';
+import { SimEngine } from './sim.engine';
 import { decodeEmbeddingBase64 } from '@dds/openai-schema';
 import { once } from 'node:events';
 import OpenAI from 'openai';

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EngineError, SlotPoolError, type Agent } from '@dds/agent';
+import { mergeToolCall, type Agent } from './agent';
+import { EngineError } from './engine';
+import { SlotPoolError } from './slot-pool';
 import {
   chatCompletion,
   chatCompletionChunk,
@@ -25,7 +27,6 @@ import {
   validateEmbeddingRequest,
   type ToolCall,
 } from '@dds/openai-schema';
-import { mergeToolCall } from '@dds/agent';
 import type { ToolCallDelta } from '@dds/protocol';
 
 /** Largest request body accepted (images travel inline). */
