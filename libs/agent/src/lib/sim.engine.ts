@@ -51,6 +51,10 @@ const WORDS = (
   'north south east west answer question reason idea story system network message'
 ).split(' ');
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** FNV-1a 32-bit, for seeding. */
 function hash32(text: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -267,7 +271,12 @@ export class SimEngine implements Engine {
       const due = firstAt + (i - skip) * interval * f;
       const wait = due - this.clock.now();
       if (wait > 0 || interval === 0) await this.clock.sleep(wait, signal);
-      else if (signal.aborted) throw signal.reason;
+      else {
+        // Behind schedule (a busy or paused process): still let the event loop deliver a cancel
+        // before the next token, rather than bursting the rest of the answer unchecked.
+        await yieldToEventLoop();
+        if (signal.aborted) throw signal.reason;
+      }
       produced++;
       yield { type: 'text', text: i === 0 ? capitalise(word) : ` ${word}` };
     }
