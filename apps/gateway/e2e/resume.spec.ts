@@ -406,7 +406,9 @@ describe('gateway death mid-stream', () => {
         }
       }
     })().catch((e: unknown) => e);
-    expect(await ended).toBeInstanceOf(Error);
+    // The stream broke off (the SDK's error comes from another realm: no instanceof here).
+    expect(await ended).toBeDefined();
+    expect(pieces).toBeLessThan(400);
     await waitFor('the agent to free its slot', async () => (await slots()) === 0, 10_000);
     const freedAfterMs = performance.now() - killedAt;
     // The gateway's request writer lease (agents.timeout) expired; the status travels after.

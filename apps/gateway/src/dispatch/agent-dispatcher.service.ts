@@ -44,6 +44,8 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
   /** `scheduler.max_resumes` (0 without a config: unit tests of the plain path). */
   private readonly maxResumes: number;
   private readonly interTokenTimeoutMs: number;
+  /** The answer so far of each running resumable job. */
+  private readonly progressOf = new WeakMap<GatewayJob, StreamProgress>();
 
   /** Merges the session's history into the request and trims it to this agent's window. */
   private prepareSession(context: ContextStore<ContextMessage>, job: GatewayJob, agent: AgentView) {
@@ -119,6 +121,7 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
       return this.runOn(job, agentId, signal, outputStarted, new StreamProgress());
     }
     const progress = new StreamProgress();
+    this.progressOf.set(job, progress);
     const left = new Set<string>();
     let current = agentId;
     for (;;) {
@@ -143,6 +146,14 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         current = this.resumeTarget(job, left, progress, err);
       }
     }
+  }
+
+  /**
+   * A job whose answer started resumes by itself when its agent is lost (the channel reports
+   * the loss to `run`): the scheduler must not abort it.
+   */
+  recoversFromAgentLoss(job: GatewayJob): boolean {
+    return this.progressOf.get(job)?.delivered === true;
   }
 
   /** The agent that continues the answer after `err`, or the error the client gets. */
