@@ -1,3 +1,4 @@
+import { chaosSection } from './chaos/chaos.section';
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
 import { orchestrationSection } from './orchestration/orchestration.section';
@@ -21,4 +22,5 @@ export const sections: BenchSection[] = [
   orchestrationSection,
   protocolSection,
   e2eSection,
+  chaosSection,
 ];

@@ -23,7 +23,7 @@ function agentArgs(leaseS: number): string[] {
     '--timeout',
     String(leaseS),
     '--heartbeat-interval',
-    '0.1',
+    '0.25',
     '--count',
     '1',
     '--ttft-ms',
@@ -65,7 +65,7 @@ class Rig {
   async start(env: Record<string, string> = {}): Promise<void> {
     this.gateway = await startTestGateway({
       DDS_LLM_DDS_DOMAIN: DOMAIN,
-      DDS_LLM_AGENTS_HEARTBEAT_INTERVAL: '0.1',
+      DDS_LLM_AGENTS_HEARTBEAT_INTERVAL: '0.25',
       DDS_LLM_AGENTS_TIMEOUT: String(this.leaseS),
       DDS_LLM_SCHEDULER_INTER_TOKEN_TIMEOUT: String(this.stallS),
       ...env,
@@ -384,7 +384,7 @@ describe('gateway death mid-stream', () => {
     const doomed = await GatewayProcess.start(['--port', '0', '--dds-domain', DOMAIN], {
       DDS_LLM_SERVER_HOST: '127.0.0.1',
       DDS_LLM_AGENTS_TIMEOUT: String(rig.leaseS),
-      DDS_LLM_AGENTS_HEARTBEAT_INTERVAL: '0.1',
+      DDS_LLM_AGENTS_HEARTBEAT_INTERVAL: '0.25',
     });
     const client = new OpenAI({ baseURL: `${doomed.url}/v1`, apiKey: 'none', maxRetries: 0 });
     const agentId = rig.sims[0]?.agents[0]?.id;

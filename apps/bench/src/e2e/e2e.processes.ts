@@ -20,10 +20,15 @@ export class LoggedProcess {
     args: string[],
     readyMsg: string,
     timeoutMs = 60_000,
+    env: Record<string, string> = {},
   ): Promise<{ proc: LoggedProcess; record: Record<string, unknown> }> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], {
       cwd: ROOT,
-      env: { ...process.env, CYCLONEDDS_URI: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS },
+      env: {
+        ...process.env,
+        CYCLONEDDS_URI: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new LoggedProcess(child);
