@@ -49,7 +49,8 @@ function body(i: number): string {
 /** What an uninterrupted agent (same engine, same seed) answers to stream `i`. */
 async function referenceText(i: number): Promise<string> {
   const engine = new SimEngine({
-    seed: 0,
+    // The simulator seeds its i-th agent (from 1) with seed + i: every agent here is the first.
+    seed: 1,
     ttftMs: 0,
     prefillTokensPerSec: 0,
     decodeTokensPerSec: 0,

@@ -16,6 +16,8 @@ export interface StreamOutcome {
   readonly completionTokens?: number;
   /** Distinct chunk ids seen (1 for one stream). */
   readonly ids: number;
+  /** The error event's message, if any. */
+  readonly error?: string;
 }
 
 interface ChunkShape {
@@ -23,7 +25,7 @@ interface ChunkShape {
   choices?: { delta?: { content?: string }; finish_reason?: string | null }[];
   usage?: { completion_tokens?: number } | null;
   x_dds_llm?: { resumed?: number };
-  error?: unknown;
+  error?: { message?: string };
 }
 
 /**
@@ -38,6 +40,7 @@ export class SseCollector {
   private resumed = 0;
   private completionTokens: number | undefined;
   private finished = false;
+  private error: string | undefined;
   readonly pieces: string[] = [];
   readonly at: number[] = [];
 
@@ -62,6 +65,7 @@ export class SseCollector {
         }
         if (chunk.error !== undefined) {
           this.explicitError = true;
+          this.error = String(chunk.error?.message ?? 'error');
           continue;
         }
         if (chunk.id) this.ids.add(chunk.id);
@@ -96,6 +100,7 @@ export class SseCollector {
       resumed: this.resumed,
       ...(this.completionTokens !== undefined ? { completionTokens: this.completionTokens } : {}),
       ids: this.ids.size,
+      ...(this.error !== undefined ? { error: this.error } : {}),
     };
   }
 }

@@ -90,8 +90,6 @@ export class AppModule {
             // How long a request waits for DDS to discover an agent's request reader before it
             // fails over (to the agent's HTTP endpoint, or to another agent).
             matchTimeoutMs: Math.min(5000, config.agents.timeout * 1000),
-            // Agents cancel this gateway's requests within the same lease when it dies.
-            leaseMs: config.agents.timeout * 1000,
           }),
           DdsFleetModule,
         ]

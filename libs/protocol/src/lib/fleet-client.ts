@@ -52,11 +52,6 @@ export interface FleetClientOptions {
   readonly deadlineGraceMs?: number;
   /** How long `request()` waits for the request writer to discover the agent. Default 5000 ms. */
   readonly matchTimeoutMs?: number;
-  /**
-   * Liveliness lease (ms) of this gateway's request writers (`agents.timeout`): when the gateway
-   * dies, agents cancel its requests within it. Default: none (the participant's lease).
-   */
-  readonly leaseMs?: number;
 }
 
 /** Options of one {@link FleetClient.request}. */
@@ -114,7 +109,6 @@ export class FleetClient {
   private readonly responseReader: Reader<AgentResponse>;
   private readonly deadlineGraceMs: number;
   private readonly matchTimeoutMs: number;
-  private readonly leaseMs: number | undefined;
   private readonly idPrefix: string;
   private closed = false;
   private late = 0;
@@ -139,10 +133,6 @@ export class FleetClient {
     assertValidId(this.gatewayId, 'gatewayId');
     this.deadlineGraceMs = options.deadlineGraceMs ?? 1000;
     this.matchTimeoutMs = options.matchTimeoutMs ?? 5000;
-    if (options.leaseMs !== undefined && !(options.leaseMs > 0)) {
-      throw new RangeError(`leaseMs must be > 0, got ${options.leaseMs}`);
-    }
-    this.leaseMs = options.leaseMs;
     // Request instances of one agent are shared by every gateway, so ids must be unique across
     // gateways: random bits do that; the (shortened) gateway id is there for humans reading logs.
     this.idPrefix = `${this.gatewayId.slice(0, 64)}.${randomBytes(6).toString('hex')}.`;
@@ -389,7 +379,7 @@ export class FleetClient {
     const pub = this.participant.createPublisher({
       partitions: [agentPartition(entry.info.agentId)],
     });
-    const writer = pub.createWriter(this.topics.request, QOS.requestWriter(this.leaseMs));
+    const writer = pub.createWriter(this.topics.request, QOS.request());
     writer.on('publication-matched', (s) => {
       entry.matched = s.currentCount;
     });

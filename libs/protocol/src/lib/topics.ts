@@ -96,18 +96,6 @@ export const QOS = {
       writerDataLifecycle: { autodisposeUnregisteredInstances: false },
     };
   },
-  /**
-   * `agent/request` writer of a gateway with a liveliness lease: a killed gateway's open
-   * requests read `NOT_ALIVE_NO_WRITERS` on the agent within `leaseMs` (and are cancelled there),
-   * instead of after the participant's lease. The agent's reader requests an infinite lease, so
-   * it matches writers with or without one.
-   */
-  requestWriter(leaseMs?: number): Qos {
-    return {
-      ...QOS.request(),
-      ...(leaseMs !== undefined ? { liveliness: { kind: 'automatic' as const, leaseMs } } : {}),
-    };
-  },
   /** `agent/response`, both sides: keep-all so that no delta of a request is ever replaced. */
   response(): Qos {
     return {
