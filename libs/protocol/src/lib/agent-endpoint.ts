@@ -182,9 +182,16 @@ export class AgentEndpoint {
     this.requestReader.on('data', () => this.onRequests());
     // A gateway that dies (its gateway/status lease expires) or closes never cancels what it
     // asked: its requests are cancelled here, freeing their slots.
-    this.gatewayTopic = this.participant.createTopic(TOPICS.gatewayStatus, GatewayStatusType);
-    this.gatewayReader = this.participant.createReader(this.gatewayTopic, QOS.registerReader());
-    this.gatewayReader.on('data', () => this.onGateways());
+    try {
+      this.gatewayTopic = this.participant.createTopic(TOPICS.gatewayStatus, GatewayStatusType);
+      this.gatewayReader = this.participant.createReader(this.gatewayTopic, QOS.registerReader());
+      this.gatewayReader.on('data', () => this.onGateways());
+    } catch {
+      // Not permitted (DDS Security permissions issued before agents read gateway/status): the
+      // agent still serves; a dead gateway's requests then end with the participant lease.
+      this.gatewayTopic?.close();
+      this.gatewayTopic = undefined;
+    }
     this.statusWriter = this.participant.createWriter(this.topics.status, QOS.status());
     this.registerWriter = this.participant.createWriter(
       this.topics.register,
