@@ -1,4 +1,5 @@
 import { apisSection } from './apis/apis.section';
+import { chaosSection } from './chaos/chaos.section';
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
 import { enginesSection } from './engines/engines.section';
@@ -27,4 +28,5 @@ export const sections: BenchSection[] = [
   apisSection,
   shmSection,
   enginesSection,
+  chaosSection,
 ];

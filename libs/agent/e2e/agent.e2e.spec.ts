@@ -68,7 +68,8 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     expect(client.agent('reg-1')?.info).toMatchObject({
       models: ['phi-4-mini'],
       specialization: 'text',
-      capabilities: ['streaming', 'functions'],
+      // The sim engine continues other agents' answers, so the agent announces it.
+      capabilities: ['streaming', 'functions', 'continue'],
       slots: 2,
       maxContextTokens: 4096,
       httpEndpoint: 'http://127.0.0.1:1/v1',

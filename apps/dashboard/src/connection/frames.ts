@@ -77,7 +77,7 @@ export interface SelectionExplanation {
 }
 
 /** How a request ended. */
-export type RequestOutcome = 'completed' | 'retried' | 'failed' | 'cancelled';
+export type RequestOutcome = 'completed' | 'retried' | 'resumed' | 'failed' | 'cancelled';
 
 /** One sampled request (`requests` channel). */
 export interface RequestRecord {

@@ -29,6 +29,9 @@ export function outcomeLabel(record: RequestRecord): string {
       return 'ok';
     case 'retried':
       return `ok after ${record.attempts} attempts`;
+    case 'resumed':
+      // The serving agent was lost mid-answer and another one continued it.
+      return 'resumed';
     case 'cancelled':
       return 'cancelled';
     case 'failed':

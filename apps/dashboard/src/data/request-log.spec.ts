@@ -90,6 +90,7 @@ describe('describeDecision / outcomeLabel', () => {
     expect(outcomeLabel(record('x', { outcome: 'retried', attempts: 2 }))).toBe(
       'ok after 2 attempts',
     );
+    expect(outcomeLabel(record('x', { outcome: 'resumed' }))).toBe('resumed');
     expect(outcomeLabel(record('x', { outcome: 'failed', status: 502 }))).toBe('failed 502');
     expect(outcomeLabel(record('x', { outcome: 'cancelled', status: 499 }))).toBe('cancelled');
   });

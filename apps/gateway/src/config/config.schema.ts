@@ -225,6 +225,24 @@ export class SchedulerConfig {
   @Min(0)
   @Max(10)
   max_retries!: number;
+
+  /**
+   * Times one streamed generation may move to another agent after its agent was lost (or
+   * stalled) mid-answer; 0 turns resuming off.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  max_resumes!: number;
+
+  /**
+   * Seconds without a delta, once output started, after which the serving agent counts as
+   * stalled and the generation resumes elsewhere.
+   */
+  @IsNumber()
+  @Min(0.01)
+  @Max(3600)
+  inter_token_timeout!: number;
 }
 
 /** `selector.*`: which agent serves a request. */

@@ -1,7 +1,7 @@
 import type { SelectionExplanation } from '@dds/selector';
 
 /** How a request ended, as the `requests` channel reports it. */
-export type RequestOutcome = 'completed' | 'retried' | 'failed' | 'cancelled';
+export type RequestOutcome = 'completed' | 'retried' | 'resumed' | 'failed' | 'cancelled';
 
 /** One sampled request on the `requests` channel. */
 export interface RequestRecord {

@@ -37,6 +37,7 @@ export class RequestTrace {
   private firstOutputAt: number | undefined;
   private lastOutputAt = 0;
   private ended = false;
+  private resumes = 0;
   private readonly startedAt = performance.now();
   private readonly wallAt = Date.now();
 
@@ -70,9 +71,16 @@ export class RequestTrace {
     this.lastOutputAt = now;
   }
 
+  /** The answer moved to `agentId` mid-generation (its agent was lost or stalled). */
+  resumed(agentId: string): void {
+    this.agent = agentId;
+    this.resumes++;
+  }
+
   completed(agentId: string, attempts: number, queuedMs: number, tokens: number | null): void {
     this.agent = agentId;
-    this.end(200, attempts > 1 ? 'retried' : 'completed', null, { attempts, queuedMs, tokens });
+    const outcome = this.resumes > 0 ? 'resumed' : attempts > 1 ? 'retried' : 'completed';
+    this.end(200, outcome, null, { attempts, queuedMs, tokens });
   }
 
   failed(status: number, message: string): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AgentRegistry, AgentView } from '@dds/registry';
-import type { ProtocolRequest, ResponseEvent } from '@dds/protocol';
+import { CONTINUE_CAPABILITY, type ProtocolRequest, type ResponseEvent } from '@dds/protocol';
 import type { Assignment, Dispatcher } from '@dds/scheduler';
 import { NoCapacityError } from '@dds/scheduler';
 import { NoAgentError, type AgentSelector } from '@dds/selector';
@@ -13,13 +13,15 @@ import {
 import { ContextWindowExceededError, type ContextMessage, type ContextStore } from '@dds/context';
 import type { AgentChannel } from '../fleet/agent-channel';
 import { CONTEXT_STORE } from '../context/context.constants';
-import { ResponseCollector } from './response-assembler';
 import { AGENT_REGISTRY } from '../registry/registry.constants';
 import { DispatchMetrics } from './dispatch.metrics';
 import { AGENT_SELECTOR } from '../selector/selector.constants';
 import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
 import { classifyEncodeFailure } from './fault-classification';
 import { AgentAttemptError, type GatewayJob, type JobOutcome } from './gateway-job';
+import { resumableError, StalledError, StreamProgress } from './stream-resume';
+import { GATEWAY_CONFIG } from '../config/config.constants';
+import type { GatewayConfig } from '../config/config.schema';
 
 /**
  * The scheduler's host side: picks agents with the selector over the registry's view, and runs a
@@ -34,7 +36,17 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     private readonly metrics: DispatchMetrics,
     @Optional() @Inject(DDS_CHANNEL) private readonly dds?: AgentChannel,
     @Optional() @Inject(CONTEXT_STORE) private readonly context?: ContextStore<ContextMessage>,
-  ) {}
+    @Optional() @Inject(GATEWAY_CONFIG) config?: GatewayConfig,
+  ) {
+    this.maxResumes = config?.scheduler.max_resumes ?? 0;
+    this.interTokenTimeoutMs = (config?.scheduler.inter_token_timeout ?? 30) * 1000;
+  }
+
+  /** `scheduler.max_resumes` (0 without a config: unit tests of the plain path). */
+  private readonly maxResumes: number;
+  private readonly interTokenTimeoutMs: number;
+  /** The answer so far of each running resumable job. */
+  private readonly progressOf = new WeakMap<GatewayJob, StreamProgress>();
 
   /** Merges the session's history into the request and trims it to this agent's window. */
   private prepareSession(context: ContextStore<ContextMessage>, job: GatewayJob, agent: AgentView) {
@@ -46,11 +58,7 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         agent.maxContextTokens,
         job.reservedTokens ?? 0,
       );
-      return {
-        messages: prepared.messages,
-        conversation: prepared.conversation,
-        reply: new ResponseCollector(),
-      };
+      return { messages: prepared.messages, conversation: prepared.conversation };
     } catch (err) {
       if (err instanceof ContextWindowExceededError) {
         // Another agent may have a larger window.
@@ -98,6 +106,11 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     }
   }
 
+  /**
+   * Runs `job` on `agentId`. A chat answer whose agent is lost or stalls after output started
+   * continues on another agent that announces `continue` (at most `scheduler.max_resumes`
+   * times): the client sees one answer.
+   */
   async run(
     job: GatewayJob,
     agentId: string,
@@ -105,34 +118,178 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     signal: AbortSignal,
     outputStarted: () => void,
   ): Promise<JobOutcome> {
+    if (this.maxResumes === 0 || job.kind !== 'chat') {
+      return this.runOn(job, agentId, signal, outputStarted, new StreamProgress());
+    }
+    const progress = new StreamProgress();
+    this.progressOf.set(job, progress);
+    const left = new Set<string>();
+    let current = agentId;
+    for (;;) {
+      try {
+        const outcome = await this.runOn(job, current, signal, outputStarted, progress);
+        if (progress.resumes === 0) return outcome;
+        return {
+          agentId: outcome.agentId,
+          final: { ...outcome.final, usage: progress.usage(outcome.final.usage) },
+          resumes: progress.resumes,
+        };
+      } catch (err) {
+        if (
+          !(err instanceof AgentAttemptError) ||
+          !err.resumable ||
+          !progress.delivered ||
+          signal.aborted
+        ) {
+          throw err;
+        }
+        left.add(current);
+        current = this.resumeTarget(job, left, progress, err);
+      }
+    }
+  }
+
+  /**
+   * A job whose answer started resumes by itself when its agent is lost (the channel reports
+   * the loss to `run`): the scheduler must not abort it.
+   */
+  recoversFromAgentLoss(job: GatewayJob): boolean {
+    return this.progressOf.get(job)?.delivered === true;
+  }
+
+  /** The agent that continues the answer after `err`, or the error the client gets. */
+  private resumeTarget(
+    job: GatewayJob,
+    left: ReadonlySet<string>,
+    progress: StreamProgress,
+    err: AgentAttemptError,
+  ): string {
+    if (progress.resumes >= this.maxResumes) {
+      this.metrics.resumeFailures.inc('budget');
+      throw new AgentAttemptError(
+        'resume_budget_exhausted',
+        `${err.message}; the answer already moved to another agent ${progress.resumes} time(s), the limit (scheduler.max_resumes)`,
+        false,
+      );
+    }
+    const next = this.assignForResume(job, left);
+    if (!next) {
+      this.metrics.resumeFailures.inc('no_agent');
+      throw new AgentAttemptError(
+        err.code,
+        `${err.message}; no other agent for '${job.model}' can continue the answer`,
+        false,
+      );
+    }
+    progress.resumed();
+    this.metrics.resumes.inc(err.code === 'stalled' ? 'stalled' : 'lost');
+    this.metrics.resumeRefillTokens.inc(progress.refillTokens);
+    job.trace?.resumed(next);
+    return next;
+  }
+
+  /**
+   * A DDS agent of the model, not yet left by this answer, that announces `continue`: the
+   * selector's pick, or when every such agent is busy the least loaded one (the answer is
+   * already under way: its agent queues it rather than the client losing it).
+   */
+  private assignForResume(job: GatewayJob, left: ReadonlySet<string>): string | undefined {
+    const candidates = this.registry
+      .byModel(job.model)
+      .filter((a) => a.transport === 'dds' && !left.has(a.id));
+    const selection = {
+      ...job.selection,
+      capabilities: [...(job.selection.capabilities ?? []), CONTINUE_CAPABILITY],
+    };
+    try {
+      return this.selector.select(selection, candidates).agent.id;
+    } catch (err) {
+      if (!(err instanceof NoAgentError) || err.reason !== 'all-busy') return undefined;
+    }
+    let best: AgentView | undefined;
+    for (const a of candidates) {
+      if (a.health !== 'healthy' && a.health !== 'suspect') continue;
+      if (!selection.capabilities.every((c) => a.capabilities.includes(c))) continue;
+      if (job.selection.specialization && a.specialization !== job.selection.specialization) {
+        continue;
+      }
+      if (!best || a.load < best.load) best = a;
+    }
+    return best?.id;
+  }
+
+  /** One agent's part of the answer (all of it unless the agent is lost mid-generation). */
+  private async runOn(
+    job: GatewayJob,
+    agentId: string,
+    signal: AbortSignal,
+    outputStarted: () => void,
+    progress: StreamProgress,
+  ): Promise<JobOutcome> {
     const agent = this.registry.get(agentId);
-    if (!agent) throw new AgentAttemptError('agent_gone', `agent ${agentId} left the fleet`, true);
+    if (!agent) {
+      throw new AgentAttemptError(
+        'agent_gone',
+        `agent ${agentId} left the fleet`,
+        !progress.delivered,
+        true,
+      );
+    }
     const channel = agent.transport === 'http' ? this.http : this.dds;
     if (!channel) throw new AgentAttemptError('agent_gone', 'DDS is disabled', true);
     const session =
       job.sessionId && this.context ? this.prepareSession(this.context, job, agent) : undefined;
+    const resuming = progress.delivered;
+    /** Whether the client already saw output (then only a resume can save the answer). */
+    const seen = () => progress.delivered && job.onOutput !== undefined;
+    // Resumable answers stream from the agent even when the client waits for one body: the
+    // gateway then holds the partial answer a next agent continues from.
+    const agentStreams =
+      job.stream || (this.maxResumes > 0 && job.kind === 'chat' && agent.transport === 'dds');
+    // The attempt's own signal: the client's, or the inter-token deadline (a stalled agent).
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal.reason);
+    if (signal.aborted) attempt.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+    let lastOutputAt = performance.now();
+    let stallTimer: NodeJS.Timeout | undefined;
+    const stallMs = this.interTokenTimeoutMs;
+    const checkStall = () => {
+      const idle = performance.now() - lastOutputAt;
+      if (idle >= stallMs) {
+        attempt.abort(
+          new StalledError(`agent ${agentId} sent nothing for ${Math.round(idle)} ms mid-answer`),
+        );
+      } else {
+        stallTimer = setTimeout(checkStall, stallMs - idle);
+      }
+    };
+    // A continuing agent must show progress as well; a fresh one may take its time to first token.
+    if (resuming) stallTimer = setTimeout(checkStall, stallMs);
     this.registry.acquire(agentId);
     const startedAt = performance.now();
-    let started = false;
     try {
       const req: ProtocolRequest = {
         kind: job.kind,
         body: session ? { ...job.body, messages: session.messages } : job.body,
-        stream: job.stream,
+        stream: agentStreams,
         deadlineMs: Math.max(1, job.deadlineAt - Date.now()),
         priority: job.agentPriority,
+        ...(resuming ? { continueFrom: progress.continuation() } : {}),
       };
       let events: AsyncIterable<ResponseEvent>;
       try {
-        events = channel.request(agent, req, signal);
+        events = channel.request(agent, req, attempt.signal);
       } catch (err) {
         // Encoding failed: the request is at fault, never the agent.
         throw classifyEncodeFailure(err, req.body);
       }
       let via = channel;
       for (let hop = 0; hop < 2; hop++) {
-        job.collector.reset();
-        session?.reply.reset();
+        if (!progress.delivered) {
+          job.collector.reset();
+          progress.reply.reset();
+        }
         let fallback = false;
         for await (const ev of events) {
           via.received?.();
@@ -140,29 +297,32 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
             case 'text':
             case 'tool-call':
             case 'embedding':
-              session?.reply.add(ev);
-              if (job.onOutput) {
-                if (!started) {
-                  started = true;
-                  outputStarted();
-                }
-                job.onOutput(ev, agentId);
-              } else {
-                job.collector.add(ev);
-              }
+              // Only a streaming client has seen output: a collected answer can still be retried.
+              if (job.onOutput && !progress.delivered) outputStarted();
+              progress.add(ev);
+              if (session) progress.reply.add(ev);
+              if (job.onOutput) job.onOutput(ev, agentId);
+              else job.collector.add(ev);
+              lastOutputAt = performance.now();
+              stallTimer ??= setTimeout(checkStall, stallMs);
               break;
             case 'final':
               this.registry.observeLatency(agentId, performance.now() - startedAt);
               if (session && job.sessionId) {
-                this.context?.commit(job.sessionId, session.conversation, session.reply.message());
+                this.context?.commit(job.sessionId, session.conversation, progress.reply.message());
               }
               return { final: ev, agentId };
             case 'error':
-              if (!started && hop === 0 && canFallBack(agent, ev.code)) {
+              if (!progress.delivered && hop === 0 && canFallBack(agent, ev.code)) {
                 fallback = true;
                 break;
               }
-              throw new AgentAttemptError(ev.code, ev.message, ev.retryable && !started);
+              throw new AgentAttemptError(
+                ev.code,
+                ev.message,
+                ev.retryable && !seen(),
+                resumableError(ev.code, ev.retryable),
+              );
           }
           if (fallback) break;
         }
@@ -173,12 +333,25 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         via = this.http;
         events = this.http.request(
           { id: agent.id, transport: 'http', httpEndpoint: agent.httpEndpoint },
-          { ...req, deadlineMs: Math.max(1, job.deadlineAt - Date.now()) },
-          signal,
+          { ...req, stream: job.stream, deadlineMs: Math.max(1, job.deadlineAt - Date.now()) },
+          attempt.signal,
         );
       }
-      throw new AgentAttemptError('protocol', `agent ${agentId} ended without an answer`, !started);
+      throw new AgentAttemptError(
+        'protocol',
+        `agent ${agentId} ended without an answer`,
+        !seen(),
+        true,
+      );
+    } catch (err) {
+      const reason: unknown = attempt.signal.reason;
+      if (!signal.aborted && reason instanceof StalledError) {
+        throw new AgentAttemptError('stalled', reason.message, false, true);
+      }
+      throw err;
     } finally {
+      clearTimeout(stallTimer);
+      signal.removeEventListener('abort', onAbort);
       this.registry.release(agentId);
     }
   }

@@ -38,14 +38,20 @@ export interface GatewayJob {
 export interface JobOutcome {
   readonly final: FinalEvent;
   readonly agentId: string;
+  /** Times the answer moved to another agent mid-generation (absent: never). */
+  readonly resumes?: number;
 }
 
-/** One attempt on one agent failed; `retryable` says whether another agent may try. */
+/**
+ * One attempt on one agent failed; `retryable` says whether another agent may try (from scratch),
+ * `resumable` whether another agent may continue the answer this one started.
+ */
 export class AgentAttemptError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    readonly resumable = false,
   ) {
     super(message);
     this.name = 'AgentAttemptError';

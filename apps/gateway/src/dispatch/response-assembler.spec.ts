@@ -107,4 +107,18 @@ describe('ChunkBuilder', () => {
     expect(chunks[1].choices[0].finish_reason).toBe('length');
     expect(chunks.every((c) => !('usage' in c))).toBe(true);
   });
+
+  it('says on the finish chunk (only) that the answer moved between agents', () => {
+    const b = new ChunkBuilder('m', true);
+    const out = [...b.output({ type: 'text', text: 'Hi' }), ...b.finish('stop', usage, 2)];
+    const marked = out.filter((c) => 'x_dds_llm' in c);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatchObject({
+      choices: [{ finish_reason: 'stop' }],
+      x_dds_llm: { resumed: 2 },
+    });
+    expect(new ChunkBuilder('m', false).finish('stop', usage).some((c) => 'x_dds_llm' in c)).toBe(
+      false,
+    );
+  });
 });

@@ -120,14 +120,18 @@ export class ChunkBuilder {
     return out;
   }
 
-  /** The closing chunks: finish reason, then usage when asked for. */
-  finish(finishReason: string, usage: Usage): ChatCompletionChunk[] {
+  /**
+   * The closing chunks: finish reason, then usage when asked for. An answer that moved to other
+   * agents mid-generation says so on its finish chunk: `x_dds_llm: { resumed: n }`.
+   */
+  finish(finishReason: string, usage: Usage, resumes = 0): ChatCompletionChunk[] {
     const out: ChatCompletionChunk[] = [];
     if (!this.started) {
       this.started = true;
       out.push(this.chunk({ role: 'assistant', content: '' }));
     }
-    out.push(this.chunk({}, finishReason as FinishReason));
+    const last = this.chunk({}, finishReason as FinishReason);
+    out.push(resumes > 0 ? Object.assign(last, { x_dds_llm: { resumed: resumes } }) : last);
     if (this.includeUsage) {
       out.push(usageChunk({ id: this.id, model: this.model, created: this.created, usage }));
     }

@@ -86,6 +86,10 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
     return this.fleet.request(target.id, req, { signal });
   }
 
+  lateResponses(): number {
+    return this.fleet.lateResponses;
+  }
+
   received(): void {
     this.tally('in', 'agent/response');
   }

@@ -7,4 +7,6 @@ export interface DdsStatus {
   up(): boolean;
   /** Samples counted so far, by direction and topic. */
   samples(): readonly { direction: 'in' | 'out'; topic: string; count: number }[];
+  /** Response samples for requests no longer awaited (e.g. a stalled agent's late deltas), ignored. */
+  lateResponses(): number;
 }

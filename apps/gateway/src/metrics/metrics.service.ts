@@ -127,6 +127,48 @@ export class MetricsService implements OnModuleDestroy {
       },
     });
     new Counter({
+      name: 'gateway_dds_late_responses_total',
+      help: 'Response samples for requests no longer awaited (cancelled, or resumed elsewhere), ignored',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(dds?.lateResponses() ?? 0);
+      },
+    });
+    new Counter({
+      name: 'gateway_stream_resumes_total',
+      help: 'Answers continued on another agent after theirs was lost or stalled mid-generation',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const reason of ['lost', 'stalled'] as const) {
+          this.inc({ reason }, dispatch.resumes.values.get(reason) ?? 0);
+        }
+      },
+    });
+    new Counter({
+      name: 'gateway_stream_resume_failures_total',
+      help: 'Answers whose agent was lost mid-generation and that could not continue (no_agent, budget)',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const reason of ['no_agent', 'budget'] as const) {
+          this.inc({ reason }, dispatch.resumeFailures.values.get(reason) ?? 0);
+        }
+      },
+    });
+    new Counter({
+      name: 'gateway_stream_resume_refill_tokens_total',
+      help: 'Partial-answer tokens that continuing agents prefilled again (not billed to clients)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(dispatch.resumeRefillTokens.value);
+      },
+    });
+    new Counter({
       name: 'gateway_dds_samples_total',
       help: 'DDS samples by direction (out: requests; in: responses, registrations, status)',
       labelNames: ['direction', 'topic'] as const,

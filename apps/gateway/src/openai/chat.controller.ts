@@ -67,6 +67,8 @@ export class ChatController {
       try {
         const done = await this.completions.execute(prepared, abort.signal);
         const body = done.collector.chat(model, done.final.finishReason, done.final.usage);
+        // Non-streamed answers carry no final chunk: the header says it moved between agents.
+        if (done.resumes) void reply.header('x-dds-llm-resumed', String(done.resumes));
         this.metrics.requests.inc({ endpoint: 'chat', model, agent: done.agentId, status: '200' });
         this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
         void reply.send(body);
@@ -112,7 +114,7 @@ export class ChatController {
       });
       if (!open) openStream();
       let frames = '';
-      for (const chunk of chunks.finish(done.final.finishReason, done.final.usage)) {
+      for (const chunk of chunks.finish(done.final.finishReason, done.final.usage, done.resumes)) {
         frames += sseFrame(chunk);
       }
       raw.end(frames + SSE_DONE_FRAME);

@@ -310,7 +310,11 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
       })
       .then(
         (done) => {
-          for (const data of chunks.finish(done.final.finishReason, done.final.usage)) {
+          for (const data of chunks.finish(
+            done.final.finishReason,
+            done.final.usage,
+            done.resumes,
+          )) {
             this.send(ws, { type: 'chunk', id, data });
           }
           this.send(ws, { type: 'done', id });

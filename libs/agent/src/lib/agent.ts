@@ -3,6 +3,8 @@ import { hostname as osHostname } from 'node:os';
 import {
   AgentEndpoint,
   assertValidId,
+  CONTINUE_CAPABILITY,
+  type ContinueFrom,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_MS,
   ProtocolError,
@@ -56,6 +58,8 @@ export interface LocalJob {
   readonly body: Record<string, unknown>;
   readonly priority?: number;
   readonly signal?: AbortSignal;
+  /** Continue this partial assistant message (chat on an engine that `canContinue`). */
+  readonly continueFrom?: ContinueFrom;
 }
 
 const EMA_ALPHA = 0.2;
@@ -128,6 +132,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
             ...(spec === 'text' ? ['functions'] : []),
             ...(spec === 'vision' ? ['vision', 'functions'] : []),
             ...(spec === 'embedding' ? ['embeddings'] : []),
+            ...(spec !== 'embedding' && options.engine.canContinue ? [CONTINUE_CAPABILITY] : []),
           ],
       slots: options.slots,
       maxContextTokens: options.maxContextTokens ?? 8192,
@@ -259,7 +264,13 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
   async *runChat(job: LocalJob): AsyncGenerator<EngineEvent> {
     const { signal, t0, done } = await this.admit(job);
     try {
-      for await (const ev of this.engine.chat({ model: job.model, body: job.body, signal })) {
+      const chat = {
+        model: job.model,
+        body: job.body,
+        signal,
+        ...(job.continueFrom ? { continueFrom: job.continueFrom } : {}),
+      };
+      for await (const ev of this.engine.chat(chat)) {
         if (ev.type === 'final') this.record(t0, ev.usage);
         yield ev;
       }
@@ -341,6 +352,15 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       });
       return;
     }
+    if (req.continueFrom && (req.kind !== 'chat' || !this.engine.canContinue)) {
+      // Another agent that announces the capability can take it.
+      stream.error({
+        code: 'cannot_continue',
+        message: `agent ${this.id} cannot continue a message (it does not announce "${CONTINUE_CAPABILITY}")`,
+        retryable: true,
+      });
+      return;
+    }
     // One controller per request, fed by the gateway's cancel and the deadline timer
     // (cheaper on the hot path than AbortSignal.any).
     const ac = new AbortController();
@@ -369,6 +389,7 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
       body: req.stream ? { ...req.body, stream: true } : req.body,
       priority: req.priority,
       signal,
+      ...(req.continueFrom ? { continueFrom: req.continueFrom } : {}),
     };
     try {
       if (req.kind === 'embedding') {

@@ -1,4 +1,4 @@
-import type { ToolCallDelta, Usage } from '@dds/protocol';
+import type { ContinueFrom, ToolCallDelta, Usage } from '@dds/protocol';
 
 /** A chat request as an engine sees it. */
 export interface ChatJob {
@@ -7,6 +7,11 @@ export interface ChatJob {
   readonly body: Record<string, unknown>;
   /** Aborted on cancel, deadline or shutdown: the engine stops producing promptly. */
   readonly signal: AbortSignal;
+  /**
+   * Continue this partial assistant message instead of starting one (only engines with
+   * `canContinue` get it): yield only what follows it, and count only the new tokens in `usage`.
+   */
+  readonly continueFrom?: ContinueFrom;
 }
 
 /** An embeddings request as an engine sees it. */
@@ -36,6 +41,11 @@ export interface EmbeddingResult {
 export interface Engine {
   /** Engine kind, e.g. `sim` or `openai`. */
   readonly name: string;
+  /**
+   * Whether {@link ChatJob.continueFrom} is honoured; the agent then announces the protocol's
+   * `continue` capability so gateways may resume other agents' streams on it.
+   */
+  readonly canContinue?: boolean;
   chat(job: ChatJob): AsyncIterable<EngineEvent>;
   embed(job: EmbeddingJob): Promise<EmbeddingResult>;
   /** Frees connections/timers. Optional. */

@@ -290,4 +290,99 @@ describe('SimEngine', () => {
     expect(() => new SimEngine({ embeddingDim: 0 })).toThrow(RangeError);
     expect(() => new SimEngine({ maxContextTokens: 0 })).toThrow(RangeError);
   });
+
+  describe('continuation', () => {
+    const fast = () =>
+      new SimEngine({ seed: 3, ttftMs: 0, decodeTokensPerSec: 0, outputTokens: 20 });
+
+    it('continues the same sequence: sent text + continuation == the uninterrupted text, for every cut', async () => {
+      const whole = await collect(fast().chat(chat('tell a story')));
+      const wholeFinal = whole.at(-1);
+      if (wholeFinal?.type !== 'final') throw new Error('no final');
+      const pieces = whole
+        .filter((e) => e.type === 'text')
+        .map((e) => (e.type === 'text' ? e.text : ''));
+      expect(pieces).toHaveLength(20);
+      for (let n = 0; n <= 20; n++) {
+        const sent = pieces.slice(0, n).join('');
+        const rest = await collect(
+          fast().chat({
+            ...chat('tell a story'),
+            continueFrom: { text: sent, completion_tokens: n },
+          }),
+        );
+        expect(sent + text(rest)).toBe(text(whole));
+        expect(rest.filter((e) => e.type === 'text')).toHaveLength(20 - n);
+        // Only the tokens it generated itself are its completion; the prompt is the client's.
+        expect(rest.at(-1)).toMatchObject({
+          type: 'final',
+          finishReason: 'stop',
+          usage: {
+            prompt_tokens: wholeFinal.usage.prompt_tokens,
+            completion_tokens: 20 - n,
+          },
+        });
+      }
+    });
+
+    it('pays prefill for the partial answer before its first new token', async () => {
+      const clock = new VirtualClock();
+      const engine = new SimEngine({
+        clock,
+        ttftMs: 10,
+        prefillTokensPerSec: 1000,
+        decodeTokensPerSec: 100,
+        outputTokens: 10,
+        prefixCacheBlocks: 0,
+      });
+      const stamps: number[] = [];
+      const cont = { text: 'x'.repeat(400), completion_tokens: 4 };
+      for await (const ev of engine.chat({ ...chat('hi'), continueFrom: cont })) {
+        if (ev.type === 'text') stamps.push(clock.now());
+      }
+      // "user: hi\n" = 3 tokens, the partial answer 100 + its 4 tokens: 107 ms prefill + 10 ms ttft.
+      expect(stamps[0]).toBeCloseTo(117, 6);
+      expect(stamps).toHaveLength(6);
+    });
+
+    it('continues a tool call without repeating its header or the argument fragments already sent', async () => {
+      const tools = [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: {
+              type: 'object',
+              properties: { city: { type: 'string' } },
+              required: ['city'],
+            },
+          },
+        },
+      ];
+      const body = chat('please get_weather for Lisbon', { tools });
+      const whole = await collect(fast().chat(body));
+      const calls = whole.filter((e) => e.type === 'tool-call');
+      const args = (evs: EngineEvent[]) =>
+        evs
+          .map((e) => (e.type === 'tool-call' ? (e.delta.function?.arguments ?? '') : ''))
+          .join('');
+      expect(calls.length).toBeGreaterThan(2);
+      // Cut after the header and one argument fragment.
+      const rest = await collect(
+        fast().chat({
+          ...body,
+          continueFrom: {
+            text: '',
+            tool_calls: calls
+              .slice(0, 2)
+              .map((e) => (e.type === 'tool-call' ? e.delta : { index: 0 })),
+            completion_tokens: 1,
+          },
+        }),
+      );
+      expect(rest.some((e) => e.type === 'tool-call' && e.delta.id !== undefined)).toBe(false);
+      expect(args(calls.slice(0, 2)) + args(rest)).toBe(args(whole));
+      expect(rest.at(-1)).toMatchObject({ type: 'final', finishReason: 'tool_calls' });
+    });
+  });
 });

@@ -51,6 +51,10 @@ const WORDS = (
   'north south east west answer question reason idea story system network message'
 ).split(' ');
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** FNV-1a 32-bit, for seeding. */
 function hash32(text: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -123,6 +127,8 @@ export function approxTokens(text: string): number {
  */
 export class SimEngine implements Engine {
   readonly name = 'sim';
+  /** Continues deterministically: the same seeded sequence, without its first tokens. */
+  readonly canContinue = true;
   private readonly o: Required<Omit<SimEngineOptions, 'clock' | 'maxContextTokens'>>;
   private readonly maxContext: number;
   private readonly clock: Clock;
@@ -208,11 +214,15 @@ export class SimEngine implements Engine {
     const cachedTokens = this.prefixLookup(prompt.text);
     const limit = Math.min(this.o.outputTokens, maxTokens ?? Infinity);
     const finishByLength = maxTokens !== undefined && maxTokens < this.o.outputTokens;
+    // A continuation re-reads the partial answer (prefill) and skips the tokens already sent.
+    const cont = job.continueFrom;
+    const skip = cont ? Math.min(cont.completion_tokens, limit) : 0;
+    const refill = cont ? approxTokens(cont.text) + skip : 0;
 
     const f = this.o.slowFactor;
     const prefillMs =
       this.o.prefillTokensPerSec > 0
-        ? ((promptTokens - cachedTokens) / this.o.prefillTokensPerSec) * 1000
+        ? ((promptTokens - cachedTokens + refill) / this.o.prefillTokensPerSec) * 1000
         : 0;
     const interval = this.o.decodeTokensPerSec > 0 ? 1000 / this.o.decodeTokensPerSec : 0;
     const start = this.clock.now();
@@ -224,18 +234,23 @@ export class SimEngine implements Engine {
     if (tool) {
       await this.clock.sleep(firstAt - this.clock.now(), signal);
       const args = JSON.stringify(tool.args);
-      yield {
-        type: 'tool-call',
-        delta: {
-          index: 0,
-          id: tool.id,
-          type: 'function',
-          function: { name: tool.name, arguments: '' },
-        },
-      };
-      // Arguments stream in a few fragments, as real servers do.
+      // The call's header (id, name) went out already when a continuation carries the call.
+      if (!cont?.tool_calls?.length) {
+        yield {
+          type: 'tool-call',
+          delta: {
+            index: 0,
+            id: tool.id,
+            type: 'function',
+            function: { name: tool.name, arguments: '' },
+          },
+        };
+      }
+      // Arguments stream in a few fragments, as real servers do; a continuation skips the
+      // fragments already sent (each is one completion token).
       const step = Math.max(1, Math.ceil(args.length / 4));
-      for (let i = 0; i < args.length; i += step) {
+      const sent = cont ? Math.min(cont.completion_tokens, Math.ceil(args.length / step)) : 0;
+      for (let i = sent * step; i < args.length; i += step) {
         produced++;
         await this.clock.sleep(firstAt + produced * interval * f - this.clock.now(), signal);
         yield {
@@ -251,11 +266,17 @@ export class SimEngine implements Engine {
       return;
     }
     for (let i = 0; i < limit; i++) {
-      const due = firstAt + i * interval * f;
+      const word = WORDS[Math.floor(rnd() * WORDS.length)] as string;
+      if (i < skip) continue; // Sent by the agent this continues.
+      const due = firstAt + (i - skip) * interval * f;
       const wait = due - this.clock.now();
       if (wait > 0 || interval === 0) await this.clock.sleep(wait, signal);
-      else if (signal.aborted) throw signal.reason;
-      const word = WORDS[Math.floor(rnd() * WORDS.length)] as string;
+      else {
+        // Behind schedule (a busy or paused process): still let the event loop deliver a cancel
+        // before the next token, rather than bursting the rest of the answer unchecked.
+        await yieldToEventLoop();
+        if (signal.aborted) throw signal.reason;
+      }
       produced++;
       yield { type: 'text', text: i === 0 ? capitalise(word) : ` ${word}` };
     }

@@ -4,13 +4,16 @@ import type {
   Reader,
   Sample,
   Subscriber,
+  Topic,
   Writer,
 } from '@dds/transport';
-import type {
-  AgentRegistration,
-  AgentRequest,
-  AgentResponse,
-  AgentStatus,
+import {
+  GatewayStatusType,
+  type AgentRegistration,
+  type AgentRequest,
+  type AgentResponse,
+  type AgentStatus,
+  type GatewayStatus,
 } from '../generated/agent';
 import {
   decodeRequest,
@@ -38,7 +41,9 @@ import {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_MS,
   gatewayPartition,
+  isValidId,
   QOS,
+  TOPICS,
 } from './topics';
 
 /** Options of {@link AgentEndpoint}. */
@@ -98,6 +103,10 @@ export class AgentEndpoint {
   private statusWriter?: Writer<AgentStatus>;
   private requestSubscriber?: Subscriber;
   private requestReader?: Reader<AgentRequest>;
+  private gatewayTopic?: Topic<GatewayStatus>;
+  private gatewayReader?: Reader<GatewayStatus>;
+  /** `gateway/status` instances -> gateway ids, to know who a not-alive instance was. */
+  private readonly gateways = new Map<bigint, string>();
   private readonly replies = new Map<string, ReplyChannel>();
   private readonly active = new Map<string, Active>();
   private readonly heartbeatMs: number;
@@ -171,6 +180,18 @@ export class AgentEndpoint {
     });
     this.requestReader = this.requestSubscriber.createReader(this.topics.request, QOS.request());
     this.requestReader.on('data', () => this.onRequests());
+    // A gateway that dies (its gateway/status lease expires) or closes never cancels what it
+    // asked: its requests are cancelled here, freeing their slots.
+    try {
+      this.gatewayTopic = this.participant.createTopic(TOPICS.gatewayStatus, GatewayStatusType);
+      this.gatewayReader = this.participant.createReader(this.gatewayTopic, QOS.registerReader());
+      this.gatewayReader.on('data', () => this.onGateways());
+    } catch {
+      // Not permitted (DDS Security permissions issued before agents read gateway/status): the
+      // agent still serves; a dead gateway's requests then end with the participant lease.
+      this.gatewayTopic?.close();
+      this.gatewayTopic = undefined;
+    }
     this.statusWriter = this.participant.createWriter(this.topics.status, QOS.status());
     this.registerWriter = this.participant.createWriter(
       this.topics.register,
@@ -224,6 +245,8 @@ export class AgentEndpoint {
     clearInterval(this.heartbeat);
     clearTimeout(this.statusTimer);
     this.requestSubscriber?.close();
+    this.gatewayReader?.close();
+    this.gatewayTopic?.close();
     if (wasStarted) {
       for (const a of [...this.active.values()]) {
         a.error({ code: 'agent_gone', message: 'agent stopped', retryable: !a.started });
@@ -264,6 +287,22 @@ export class AgentEndpoint {
       );
     } catch {
       // A status lost to a full queue is repaired by the next heartbeat.
+    }
+  }
+
+  private onGateways(): void {
+    const reader = this.gatewayReader;
+    if (!reader || this.state !== 'started') return;
+    for (const s of reader.take()) {
+      const id = s.data?.gateway_id;
+      if (typeof id === 'string' && isValidId(id)) this.gateways.set(s.info.instanceHandle, id);
+      if (s.info.instanceState === 'alive') continue;
+      const gone = this.gateways.get(s.info.instanceHandle);
+      this.gateways.delete(s.info.instanceHandle);
+      if (gone === undefined) continue;
+      for (const a of [...this.active.values()]) {
+        if (a.replyTo === gone) a.cancel(`gateway ${gone} is gone`);
+      }
     }
   }
 
@@ -376,7 +415,8 @@ class Active implements ResponseStream {
   constructor(
     private readonly endpoint: AgentEndpoint,
     private readonly requestId: string,
-    replyTo: string,
+    /** The gateway that asked. */
+    readonly replyTo: string,
     private readonly req: IncomingRequest | undefined,
   ) {
     this.channel = endpoint.reply(replyTo);

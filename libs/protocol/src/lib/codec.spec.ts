@@ -4,6 +4,7 @@ import {
   decodeErrorData,
   decodeFinalData,
   decodeRegistration,
+  CONTINUE_FROM_KEY,
   decodeRequest,
   decodeStatus,
   encodeRegistration,
@@ -201,6 +202,47 @@ describe('request codec', () => {
     const e = protocolError(() => decodeRequest(request(overrides)));
     expect(e.code).toBe(code);
     expect(e.message.length).toBeGreaterThan(0);
+  });
+
+  it('carries a continuation beside the body and hands the agent the body without it', () => {
+    const continueFrom = {
+      text: 'Once upon',
+      tool_calls: [
+        {
+          index: 0,
+          id: 'call_1',
+          type: 'function' as const,
+          function: { name: 'f', arguments: '{"a' },
+        },
+      ],
+      completion_tokens: 3,
+    };
+    const body = { model: 'phi-4-mini', messages: [{ role: 'user', content: 'hi' }] };
+    const w = encodeRequest('r1', 'a', 'gw1', { kind: 'chat', body, stream: true, continueFrom });
+    expect(JSON.parse(w.body)[CONTINUE_FROM_KEY]).toEqual(continueFrom);
+    const r = decodeRequest(w);
+    expect(r.continueFrom).toEqual(continueFrom);
+    expect(r.body).toEqual(body);
+    // Without one, nothing extra travels.
+    expect(decodeRequest(request()).continueFrom).toBeUndefined();
+    expect(() =>
+      encodeRequest('r', 'a', 'g', {
+        kind: 'chat',
+        body,
+        stream: true,
+        continueFrom: { text: '', completion_tokens: -1 },
+      }),
+    ).toThrow(RangeError);
+  });
+
+  it.each([
+    ['not an object', 'x'],
+    ['no text', { completion_tokens: 1 }],
+    ['a fractional token count', { text: 'a', completion_tokens: 1.5 }],
+    ['malformed tool calls', { text: 'a', completion_tokens: 1, tool_calls: [{ index: -1 }] }],
+  ])('refuses a continuation that is %s as invalid_field', (_what, value) => {
+    const body = JSON.stringify({ model: 'm', messages: [], [CONTINUE_FROM_KEY]: value });
+    expect(protocolError(() => decodeRequest(request({ body }))).code).toBe('invalid_field');
   });
 
   it('refuses an over-long body without parsing it', () => {

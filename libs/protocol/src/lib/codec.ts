@@ -11,6 +11,7 @@ import {
   type AgentInfo,
   type AgentState,
   type AgentStatusInfo,
+  type ContinueFrom,
   type IncomingRequest,
   type ProtocolRequest,
   type RequestKind,
@@ -258,7 +259,11 @@ export function encodeRequest(
     throw new RangeError(`deadlineMs must be > 0, got ${deadline}`);
   }
   const timeout = deadline === undefined || deadline > MAX_TIMEOUT_MS ? 0 : Math.ceil(deadline);
-  const body = encodeBody(req.body);
+  const body = encodeBody(
+    req.continueFrom
+      ? { ...req.body, [CONTINUE_FROM_KEY]: checkContinueFrom(req.continueFrom) }
+      : req.body,
+  );
   return {
     request_id: requestId,
     protocol_version: PROTOCOL_VERSION,
@@ -270,6 +275,52 @@ export function encodeRequest(
     priority: req.priority ?? 0,
     timeout_ms: timeout,
     body,
+  };
+}
+
+/**
+ * The body member that carries a continuation on the wire. Reserved: the agent removes it
+ * before its engine sees the body, so the OpenAI body stays the client's.
+ */
+export const CONTINUE_FROM_KEY = 'dds_llm_continue_from';
+
+/** Validates a continuation (TypeError/RangeError on a gateway's misuse) and copies it. */
+function checkContinueFrom(c: ContinueFrom): ContinueFrom {
+  if (c === null || typeof c !== 'object') throw new TypeError('continueFrom must be an object');
+  if (typeof c.text !== 'string') throw new TypeError('continueFrom.text must be a string');
+  if (!isCount(c.completion_tokens)) {
+    throw new RangeError(
+      `continueFrom.completion_tokens must be an integer >= 0, got ${c.completion_tokens}`,
+    );
+  }
+  const calls = c.tool_calls?.length
+    ? { tool_calls: decodeToolCalls(c.tool_calls, 'continueFrom') }
+    : {};
+  return { text: c.text, completion_tokens: c.completion_tokens, ...calls };
+}
+
+/** Takes the continuation out of a received body; `ProtocolError('invalid_field')` if malformed. */
+function takeContinueFrom(body: Record<string, unknown>): ContinueFrom | undefined {
+  const v = body[CONTINUE_FROM_KEY];
+  if (v === undefined) return undefined;
+  delete body[CONTINUE_FROM_KEY];
+  const bad = (why: string) => new ProtocolError('invalid_field', `${CONTINUE_FROM_KEY}: ${why}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad('must be an object');
+  const o = v as Record<string, unknown>;
+  if (typeof o['text'] !== 'string') throw bad('text must be a string');
+  if (!isCount(o['completion_tokens'])) throw bad('completion_tokens must be an integer >= 0');
+  let calls: ToolCallDelta[] | undefined;
+  if (o['tool_calls'] !== undefined) {
+    try {
+      calls = decodeToolCalls(o['tool_calls'], CONTINUE_FROM_KEY);
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+  }
+  return {
+    text: o['text'],
+    completion_tokens: o['completion_tokens'],
+    ...(calls?.length ? { tool_calls: calls } : {}),
   };
 }
 
@@ -311,6 +362,7 @@ export function decodeRequest(w: AgentRequest, now = Date.now()): IncomingReques
   checkLength(w.body, MAX_BODY_LENGTH, 'body');
   const body = parseJsonObject(w.body, 'body');
   checkBodyDepth(body);
+  const continueFrom = takeContinueFrom(body);
   return {
     requestId: w.request_id,
     agentId: w.agent_id,
@@ -323,6 +375,7 @@ export function decodeRequest(w: AgentRequest, now = Date.now()): IncomingReques
       ? { deadlineUnixMs: now + w.timeout_ms }
       : {}),
     body,
+    ...(continueFrom ? { continueFrom } : {}),
   };
 }
 

@@ -139,6 +139,15 @@ export class FleetClient {
   private readonly matchTimeoutMs: number;
   private readonly idPrefix: string;
   private closed = false;
+  private late = 0;
+
+  /**
+   * Response samples that arrived for requests no longer awaited (finished, cancelled, or given
+   * up on), and were ignored.
+   */
+  get lateResponses(): number {
+    return this.late;
+  }
 
   /** Fleet membership and load changes. Completes when the client closes. */
   readonly events: Observable<FleetEvent> = this.subject.asObservable();
@@ -585,7 +594,12 @@ export class FleetClient {
         const d = s.data;
         if (!d) continue;
         const p = this.pending.get(d.request_id);
-        if (!p || p.done) continue;
+        if (!p || p.done) {
+          // An answer the gateway stopped waiting for (cancelled, failed over, or stalled and
+          // resumed elsewhere): ignored, and counted.
+          this.late++;
+          continue;
+        }
         if (d.seq !== p.nextSeq) {
           this.finish(
             d.request_id,

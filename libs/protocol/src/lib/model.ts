@@ -50,6 +50,26 @@ export interface AgentStatusInfo {
   readonly heartbeatMs: number;
 }
 
+/**
+ * The capability an agent announces when it can continue a partial assistant message
+ * ({@link ContinueFrom}). Gateways send continuations only to agents announcing it.
+ */
+export const CONTINUE_CAPABILITY = 'continue';
+
+/**
+ * A continuation: the assistant output a previous agent already streamed to the client before it
+ * was lost. The receiving agent continues that same message (it does not start a new one) and
+ * reports in its `final` only the completion tokens it generated itself.
+ */
+export interface ContinueFrom {
+  /** The assistant text already delivered (may be empty when only tool calls were). */
+  readonly text: string;
+  /** Tool-call fragments already delivered, merged per `index`. */
+  readonly tool_calls?: readonly ToolCallDelta[];
+  /** Completion tokens (output deltas) already produced. */
+  readonly completion_tokens: number;
+}
+
 /** A request as a gateway hands it to {@link FleetClient.request}. */
 export interface ProtocolRequest {
   readonly kind: RequestKind;
@@ -60,6 +80,8 @@ export interface ProtocolRequest {
   readonly deadlineMs?: number;
   /** Higher runs first in the agent's local queue. Default 0. */
   readonly priority?: number;
+  /** Continue this partial assistant message (only to agents announcing {@link CONTINUE_CAPABILITY}). */
+  readonly continueFrom?: ContinueFrom;
 }
 
 /** A request as an agent receives it. */
@@ -78,6 +100,8 @@ export interface IncomingRequest {
    */
   readonly deadlineUnixMs?: number;
   readonly body: Record<string, unknown>;
+  /** Present when the gateway resumes a message another agent started. */
+  readonly continueFrom?: ContinueFrom;
 }
 
 /** OpenAI usage block. */

@@ -490,6 +490,24 @@ describe('Scheduler retries', () => {
     expect(scheduler.breakerState('a1')).toBe('closed');
   });
 
+  it('leaves running the attempts whose dispatcher recovers from the loss itself', async () => {
+    const { fleet, scheduler } = setup();
+    const recovering = new Set(['kept']);
+    Object.assign(fleet, { recoversFromAgentLoss: (job: FakeJob) => recovering.has(job.name) });
+    fleet.addAgent('a1', 2);
+    const kept = scheduler.submit({ name: 'kept' });
+    const dropped = scheduler.submit({ name: 'dropped' });
+    const keptRun = fleet.runOf('kept');
+    const droppedRun = fleet.runOf('dropped');
+    scheduler.agentLost('a1');
+    expect(droppedRun.signal.reason).toBeInstanceOf(AgentLostError);
+    expect(keptRun.signal.aborted).toBe(false);
+    expect(kept.state).toBe('running');
+    keptRun.resolve();
+    await expect(kept.promise).resolves.toMatchObject({ agentId: 'a1', attempts: 1 });
+    expect(dropped.state).not.toBe('completed');
+  });
+
   it('fails with AgentFailedError when no other agent appears within retry.maxWaitMs', async () => {
     const { clock, fleet, scheduler } = setup({ retry: { random: () => 0, maxWaitMs: 300 } });
     fleet.addAgent('a1');

@@ -383,8 +383,9 @@ export class Scheduler<J, R = unknown> {
 
   /**
    * Tells the scheduler an agent is gone (lost liveliness, offline). Its running attempts are
-   * aborted with {@link AgentLostError} and retried elsewhere when no output had started; the
-   * in-flight count is released when each aborted `run` settles.
+   * aborted with {@link AgentLostError} and retried elsewhere when no output had started (except
+   * those the dispatcher recovers itself, see `Dispatcher.recoversFromAgentLoss`); the in-flight
+   * count is released when each aborted `run` settles.
    */
   agentLost(agentId: string): void {
     const attempts = this.running.get(agentId);
@@ -392,11 +393,20 @@ export class Scheduler<J, R = unknown> {
     for (const attempt of [...attempts]) {
       const rec = attempt.job;
       if (rec.state !== 'running' || rec.attempt !== attempt) continue;
+      if (this.recovers(rec.job)) continue;
       const err = new AgentLostError(agentId);
       attempt.controller.abort(err);
       this.onAttemptFailed(rec, attempt, err, false);
     }
     this.dispatch();
+  }
+
+  private recovers(job: J): boolean {
+    try {
+      return this.dispatcher.recoversFromAgentLoss?.(job) === true;
+    } catch {
+      return false; // A throwing hook must not keep a lost attempt alive.
+    }
   }
 
   /**

@@ -28,6 +28,12 @@ export interface Dispatcher<J, R> {
    */
   classOf?(job: J): string;
   /**
+   * Optional: whether `job`'s running attempt recovers by itself when its agent is lost (e.g. the
+   * dispatcher continues the answer on another agent). {@link Scheduler.agentLost} then leaves
+   * that attempt running instead of aborting it; `run` settles as it ends.
+   */
+  recoversFromAgentLoss?(job: J): boolean;
+  /**
    * Runs `job` on `agentId`. Call `outputStarted()` once the first output (token, chunk) has been
    * emitted to the client: from then on a failure is final. Stop the agent-side work when `signal`
    * aborts (cancel, deadline, agent lost; `signal.reason` says which) and settle soon after: the

@@ -111,7 +111,8 @@ export interface RoleGrantOptions {
  * partition) and `agent/response` (gateways' partitions `gateway.*`), and reads `agent/request`
  * only in its own partitions `agent.<id>`. A gateway is the converse: it reads registrations,
  * status and responses (`gateway.*`) and publishes requests to any agent (`agent.*`). Gateways
- * also publish and read `gateway/status`, which agents may do neither of.
+ * also publish and read `gateway/status`; agents only read it (to cancel the requests of a
+ * gateway that died), never publish it.
  */
 export function roleGrant(o: RoleGrantOptions): Grant {
   const notBefore = o.notBefore ?? new Date(Date.now() - 24 * 3600 * 1000);
@@ -129,7 +130,11 @@ export function roleGrant(o: RoleGrantOptions): Grant {
         { topics: [t.register, t.status], partitions: [''] },
         { topics: [t.response], partitions: ['gateway.*'] },
       ],
-      subscribe: [{ topics: [t.request], partitions: ids.map((id) => `agent.${id}`) }],
+      subscribe: [
+        { topics: [t.request], partitions: ids.map((id) => `agent.${id}`) },
+        // To cancel the requests of a gateway that died (its gateway/status lease expired).
+        { topics: [t.gatewayStatus], partitions: [''] },
+      ],
     };
   }
   return {

@@ -27,7 +27,10 @@ describe('security kit (openssl)', () => {
 
   it('grants agents their own request partitions only, gateways the converse', () => {
     const a = roleGrant({ subject: 'CN=a', role: 'agent', agentIds: ['a-1'] });
-    expect(a.subscribe).toEqual([{ topics: ['agent/request'], partitions: ['agent.a-1'] }]);
+    expect(a.subscribe).toEqual([
+      { topics: ['agent/request'], partitions: ['agent.a-1'] },
+      { topics: ['gateway/status'], partitions: [''] },
+    ]);
     expect(a.publish.flatMap((r) => r.topics)).not.toContain('agent/request');
     const g = roleGrant({ subject: 'CN=g', role: 'gateway' });
     expect(g.publish).toEqual([
