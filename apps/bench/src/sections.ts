@@ -1,5 +1,6 @@
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
+import { multihostSection } from './multihost/multihost.section';
 import { orchestrationSection } from './orchestration/orchestration.section';
 import { protocolSection } from './protocol/protocol.section';
 import { schemaSection } from './schema/schema.section';
@@ -21,4 +22,5 @@ export const sections: BenchSection[] = [
   orchestrationSection,
   protocolSection,
   e2eSection,
+  multihostSection,
 ];

@@ -5,7 +5,7 @@ import {
   waitUntil,
   type HostProcess,
   type ListedAgent,
-} from './support/multihost-fleet';
+} from '@dds/netns';
 
 const DOMAIN = 137;
 /** Every agent: 400 ms to the first token, then 25 tokens at 25 tokens/s. */
@@ -234,7 +234,11 @@ describe('recovery across namespace hosts (agents.timeout = 1 s)', () => {
       console.log(
         `[multihost] two gateways: ${slots} slots per agent, max in-flight per gateway ${maxPerGateway}, ` +
           `max combined ${maxCombined}, max overshoot ${maxOvershoot} ` +
-          `(one status interval's worth at the mean arrival rate: ${worth})`,
+          `(one status interval's worth at the mean arrival rate: ${worth}); ` +
+          (maxOvershoot > worth
+            ? `overshoot EXCEEDS one status interval's worth by ${maxOvershoot - worth}: ` +
+              `the gateways do not share their in-flight counts (publishing them on DDS is the fix)`
+            : `overshoot within one status interval's worth`),
       );
       expect(results.filter((r) => !r.ok)).toEqual([]);
       expect(slots).toBe(4);

@@ -24,6 +24,9 @@ export async function closedLoop(
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** Responses with a 2xx status: what a section that counts only successes divides. */
+  ok: number;
+  durationS: number;
 }> {
   const result = await autocannon({
     url,
@@ -41,6 +44,8 @@ export async function closedLoop(
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ok: result['2xx'],
+    durationS: result.duration,
   };
 }
 

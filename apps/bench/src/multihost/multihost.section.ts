@@ -1,0 +1,230 @@
+import { listAgents, MultihostFleet, type MultihostOptions, waitUntil } from '@dds/netns';
+import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
+import { round, summarize } from '../lib/stats';
+import type { BenchSection } from '../sections';
+import { chatBody, closedLoop, sequentialLatencies } from '../e2e/e2e.load';
+import { failoverTrial, type FailoverTrial } from './multihost.failover';
+
+/** DDS domains of the bench range (180-189): one per fleet, so none hears another. */
+const PLAIN_DOMAIN = 180;
+const SECURE_DOMAIN = 181;
+const FAILOVER_DOMAIN = 182;
+const CLIENTS = 32;
+const ROUNDS = Number(process.env['BENCH_MULTIHOST_ROUNDS'] ?? 3);
+const DURATION_S = Number(process.env['BENCH_MULTIHOST_DURATION_S'] ?? 5);
+const LATENCY_SAMPLES = Number(process.env['BENCH_MULTIHOST_LATENCY_SAMPLES'] ?? 300);
+const FAILOVER_TRIALS = Number(process.env['BENCH_MULTIHOST_FAILOVER_TRIALS'] ?? 10);
+const MODEL = 'phi-4-mini';
+const AGENT_HOSTS = ['a1', 'a2'] as const;
+/** Zero think time, 16 tokens: what is measured is the path, not the simulated model. */
+const FAST_AGENT = ['--zero-think', '--output-tokens', '16'];
+
+/** One A or B measurement of a round. */
+interface RoundFigures {
+  rps: number;
+  ok: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Median of a few values (nearest rank, as every figure of the bench). */
+const median = (xs: readonly number[]) => summarize(xs).p50;
+const spread = (xs: readonly number[]) => `${round(Math.min(...xs))}–${round(Math.max(...xs))}`;
+
+/** A gateway host and two agent hosts, each agent with `slots` slots, all of them started. */
+async function startFleet(
+  domain: number,
+  secure: boolean,
+  slots: number,
+  extra: Pick<MultihostOptions, 'spdpIntervalMs' | 'leaseDurationMs'> = {},
+): Promise<MultihostFleet> {
+  const fleet = MultihostFleet.create({
+    domain,
+    hosts: ['gw', ...AGENT_HOSTS],
+    discovery: 'multicast',
+    secure,
+    ...extra,
+  });
+  try {
+    await Promise.all([
+      fleet.startGateway('gw'),
+      ...AGENT_HOSTS.map((h) => fleet.startAgents(h, { slots, args: FAST_AGENT })),
+    ]);
+    const url = fleet.gatewayUrl('gw');
+    await waitUntil('both agent hosts healthy', async () => {
+      const list = await listAgents(url);
+      return AGENT_HOSTS.every(
+        (h) => list.find((a) => a.id === `${h}-sim-text-1`)?.health === 'healthy',
+      );
+    });
+    return fleet;
+  } catch (e) {
+    await fleet.destroy();
+    throw e;
+  }
+}
+
+/** 32 closed-loop clients, then one client in turn, against the fleet's gateway. */
+async function measureRound(fleet: MultihostFleet): Promise<RoundFigures> {
+  const url = `${fleet.gatewayUrl('gw')}/v1/chat/completions`;
+  const body = chatBody(MODEL);
+  const load = await closedLoop(url, body, CLIENTS, DURATION_S);
+  // sequentialLatencies throws on any non-200: a latency is only taken of a success.
+  const lat = summarize(await sequentialLatencies(url, body, LATENCY_SAMPLES));
+  return {
+    rps: load.ok / load.durationS,
+    ok: load.ok,
+    failed: load.errors + load.non2xx,
+    p50Ms: lat.p50,
+    p99Ms: lat.p99,
+  };
+}
+
+/**
+ * `multihost`: a gateway on one network-namespace host and a simulated agent on each of two
+ * others (tools/netns, multicast discovery over the rig's bridge; the clients run in the calling
+ * namespace, attached to the bridge). Non-streaming chat at 32 closed-loop clients (req/s of
+ * successful responses) and one client in turn (p50), DDS Security off against on: two fleets
+ * side by side, measured alternately (plain, secure, plain, secure, …) for several rounds. Then
+ * failover: one session's host link cut, time until the other host answers it, with
+ * `agents.timeout` = 1 s, over several trials.
+ */
+export const multihostSection: BenchSection = {
+  name: 'multihost',
+  async run() {
+    if (process.getuid?.() !== 0) throw new Error('the multihost section needs root (ip netns)');
+    const plain: RoundFigures[] = [];
+    const secure: RoundFigures[] = [];
+    const trials: FailoverTrial[] = [];
+    {
+      const fleets: MultihostFleet[] = [];
+      try {
+        fleets.push(await startFleet(PLAIN_DOMAIN, false, 64));
+        fleets.push(await startFleet(SECURE_DOMAIN, true, 64));
+        const [p, s] = fleets;
+        // Warm-up of both paths (JIT, connections, DDS writer matches, security handshakes).
+        for (const f of fleets) {
+          await closedLoop(`${f.gatewayUrl('gw')}/v1/chat/completions`, chatBody(MODEL), 8, 1);
+        }
+        for (let r = 0; r < ROUNDS; r++) {
+          plain.push(await measureRound(p));
+          secure.push(await measureRound(s));
+        }
+      } finally {
+        await Promise.all(fleets.map((f) => f.destroy()));
+      }
+    }
+    {
+      // Leases of 1 s for the participants too, and SPDP every 0.5 s, as the recovery e2e
+      // suite: a cut host is noticed within a lease, a healed one found again quickly.
+      const fleet = await startFleet(FAILOVER_DOMAIN, false, 4, {
+        spdpIntervalMs: 500,
+        leaseDurationMs: 1000,
+      });
+      try {
+        const hostOf = new Map(AGENT_HOSTS.map((h) => [`${h}-sim-text-1`, h as string]));
+        for (let i = 0; i < FAILOVER_TRIALS; i++) {
+          trials.push(await failoverTrial(fleet, hostOf, `failover-${i}`, MODEL));
+        }
+      } finally {
+        await fleet.destroy();
+      }
+    }
+
+    const rpsPlain = median(plain.map((x) => x.rps));
+    const rpsSecure = median(secure.map((x) => x.rps));
+    const p50Plain = median(plain.map((x) => x.p50Ms));
+    const p50Secure = median(secure.map((x) => x.p50Ms));
+    const failover = summarize(trials.map((t) => t.failoverMs));
+    const rejoin = summarize(trials.map((t) => t.rejoinMs));
+    const costPct = 100 * (1 - rpsSecure / rpsPlain);
+    const machine = machineInfo();
+    const report = {
+      rps_c32_plain: round(rpsPlain),
+      rps_c32_secure: round(rpsSecure),
+      p50_ms_c1_plain: round(p50Plain),
+      p50_ms_c1_secure: round(p50Secure),
+      failover_p50_ms: round(failover.p50),
+      security_throughput_cost_pct: round(costPct),
+      security_added_p50_ms_c1: round(p50Secure - p50Plain),
+      failover_max_ms: round(failover.max),
+      failover_failed_requests: trials.reduce((n, t) => n + t.failedRequests, 0),
+      rejoin_p50_ms: round(rejoin.p50),
+      rounds: {
+        plain: plain.map(roundJson),
+        secure: secure.map(roundJson),
+      },
+      failover_trials: trials.map((t) => ({ ...t, failoverMs: round(t.failoverMs) })),
+      samples: {
+        rounds: ROUNDS,
+        duration_s: DURATION_S,
+        clients: CLIENTS,
+        latency_per_round: LATENCY_SAMPLES,
+        failover_trials: FAILOVER_TRIALS,
+      },
+      targets: { security_throughput_cost_pct: 20, failover_p50_ms: 1000 },
+      machine,
+    };
+    const cell = (xs: RoundFigures[], f: (x: RoundFigures) => number) =>
+      `${round(median(xs.map(f)))} (${spread(xs.map(f))})`;
+    const markdown = [
+      markdownTable(
+        [
+          'DDS Security',
+          `req/s, ${CLIENTS} clients`,
+          'p50 ms, 1 client',
+          'p99 ms, 1 client',
+          'responses ok / failed',
+        ],
+        [
+          [
+            'off',
+            cell(plain, (x) => x.rps),
+            cell(plain, (x) => x.p50Ms),
+            cell(plain, (x) => x.p99Ms),
+            `${plain.reduce((n, x) => n + x.ok, 0)} / ${plain.reduce((n, x) => n + x.failed, 0)}`,
+          ],
+          [
+            'on',
+            cell(secure, (x) => x.rps),
+            cell(secure, (x) => x.p50Ms),
+            cell(secure, (x) => x.p99Ms),
+            `${secure.reduce((n, x) => n + x.ok, 0)} / ${secure.reduce((n, x) => n + x.failed, 0)}`,
+          ],
+        ],
+      ),
+      '',
+      markdownTable(
+        ['failover (link down -> other host answers)', 'n', 'p50 ms', 'p90 ms', 'max ms'],
+        [
+          ['session moved to the other agent host', failover.n, ...pick(failover)],
+          ['cut host healthy again after link up', rejoin.n, ...pick(rejoin)],
+        ],
+      ),
+      '',
+      `Medians over ${ROUNDS} alternated rounds (plain, secure, …; min–max in brackets), ${DURATION_S} s ` +
+        `of load and ${LATENCY_SAMPLES} sequential requests each; only 200 responses counted. ` +
+        `Security costs ${round(costPct)}% of throughput (target <= 20%) and adds ` +
+        `${round(p50Secure - p50Plain)} ms p50 at 1 client; failover p50 ${round(failover.p50)} ms ` +
+        `(target < 1,000 ms, agents.timeout = 1 s), ${report.failover_failed_requests} requests ` +
+        `failed explicitly during the trials. Gateway, agents and clients share ${machine.cpus} CPUs ` +
+        `(load average ${machine.loadavg_1m}): the figures move with other work on the machine.`,
+    ].join('\n');
+    return writeSectionReport('dds-overhead', 'multihost', report, markdown);
+  },
+};
+
+function pick(s: ReturnType<typeof summarize>): number[] {
+  return [round(s.p50), round(s.p90), round(s.max)];
+}
+
+function roundJson(x: RoundFigures) {
+  return {
+    rps: round(x.rps),
+    ok: x.ok,
+    failed: x.failed,
+    p50_ms: round(x.p50Ms),
+    p99_ms: round(x.p99Ms),
+  };
+}
