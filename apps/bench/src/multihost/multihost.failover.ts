@@ -25,21 +25,32 @@ export function parseServed(metrics: string): Map<string, number> {
 export interface FailoverTrial {
   /** The host whose link went down (the one serving the session). */
   readonly cut: string;
-  /** Link down -> first response served by the other host (ms). */
+  /** Link down -> the session client's answer, from the other host (ms). */
   readonly failoverMs: number;
-  /** Requests that ended without an answer in between (each an explicit error). */
+  /** Link down -> the first answer to any request of the session sent after the cut (ms). */
+  readonly firstNewRequestMs: number;
+  /** Requests that ended without an answer after the cut (each an explicit error). */
   readonly failedRequests: number;
+  /** Requests answered after the cut (all by the other host). */
+  readonly servedAfterCut: number;
   /** Link up -> the cut host healthy in the gateway again (ms). */
   readonly rejoinMs: number;
 }
 
+/** How often the trial sends a fresh request of the session while it waits (ms). */
+const PROBE_MS = 25;
+
 /**
- * Failover of one client's session between two agent hosts. The client's requests carry an
+ * Failover of one session between two agent hosts. The session's requests carry an
  * `x-session-id` under the `session` strategy, so they all go to one agent (its home); the trial
- * cuts that agent's host link and sends the session's next request at once, again on every
- * failure, until one is answered by the other host's agent. The clock runs from the link going
- * down to that answer: detection (the agent's 1 s lease), re-dispatch and the response. The host
- * is plugged back in and the trial waits until the gateway lists it healthy again.
+ * cuts that agent's host link and at once sends the session's next request, again on every
+ * failure, until one is answered (necessarily by the other host's agent; the gateway's counters
+ * confirm it). `failoverMs` runs from the cut to that answer: the request was dispatched to the
+ * home before the gateway knew, so it waits for the home to go offline (its 1 s lease) and is
+ * re-dispatched. Meanwhile a fresh request of the session goes out every {@link PROBE_MS} ms;
+ * `firstNewRequestMs` is the first answer of any of them: once the home is suspect (missed
+ * heartbeats), new requests avoid it. The host is then plugged back in and the trial waits until
+ * the gateway lists it healthy again.
  */
 export async function failoverTrial(
   fleet: MultihostFleet,
@@ -80,26 +91,43 @@ export async function failoverTrial(
   const cut = hostOf.get(home) as string;
   const other = ids.find((id) => id !== home) as string;
 
+  // With the cable cut, the home agent can answer nothing: every success from here on is the
+  // other host's (checked against the gateway's counters at the end).
   const t0 = performance.now();
   fleet.rig.linkDown(cut);
   let failed = 0;
+  let succeeded = 0;
   let failoverMs: number | undefined;
-  // Failed requests add to no status-200 counter, so the snapshot stays valid until a success.
-  let served = after;
-  while (performance.now() - t0 < timeoutMs) {
+  let firstNewMs: number | undefined;
+  const track = async () => {
     const ok = await ask();
-    const end = performance.now();
+    const at = performance.now() - t0;
     if (!ok) {
       failed++;
-      continue;
+      return false;
     }
-    const now = await servedByAgent(url);
-    if ((now.get(other) ?? 0) > (served.get(other) ?? 0)) {
-      failoverMs = end - t0;
-      break;
+    succeeded++;
+    firstNewMs = Math.min(firstNewMs ?? Infinity, at);
+    return true;
+  };
+  // The session's client, one request at a time: its request in flight at the cut is what waits.
+  const client = (async () => {
+    while (performance.now() - t0 < timeoutMs) {
+      if (await track()) {
+        failoverMs = performance.now() - t0;
+        return;
+      }
     }
-    served = now;
+  })();
+  // New requests of the session every PROBE_MS meanwhile: how soon a fresh one is served.
+  const probes: Promise<boolean>[] = [];
+  while (failoverMs === undefined && performance.now() - t0 < timeoutMs) {
+    probes.push(track());
+    await new Promise((r) => setTimeout(r, PROBE_MS));
   }
+  await client;
+  await Promise.all(probes);
+  const final = await servedByAgent(url);
   fleet.rig.linkUp(cut);
   const up = performance.now();
   await waitUntil(
@@ -107,8 +135,22 @@ export async function failoverTrial(
     async () => (await listAgents(url)).find((a) => a.id === home)?.health === 'healthy',
   );
   const rejoinMs = performance.now() - up;
-  if (failoverMs === undefined) {
+  if (failoverMs === undefined || firstNewMs === undefined) {
     throw new Error(`no request served by ${other} within ${timeoutMs} ms of cutting ${cut}`);
   }
-  return { cut, failoverMs, failedRequests: failed, rejoinMs };
+  const byOther = (final.get(other) ?? 0) - (after.get(other) ?? 0);
+  const byHome = (final.get(home) ?? 0) - (after.get(home) ?? 0);
+  if (byOther !== succeeded || byHome !== 0) {
+    throw new Error(
+      `after cutting ${cut}: ${succeeded} answers, but ${other} served ${byOther} and ${home} ${byHome}`,
+    );
+  }
+  return {
+    cut,
+    failoverMs,
+    firstNewRequestMs: firstNewMs,
+    failedRequests: failed,
+    servedAfterCut: succeeded,
+    rejoinMs,
+  };
 }
