@@ -40,6 +40,8 @@ COPY --from=build /app/dist/apps/gateway ./dist/apps/gateway
 # `--fleet default` runs the simulated fleet's bundle as a child process (a one-container demo,
 # with the loopback DDS config below).
 COPY --from=build /app/dist/apps/agent-simulator ./dist/apps/agent-simulator
+# The dashboard's pre-compressed page, where the bundle looks for it (beside dist/apps/gateway).
+COPY --from=build /app/dist/apps/dashboard ./dist/apps/dashboard
 COPY --from=build /app/apps/gateway/config.yaml ./apps/gateway/config.yaml
 # Multicast-free discovery by default (peers: the compose service names); mount or point
 # CYCLONEDDS_URI at another file for other networks, or at the loopback one when the whole fleet

@@ -1,3 +1,4 @@
+import { apisSection } from './apis/apis.section';
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
 import { multihostSection } from './multihost/multihost.section';
@@ -5,6 +6,7 @@ import { orchestrationSection } from './orchestration/orchestration.section';
 import { protocolSection } from './protocol/protocol.section';
 import { schemaSection } from './schema/schema.section';
 import { selectionSection } from './selection/selection.section';
+import { shmSection } from './shm/shm.section';
 import { transportSection } from './transport/transport.section';
 
 /** One section of `bench:dds-overhead`: measures, writes its JSON section, returns Markdown. */
@@ -22,5 +24,7 @@ export const sections: BenchSection[] = [
   orchestrationSection,
   protocolSection,
   e2eSection,
+  apisSection,
+  shmSection,
   multihostSection,
 ];

@@ -245,6 +245,29 @@ describe('Anthropic Messages API over a DDS fleet', () => {
     );
   });
 
+  it('a tool_use input nested 10,000 deep: 400 naming it, and the next request answers', async () => {
+    // Built as text: JSON.stringify itself overflows on such an object.
+    const deep = '{"a":'.repeat(10_000) + '{}' + '}'.repeat(10_000);
+    const res = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body:
+        '{"model":"phi-4-mini","max_tokens":8,"messages":[{"role":"user","content":"hi"},' +
+        `{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":${deep}}]}]}`,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    expect(body.type).toBe('error');
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toMatch(/^messages\.1\.content\.0\.input\.a.*nested too deeply/);
+    const next = await client.messages.create({
+      model: 'phi-4-mini',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(next.stop_reason).toBe('end_turn');
+  });
+
   it('an unknown model is a 404 not_found_error', async () => {
     const call = client.messages.create({
       model: 'no-such-model',

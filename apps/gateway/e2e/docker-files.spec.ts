@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { BUNDLED_DASHBOARD_ASSETS } from '../src/dashboard/dashboard-assets';
 import { BUNDLED_SIMULATOR_MAIN } from '../src/fleet/fleet-launcher.service';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -630,6 +631,14 @@ describe('docker/ files reference only what exists', () => {
     expect(presentIn(runtime, '/etc/dds-llm/cyclonedds-loopback.xml')).toBe(true);
   });
 
+  it('the gateway image holds the dashboard page where its bundle looks for it', () => {
+    const runtime = parseDockerfile(read('docker/gateway.Dockerfile')).pop() as Stage;
+    const page = posix.join(posix.dirname(GATEWAY_MAIN), BUNDLED_DASHBOARD_ASSETS, 'index.html');
+    expect(page).toBe('dist/apps/dashboard/index.html');
+    expect(existsSync(join(ROOT, page))).toBe(true); // what the build stage's `nx build gateway` makes
+    expect(presentIn(runtime, posix.resolve(workdirOf(runtime), page))).toBe(true);
+  });
+
   it('the gateway image checks /health, exposes its port and runs as the node user', () => {
     const runtime = parseDockerfile(read('docker/gateway.Dockerfile')).pop() as Stage;
     expect(lastArgs(runtime, 'HEALTHCHECK')).toContain('/health');
@@ -711,6 +720,7 @@ describe('the checkers catch broken references', () => {
       // Nothing builds the bundles any more:
       'COPY --from=build /app/dist/apps/gateway: neither in the repository nor built in that stage',
       'COPY --from=build /app/dist/apps/agent-simulator: neither in the repository nor built in that stage',
+      'COPY --from=build /app/dist/apps/dashboard: neither in the repository nor built in that stage',
     ]);
   });
 

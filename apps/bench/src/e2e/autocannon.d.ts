@@ -14,6 +14,12 @@ declare module 'autocannon' {
     connections?: number;
     pipelining?: number;
     duration?: number;
+    requests?: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      onResponse?: (status: number, body: string) => void;
+    }[];
   }
   interface Result {
     requests: Histogram;

@@ -1,4 +1,4 @@
-import { readGaps } from './e2e.load';
+import { isCompleteStream, readGaps, wordCount } from './e2e.load';
 
 async function* timed(chunks: { text: string; waitMs: number }[]): AsyncGenerator<string> {
   for (const c of chunks) {
@@ -34,5 +34,27 @@ describe('readGaps', () => {
     const gaps: number[] = [];
     await readGaps(timed([{ text: 'data: [DONE]\n\n', waitMs: 0 }]), gaps);
     expect(gaps).toEqual([]);
+  });
+});
+
+describe('stream completeness', () => {
+  const done = 'data: [DONE]\n\n';
+  const read = (text: string) => readGaps(timed([{ text, waitMs: 0 }]), []);
+
+  it('counts a stream only when it ended with [DONE], without an error, with every token', async () => {
+    const full = await read(ev('one ') + ev('two ') + ev('three') + done);
+    expect(full).toEqual({ done: true, errored: false, text: 'one two three' });
+    expect(isCompleteStream(full, 3)).toBe(true);
+    // Short by one token, cut before [DONE], or ended by an error event: not complete.
+    expect(isCompleteStream(full, 4)).toBe(false);
+    expect(isCompleteStream(await read(ev('one ') + ev('two ') + ev('three')), 3)).toBe(false);
+    const failed = await read(ev('one ') + 'data: {"error":{"message":"agent lost"}}\n\n');
+    expect(failed.errored).toBe(true);
+    expect(isCompleteStream(failed, 1)).toBe(false);
+  });
+
+  it('counts whitespace-separated words', () => {
+    expect(wordCount('')).toBe(0);
+    expect(wordCount(' a  b\nc ')).toBe(3);
   });
 });

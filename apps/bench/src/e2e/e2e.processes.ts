@@ -14,16 +14,24 @@ export class LoggedProcess {
 
   private constructor(readonly child: ChildProcess) {}
 
-  /** Starts `node -r @swc-node/register <entry> ...args` and waits for a log record with `msg`. */
+  /**
+   * Starts `node -r @swc-node/register <entry> ...args` (with `env` on top of this process's, DDS
+   * on loopback unless told otherwise) and waits for a log record with `msg`.
+   */
   static async start(
     entry: string,
     args: string[],
     readyMsg: string,
     timeoutMs = 60_000,
+    env: NodeJS.ProcessEnv = {},
   ): Promise<{ proc: LoggedProcess; record: Record<string, unknown> }> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], {
       cwd: ROOT,
-      env: { ...process.env, CYCLONEDDS_URI: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS },
+      env: {
+        ...process.env,
+        CYCLONEDDS_URI: process.env['CYCLONEDDS_URI'] ?? LOOPBACK_DDS,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new LoggedProcess(child);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
-import { round, summarize } from '../lib/stats';
+import { median, round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { LoggedProcess, ROOT, SIMULATOR_MAIN, singleAgentArgs } from './e2e.processes';
 import {
@@ -15,7 +15,9 @@ import {
 /** A DDS domain of its own, so a concurrent test run cannot feed this fleet. */
 const DOMAIN = '79';
 const CONCURRENCY = [1, 8, 32] as const;
-const DURATION_S = Number(process.env['BENCH_E2E_DURATION_S'] ?? 5);
+const DURATION_S = Number(process.env['BENCH_E2E_DURATION_S'] ?? 3);
+/** Rounds of direct-then-gateway runs, the order swapped each round (A B B A ...). */
+const ROUNDS = Number(process.env['BENCH_E2E_ROUNDS'] ?? 3);
 const LATENCY_SAMPLES = 2_000;
 const STREAMS = 30;
 const STREAM_TOKENS = 100;
@@ -99,39 +101,58 @@ export const e2eSection: BenchSection = {
       await closedLoop(viaGateway, body, 8, 1);
 
       const rows: (string | number)[][] = [];
-      const data: Record<string, number> = {};
+      const data: Record<string, number | number[]> = {};
       for (const c of CONCURRENCY) {
         const simPid = sim.proc.child.pid;
         const gwPid = gateway.proc.child.pid;
-        const a0 = cpuTimeMs(simPid);
-        const d = await closedLoop(direct, body, c, DURATION_S);
-        const a1 = cpuTimeMs(simPid);
-        const g0 = cpuTimeMs(gwPid);
-        const g = await closedLoop(viaGateway, body, c, DURATION_S);
-        const g1 = cpuTimeMs(gwPid);
-        const a2 = cpuTimeMs(simPid);
+        const runs = { direct: [] as LoopRun[], gateway: [] as LoopRun[] };
+        for (let r = 0; r < ROUNDS; r++) {
+          const order =
+            r % 2 === 0 ? (['direct', 'gateway'] as const) : (['gateway', 'direct'] as const);
+          for (const path of order) {
+            const a0 = cpuTimeMs(simPid);
+            const g0 = cpuTimeMs(gwPid);
+            const result = await closedLoop(
+              path === 'direct' ? direct : viaGateway,
+              body,
+              c,
+              DURATION_S,
+            );
+            if (result.errors || result.non2xx || result.total === 0) {
+              throw new Error(`errors at c=${c} (${path}): ${result.errors}/${result.non2xx}`);
+            }
+            runs[path].push({
+              ...result,
+              agentCpuMs: delta(a0, cpuTimeMs(simPid)),
+              gatewayCpuMs: delta(g0, cpuTimeMs(gwPid)),
+            });
+          }
+        }
         // CPU per request (µs): what each process spent, less sensitive to other load than req/s.
-        const perReq = (from?: number, to?: number, n = 1) =>
-          from !== undefined && to !== undefined ? round((1000 * (to - from)) / n) : undefined;
-        const gwCpu = perReq(g0, g1, g.total);
-        const agentViaGw = perReq(a1, a2, g.total);
-        const agentDirect = perReq(a0, a1, d.total);
+        const perReq = (rs: LoopRun[], key: 'agentCpuMs' | 'gatewayCpuMs') => {
+          const values = rs.flatMap((x) =>
+            x[key] === undefined ? [] : [(1000 * x[key]) / x.total],
+          );
+          return values.length ? round(median(values)) : undefined;
+        };
+        const gwCpu = perReq(runs.gateway, 'gatewayCpuMs');
+        const agentViaGw = perReq(runs.gateway, 'agentCpuMs');
+        const agentDirect = perReq(runs.direct, 'agentCpuMs');
         if (gwCpu !== undefined) data[`gateway_cpu_us_per_req_c${c}`] = gwCpu;
         if (agentViaGw !== undefined) data[`agent_cpu_us_per_req_via_gateway_c${c}`] = agentViaGw;
         if (agentDirect !== undefined) data[`agent_cpu_us_per_req_direct_c${c}`] = agentDirect;
-        if (g.errors || g.non2xx || d.errors || d.non2xx) {
-          throw new Error(
-            `errors at c=${c}: gateway ${g.errors}/${g.non2xx}, direct ${d.errors}/${d.non2xx}`,
-          );
-        }
+        const g = spreadOf(runs.gateway);
+        const d = spreadOf(runs.direct);
         data[`gateway_rps_c${c}`] = round(g.rps);
         data[`direct_rps_c${c}`] = round(d.rps);
+        data[`gateway_rps_c${c}_rounds`] = runs.gateway.map((x) => round(x.rps));
+        data[`direct_rps_c${c}_rounds`] = runs.direct.map((x) => round(x.rps));
         data[`gateway_p99_ms_c${c}`] = g.p99Ms;
         data[`direct_p99_ms_c${c}`] = d.p99Ms;
         rows.push([
           `non-streaming, ${c} clients`,
-          round(d.rps),
-          round(g.rps),
+          `${round(d.rps)} (${d.range})`,
+          `${round(g.rps)} (${g.range})`,
           `${round((100 * g.rps) / d.rps)}%`,
           d.p99Ms,
           g.p99Ms,
@@ -140,8 +161,17 @@ export const e2eSection: BenchSection = {
         ]);
       }
 
-      const dl = summarize(await sequentialLatencies(direct, body, LATENCY_SAMPLES));
-      const gl = summarize(await sequentialLatencies(viaGateway, body, LATENCY_SAMPLES));
+      const directLatencies: number[] = [];
+      const gatewayLatencies: number[] = [];
+      const perRound = Math.ceil(LATENCY_SAMPLES / ROUNDS);
+      for (let r = 0; r < ROUNDS; r++) {
+        const first = r % 2 === 0;
+        if (first) directLatencies.push(...(await sequentialLatencies(direct, body, perRound)));
+        gatewayLatencies.push(...(await sequentialLatencies(viaGateway, body, perRound)));
+        if (!first) directLatencies.push(...(await sequentialLatencies(direct, body, perRound)));
+      }
+      const dl = summarize(directLatencies);
+      const gl = summarize(gatewayLatencies);
       data['direct_p50_ms_c1'] = round(dl.p50);
       data['gateway_p50_ms_c1'] = round(gl.p50);
       data['direct_p99_ms_c1_seq'] = round(dl.p99);
@@ -149,11 +179,18 @@ export const e2eSection: BenchSection = {
       data['added_p50_ms_c1'] = round(gl.p50 - dl.p50);
 
       const streamBody = chatBody('bench-stream', true);
-      await streamGaps(`${gw}/v1/chat/completions`, streamBody, 3);
+      await streamGaps(`${gw}/v1/chat/completions`, streamBody, 3, STREAM_TOKENS);
       const ds = summarize(
-        await streamGaps(`${streamAgent.http}/chat/completions`, streamBody, STREAMS),
+        await streamGaps(
+          `${streamAgent.http}/chat/completions`,
+          streamBody,
+          STREAMS,
+          STREAM_TOKENS,
+        ),
       );
-      const gs = summarize(await streamGaps(`${gw}/v1/chat/completions`, streamBody, STREAMS));
+      const gs = summarize(
+        await streamGaps(`${gw}/v1/chat/completions`, streamBody, STREAMS, STREAM_TOKENS),
+      );
       data['direct_itl_p50_ms'] = round(ds.p50);
       data['gateway_itl_p50_ms'] = round(gs.p50);
       data['added_itl_p50_ms'] = round(gs.p50 - ds.p50);
@@ -166,13 +203,23 @@ export const e2eSection: BenchSection = {
         `${heldAgent.http}/chat/completions`,
         heldBody,
         HELD_STREAMS,
+        HELD_TOKENS,
       );
-      const gh = await concurrentStreams(`${gw}/v1/chat/completions`, heldBody, HELD_STREAMS);
+      const gh = await concurrentStreams(
+        `${gw}/v1/chat/completions`,
+        heldBody,
+        HELD_STREAMS,
+        HELD_TOKENS,
+      );
       const dhs = summarize(dh.gaps);
       const ghs = summarize(gh.gaps);
       data['held_streams'] = HELD_STREAMS;
       data['held_streams_completed_direct'] = dh.completed;
       data['held_streams_completed_gateway'] = gh.completed;
+      data['held_streams_incomplete_direct'] = dh.incomplete;
+      data['held_streams_incomplete_gateway'] = gh.incomplete;
+      data['held_streams_failed_direct'] = dh.failed;
+      data['held_streams_failed_gateway'] = gh.failed;
       data['held_direct_itl_p50_ms'] = round(dhs.p50);
       data['held_gateway_itl_p50_ms'] = round(ghs.p50);
       data['held_added_itl_p50_ms'] = round(ghs.p50 - dhs.p50);
@@ -189,6 +236,7 @@ export const e2eSection: BenchSection = {
           held_streams: HELD_STREAMS,
           held_stream_tokens: HELD_TOKENS,
           duration_s: DURATION_S,
+          rounds: ROUNDS,
         },
         targets: { gateway_rps_c32: 4000, added_p50_ms_c1: 1, added_itl_p50_ms: 0.2 },
         machine,
@@ -197,8 +245,8 @@ export const e2eSection: BenchSection = {
         markdownTable(
           [
             'load',
-            'direct req/s',
-            'gateway req/s',
+            `direct req/s (median of ${ROUNDS}, range)`,
+            `gateway req/s (median of ${ROUNDS}, range)`,
             'gateway/direct',
             'direct p99 ms',
             'gateway p99 ms',
@@ -258,6 +306,26 @@ export const e2eSection: BenchSection = {
     }
   },
 };
+
+/** One closed-loop run with the CPU time (ms) the agent and the gateway spent during it. */
+type LoopRun = Awaited<ReturnType<typeof closedLoop>> & {
+  agentCpuMs?: number;
+  gatewayCpuMs?: number;
+};
+
+function delta(from?: number, to?: number): number | undefined {
+  return from !== undefined && to !== undefined ? to - from : undefined;
+}
+
+/** Median req/s and p99 of a path's rounds, and the req/s range as a table cell. */
+function spreadOf(runs: LoopRun[]): { rps: number; p99Ms: number; range: string } {
+  const rps = runs.map((r) => r.rps);
+  return {
+    rps: median(rps),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    range: `${round(Math.min(...rps))}-${round(Math.max(...rps))}`,
+  };
+}
 
 async function waitForAgents(gatewayUrl: string, n: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -17,13 +17,26 @@ describe('bench reports', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'bench-report-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('merges sections into one JSON file', () => {
+  it('merges sections into one JSON file, each dated and placed on its machine', () => {
     writeJsonSection('x', 'transport', { a: 1 }, dir);
-    const path = writeJsonSection('x', 'e2e', { b: 2 }, dir);
+    const first = JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8'));
+    const path = writeJsonSection('x', 'e2e', { b: 2, machine: { cpus: 64, loadavg_1m: 0 } }, dir);
     const report = JSON.parse(readFileSync(path, 'utf8'));
-    expect(report.transport).toEqual({ a: 1 });
-    expect(report.e2e).toEqual({ b: 2 });
-    expect(typeof report.generated_at).toBe('string');
+    expect(report.transport).toEqual({
+      a: 1,
+      machine: { cpus: cpus().length, loadavg_1m: expect.any(Number) },
+      generated_at: first.transport.generated_at,
+    });
+    // A section's own machine context wins; a later run leaves earlier sections' dates alone.
+    expect(report.e2e).toEqual({
+      b: 2,
+      machine: { cpus: 64, loadavg_1m: 0 },
+      generated_at: expect.any(String),
+    });
+    expect(Date.parse(report.e2e.generated_at)).toBeGreaterThanOrEqual(
+      Date.parse(report.transport.generated_at),
+    );
+    expect(report.generated_at).toBeUndefined();
   });
 
   it('renders and writes a markdown table', () => {
@@ -36,7 +49,7 @@ describe('bench reports', () => {
   it('writes a section as JSON and Markdown and returns the Markdown', () => {
     const md = writeSectionReport('y', 'codec', { p50: 2 }, '| a |', dir);
     expect(md).toBe('| a |');
-    expect(JSON.parse(readFileSync(join(dir, 'y.json'), 'utf8')).codec).toEqual({ p50: 2 });
+    expect(JSON.parse(readFileSync(join(dir, 'y.json'), 'utf8')).codec).toMatchObject({ p50: 2 });
     expect(readFileSync(join(dir, 'y.codec.md'), 'utf8')).toBe('| a |\n');
   });
 });

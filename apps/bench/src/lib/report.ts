@@ -8,7 +8,9 @@ export const BENCH_OUTPUT_DIR = join('dist', 'bench');
 
 /**
  * Merges `section` into the JSON report `name` (so several sections of one benchmark, run
- * separately, add up to one file) and returns the path written.
+ * separately, add up to one file) and returns the path written. Each section carries its own
+ * `generated_at` and, unless it measured its own, the `machine` it ran on: a run of some sections
+ * leaves the others as they were, dated as they were.
  */
 export function writeJsonSection(
   name: string,
@@ -24,8 +26,13 @@ export function writeJsonSection(
   } catch {
     // No report yet (or an unreadable one): start afresh.
   }
-  report[section] = data;
-  report['generated_at'] = new Date().toISOString();
+  // A file-wide date would vouch for sections this run did not measure.
+  delete report['generated_at'];
+  const stamped =
+    typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? { machine: machineInfo(), ...data, generated_at: new Date().toISOString() }
+      : data;
+  report[section] = stamped;
   writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
   return path;
 }

@@ -1,4 +1,4 @@
-import { percentile, round, summarize } from './stats';
+import { median, percentile, round, summarize } from './stats';
 
 describe('percentile', () => {
   it('uses the nearest rank', () => {
@@ -29,5 +29,13 @@ describe('round', () => {
     expect(round(0.123456)).toBe(0.123);
     expect(round(12.3456)).toBe(12.35);
     expect(round(1234.56)).toBe(1234.6);
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the middle two', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(RangeError);
   });
 });

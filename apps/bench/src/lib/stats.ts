@@ -46,3 +46,11 @@ export function round(value: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** Median of a non-empty list (the mean of the middle two for an even count), e.g. of rounds. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of an empty list');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

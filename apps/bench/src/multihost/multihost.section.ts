@@ -1,8 +1,9 @@
 import { listAgents, MultihostFleet, type MultihostOptions, waitUntil } from '@dds/netns';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
-import { round, summarize } from '../lib/stats';
+import { median, round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
-import { chatBody, closedLoop, sequentialLatencies } from '../e2e/e2e.load';
+import { apiWorkloads, type ApiWorkload } from '../apis/apis.workload';
+import { closedLoop, sequentialLatencies } from '../e2e/e2e.load';
 import { failoverTrial, type FailoverTrial } from './multihost.failover';
 
 /** DDS domains of the bench range (180-189): one per fleet, so none hears another. */
@@ -28,8 +29,8 @@ interface RoundFigures {
   p99Ms: number;
 }
 
-/** Median of a few values (nearest rank, as every figure of the bench). */
-const median = (xs: readonly number[]) => summarize(xs).p50;
+/** Non-streaming chat, and what makes an answer a success (a 200 with content, not just a 200). */
+const CHAT = apiWorkloads(MODEL).find((w) => w.name === 'chat') as ApiWorkload;
 const spread = (xs: readonly number[]) => `${round(Math.min(...xs))}–${round(Math.max(...xs))}`;
 
 /** A gateway host and two agent hosts, each agent with `slots` slots, all of them started. */
@@ -67,15 +68,16 @@ async function startFleet(
 
 /** 32 closed-loop clients, then one client in turn, against the fleet's gateway. */
 async function measureRound(fleet: MultihostFleet): Promise<RoundFigures> {
-  const url = `${fleet.gatewayUrl('gw')}/v1/chat/completions`;
-  const body = chatBody(MODEL);
-  const load = await closedLoop(url, body, CLIENTS, DURATION_S);
-  // sequentialLatencies throws on any non-200: a latency is only taken of a success.
-  const lat = summarize(await sequentialLatencies(url, body, LATENCY_SAMPLES));
+  const url = `${fleet.gatewayUrl('gw')}${CHAT.path}`;
+  const options = { headers: CHAT.headers, isComplete: (a: unknown) => CHAT.isComplete(a) };
+  const load = await closedLoop(url, CHAT.body, CLIENTS, DURATION_S, options);
+  // sequentialLatencies throws on any non-200 or incomplete answer: only successes are timed.
+  const lat = summarize(await sequentialLatencies(url, CHAT.body, LATENCY_SAMPLES, options));
+  const ok = load.ok - load.incomplete;
   return {
-    rps: load.ok / load.durationS,
-    ok: load.ok,
-    failed: load.errors + load.non2xx,
+    rps: ok / load.durationS,
+    ok,
+    failed: load.errors + load.non2xx + load.incomplete,
     p50Ms: lat.p50,
     p99Ms: lat.p99,
   };
@@ -105,7 +107,9 @@ export const multihostSection: BenchSection = {
         const [p, s] = fleets;
         // Warm-up of both paths (JIT, connections, DDS writer matches, security handshakes).
         for (const f of fleets) {
-          await closedLoop(`${f.gatewayUrl('gw')}/v1/chat/completions`, chatBody(MODEL), 8, 1);
+          await closedLoop(`${f.gatewayUrl('gw')}${CHAT.path}`, CHAT.body, 8, 1, {
+            headers: CHAT.headers,
+          });
         }
         for (let r = 0; r < ROUNDS; r++) {
           plain.push(await measureRound(p));
@@ -216,7 +220,7 @@ export const multihostSection: BenchSection = {
       ),
       '',
       `Medians over ${ROUNDS} alternated rounds (plain, secure, …; min–max in brackets), ${DURATION_S} s ` +
-        `of load and ${LATENCY_SAMPLES} sequential requests each; only 200 responses counted. ` +
+        `of load and ${LATENCY_SAMPLES} sequential requests each; only complete answers (200 with content) counted. ` +
         `Security costs ${round(costPct)}% of throughput (target <= 20%) and adds ` +
         `${round(p50Secure - p50Plain)} ms p50 at 1 client; failover p50 ${round(failover.p50)} ms ` +
         `(target < 1,000 ms, agents.timeout = 1 s; the first answer to a request sent after the cut ` +

@@ -168,9 +168,9 @@ export const protocolSection: BenchSection = {
       const sseUrl = `${sAgent.http}/chat/completions`;
       const sseBody = JSON.stringify({ ...streamBody, stream: true });
       await ddsGaps(2);
-      await streamGaps(sseUrl, sseBody, 2);
+      await streamGaps(sseUrl, sseBody, 2, STREAM_TOKENS);
       const dg = summarize(await ddsGaps(STREAMS));
-      const hg = summarize(await streamGaps(sseUrl, sseBody, STREAMS));
+      const hg = summarize(await streamGaps(sseUrl, sseBody, STREAMS, STREAM_TOKENS));
 
       const d = summarize(dLat);
       const h = summarize(hLat);

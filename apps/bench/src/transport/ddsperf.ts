@@ -94,14 +94,18 @@ function runRole(
   return run(['-i', String(domainId), '-D', String(duration), ...role], env, (seconds + 10) * 1000);
 }
 
-/** Runs `ddsperf pong` and `ddsperf ping` for `seconds` and returns full round-trip percentiles. */
+/**
+ * Runs `ddsperf pong` and `ddsperf ping` (with `pingArgs`, e.g. `size 16k`) for `seconds` and
+ * returns full round-trip percentiles.
+ */
 export async function ddsperfRoundTrip(
   domainId: number,
   seconds: number,
   env: NodeJS.ProcessEnv,
+  pingArgs: readonly string[] = [],
 ): Promise<RttPercentiles> {
   const pong = runRole(domainId, seconds + 2, ['pong'], env, seconds);
-  const ping = await runRole(domainId, seconds, ['ping'], env, seconds);
+  const ping = await runRole(domainId, seconds, ['ping', ...pingArgs], env, seconds);
   await pong;
   // The first second includes discovery and warm-up.
   const lines = parsePingOutput(ping);

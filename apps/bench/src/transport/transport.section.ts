@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import type { BenchSection } from '../sections';
-import { generateIdlTypes, WORKSPACE_ROOT } from '../lib/idl-codegen';
-import { markdownTable, writeSectionReport, BENCH_OUTPUT_DIR } from '../lib/report';
+import { markdownTable, writeSectionReport } from '../lib/report';
 import { round, summarize } from '../lib/stats';
 import { ddsperfRoundTrip, ddsperfThroughput } from './ddsperf';
+import { ddsEnv, generateTypes, runPeers } from './node-peers';
 
 const DOMAIN_ID = 80;
 const PAYLOAD_BYTES = 100;
@@ -13,56 +10,6 @@ const WARMUP = 1_000;
 const SAMPLES = 10_000;
 const THROUGHPUT_SECONDS = 5;
 const DDSPERF_SECONDS = 6;
-
-const root = WORKSPACE_ROOT;
-
-function ddsEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    CYCLONEDDS_URI:
-      process.env['CYCLONEDDS_URI'] ??
-      `file://${join(root, 'tools', 'dds', 'cyclonedds-loopback.xml')}`,
-  };
-}
-
-/** Generates the benchmark's sample type with the transport's own code generator. */
-function generateTypes(): string {
-  return generateIdlTypes(join(__dirname, 'ping.idl'), join(root, BENCH_OUTPUT_DIR, 'gen'));
-}
-
-async function runPeers(
-  roles: readonly [string, string],
-  domainId: number,
-  typesModule: string,
-  options: object,
-): Promise<unknown> {
-  const start = (role: string) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        join(__dirname, 'node-peer.ts'),
-        role,
-        String(domainId),
-        typesModule,
-        JSON.stringify(options),
-      ],
-      { cwd: root, env: ddsEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const done = once(child, 'exit').then(([code]) => {
-      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}`);
-      return out;
-    });
-    return done;
-  };
-  const [a, b] = await Promise.all(roles.map(start));
-  const line = (a + b).trim().split('\n').filter(Boolean).pop();
-  if (!line) throw new Error(`node-peer ${roles.join('/')} printed no result`);
-  return JSON.parse(line);
-}
 
 /**
  * Transport overhead: Node<->Node round trips and throughput across two processes, against

@@ -52,7 +52,7 @@ export class MessagesController {
     const started = performance.now();
     const requestId = requestIdFrom(req.headers);
     void reply.header('x-request-id', requestId).header('request-id', requestId);
-    const body = validateAnthropicMessageRequest(req.body);
+    const body = validateAnthropicMessageRequest(req.body, this.requests.validation);
     const prepared = this.requests.prepare(
       anthropicChatRequest(body),
       hintsFromHeaders(req.headers),

@@ -9,13 +9,16 @@ import type { GatewayConfig } from '../config/config.schema';
 /** Where the page lives. */
 export const DASHBOARD_PATH = '/dashboard';
 
+/** Where a bundled gateway looks for the page, relative to its own bundle's directory. */
+export const BUNDLED_DASHBOARD_ASSETS = '../dashboard';
+
 /**
  * `nx build dashboard`'s output: beside the bundle in a production build
  * (`dist/apps/gateway/main.js` next to `dist/apps/dashboard/`), else in this repository's `dist/`.
  */
 export const DEFAULT_DASHBOARD_ASSETS = __filename.endsWith('.ts')
   ? join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'dashboard')
-  : join(__dirname, '..', 'dashboard');
+  : join(__dirname, BUNDLED_DASHBOARD_ASSETS);
 
 /**
  * Whether `path` (no query string) is part of the page. The page's files hold no fleet data, so

@@ -14,6 +14,7 @@ import {
   validateEmbeddingRequest,
   type ChatCompletionRequest,
   type EmbeddingRequest,
+  type ValidationOptions,
 } from '@dds/openai-schema';
 import {
   AgentFailedError,
@@ -117,17 +118,19 @@ export class CompletionService {
     this.debug = logger?.isLevelEnabled('debug')
       ? logger.child({ component: 'requests' })
       : undefined;
+    this.validation = { maxJsonDepth: config.limits.max_json_depth };
     this.levels = config.scheduler.priority_levels;
     this.defaultDeadlineMs = config.server.request_timeout * 1000;
     this.defaultStrategy = strategyName(config.selector.strategy);
   }
 
+  /** The gateway's limits as every API's validator takes them (`limits.max_json_depth`). */
+  readonly validation: ValidationOptions;
+
   /** Validates a chat body and derives its routing. Throws a 400 {@link OpenAIError}. */
   prepareChat(body: unknown, hints: RequestHints): PreparedRequest {
     const limits = this.config.limits;
-    const req: ChatCompletionRequest = validateChatCompletionRequest(body, {
-      maxJsonDepth: limits.max_json_depth,
-    });
+    const req: ChatCompletionRequest = validateChatCompletionRequest(body, this.validation);
     if (req.messages.length > limits.max_messages) {
       throw new OpenAIRequestError(
         `Too many messages: ${req.messages.length} (limit ${limits.max_messages}).`,

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { OpenAIError, OpenAIRequestError, type ChatCompletionRequest } from '@dds/openai-schema';
+import {
+  OpenAIError,
+  OpenAIRequestError,
+  type ChatCompletionRequest,
+  type ValidationOptions,
+} from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import { MetricsService } from '../metrics/metrics.service';
 import {
@@ -31,6 +36,11 @@ export class TranslatedRequests {
     private readonly completions: CompletionService,
     private readonly metrics: MetricsService,
   ) {}
+
+  /** The limits each API's own validator applies first (nesting depth), as chat's does. */
+  get validation(): ValidationOptions {
+    return this.completions.validation;
+  }
 
   /**
    * Validates the translated body with the chat rules and the gateway's limits. A refusal names

@@ -59,7 +59,7 @@ export class CompletionsController {
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
     void reply.header('x-request-id', requestIdFrom(req.headers));
-    const body = validateCompletionRequest(req.body);
+    const body = validateCompletionRequest(req.body, this.requests.validation);
     const hints = hintsFromHeaders(req.headers);
     const prompts = completionPrompts(body);
     const prepared = prompts.map((p) =>

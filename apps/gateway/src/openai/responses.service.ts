@@ -68,7 +68,7 @@ export class ResponsesService implements OnApplicationShutdown {
 
   /** Validates and translates a `POST /v1/responses` body. Throws 400s naming the field. */
   async prepare(body: unknown, hints: RequestHints): Promise<PreparedResponse> {
-    const req = validateResponseRequest(body);
+    const req = validateResponseRequest(body, this.requests.validation);
     let history: ResponseStoredItem[] = [];
     const prevId = req.previous_response_id;
     if (typeof prevId === 'string') {

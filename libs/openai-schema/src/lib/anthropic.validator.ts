@@ -1,3 +1,8 @@
+import {
+  DEFAULT_MAX_JSON_DEPTH,
+  findJsonDepthViolation,
+  type ValidationOptions,
+} from './json-limits';
 import type { AnthropicMessageRequest } from './anthropic.types';
 import { OpenAIRequestError } from './openai.errors';
 import { describe, isAbsent, isObject, type JsonObject } from './validation.util';
@@ -37,6 +42,21 @@ const SERVER_BLOCKS = new Set([
 
 function fail(path: string, reason: string, code: string): OpenAIRequestError {
   return new OpenAIRequestError(`${path}: ${reason}`, path, code);
+}
+
+/** The depth limit in Anthropic's terms: a dotted path (`messages.1.content.0.input.a`). */
+function checkDepth(body: Record<string, unknown>, maxDepth: number): void {
+  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
+    throw new RangeError(`maxJsonDepth must be an integer >= 1, got ${String(maxDepth)}`);
+  }
+  const violation = findJsonDepthViolation(body, maxDepth);
+  if (!violation) return;
+  const path = violation.path.replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
+  throw fail(
+    path,
+    `JSON nested too deeply: at most ${maxDepth} levels of nested objects and arrays are accepted`,
+    'nesting_too_deep',
+  );
 }
 
 function required(path: string): OpenAIRequestError {
@@ -107,9 +127,13 @@ function dict(v: unknown, path: string): JsonObject {
  * and their blocks, uploaded `file` sources and `mcp_servers` are refused by name.
  *
  * @throws {@link OpenAIRequestError} (400) whose `param` is the dotted path of the field and whose
- *   message reads `path: reason`, as Anthropic's do.
+ *   message reads `path: reason`, as Anthropic's do. The whole body is held to a nesting depth
+ *   (`options.maxJsonDepth`, default 64) before any other rule.
  */
-export function validateAnthropicMessageRequest(body: unknown): AnthropicMessageRequest {
+export function validateAnthropicMessageRequest(
+  body: unknown,
+  options?: ValidationOptions,
+): AnthropicMessageRequest {
   if (!isObject(body)) {
     throw new OpenAIRequestError(
       `Input should be a valid dictionary (got ${describe(body)})`,
@@ -118,6 +142,7 @@ export function validateAnthropicMessageRequest(body: unknown): AnthropicMessage
     );
   }
   const o = body;
+  checkDepth(o, options?.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
   const model = requireStr(o, 'model', 'model');
   if (model.length === 0)
     throw fail('model', 'String should have at least 1 character', 'empty_string');

@@ -1,3 +1,4 @@
+import { checkJsonDepth, type ValidationOptions } from './json-limits';
 import type { CompletionRequest } from './completions.types';
 import { OpenAIRequestError } from './openai.errors';
 import {
@@ -26,10 +27,16 @@ export const MAX_PROMPTS = 16;
  * chat-shaped agents cannot do is refused by name: `suffix` (fill-in-the-middle), token-id prompts,
  * `logprobs`, `n`/`best_of` above 1.
  *
+ * The whole body is held to a nesting depth (`options.maxJsonDepth`, default 64).
+ *
  * @throws {@link OpenAIRequestError} (400) naming the `param`.
  */
-export function validateCompletionRequest(body: unknown): CompletionRequest {
+export function validateCompletionRequest(
+  body: unknown,
+  options?: ValidationOptions,
+): CompletionRequest {
   const o = requireBody(body);
+  checkJsonDepth(o, options?.maxJsonDepth);
   requireString(o, 'model');
   const prompt = o.prompt;
   if (isAbsent(prompt)) throw missing('prompt');

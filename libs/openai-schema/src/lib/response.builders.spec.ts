@@ -7,6 +7,7 @@ import {
   modelObject,
   newChatCompletionId,
   newToolCallId,
+  randomId,
   unixSeconds,
   usage,
   usageChunk,
@@ -21,6 +22,16 @@ describe('ids', () => {
 
   it('issues call_ ids for tool calls', () => {
     expect(newToolCallId()).toMatch(/^call_[A-Za-z0-9]{24}$/);
+  });
+
+  it('draws every base62 character about equally often, across many refills of its pool', () => {
+    // 248,000 characters: the 4 KiB pool refills ~60 times; each symbol is expected 4,000 times.
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 6_200; i++) {
+      for (const c of randomId(40)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(62);
+    for (const [c, n] of counts) expect([c, n > 3_400 && n < 4_600]).toEqual([c, true]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { checkJsonDepth, type ValidationOptions } from './json-limits';
 import { IMAGE_DETAILS } from './chat.types';
 import { MAX_TOOLS } from './chat.validator';
 import { OpenAIRequestError } from './openai.errors';
@@ -74,10 +75,17 @@ const TRUNCATION = ['auto', 'disabled'] as const;
  * (`web_search`, `file_search`, ...), their items and tool choices, uploaded `file_id`s, stored
  * `prompt` templates and `conversation`s, streamed `background` responses. No allocation on success.
  *
+ * The whole body is held to a nesting depth (`options.maxJsonDepth`, default 64), before any other
+ * rule, so that nothing downstream (translation, `JSON.stringify`, agents) recurses into it.
+ *
  * @throws {@link OpenAIRequestError} (400) whose `param` names the field, e.g. `input[2].content[0].text`.
  */
-export function validateResponseRequest(body: unknown): ResponseCreateRequest {
+export function validateResponseRequest(
+  body: unknown,
+  options?: ValidationOptions,
+): ResponseCreateRequest {
   const o = requireBody(body);
+  checkJsonDepth(o, options?.maxJsonDepth);
   requireString(o, 'model');
 
   const input = o.input;

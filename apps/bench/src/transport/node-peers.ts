@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { generateIdlTypes, WORKSPACE_ROOT } from '../lib/idl-codegen';
+import { BENCH_OUTPUT_DIR } from '../lib/report';
+
+/** The loopback CycloneDDS configuration, unless CYCLONEDDS_URI names another. */
+export function ddsEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CYCLONEDDS_URI:
+      process.env['CYCLONEDDS_URI'] ??
+      `file://${join(WORKSPACE_ROOT, 'tools', 'dds', 'cyclonedds-loopback.xml')}`,
+  };
+}
+
+/** Generates the benchmark's sample type with the transport's own code generator. */
+export function generateTypes(): string {
+  return generateIdlTypes(
+    join(__dirname, 'ping.idl'),
+    join(WORKSPACE_ROOT, BENCH_OUTPUT_DIR, 'gen'),
+  );
+}
+
+/**
+ * Runs two `node-peer` processes (e.g. `pong` and `ping`) on `domainId` and returns the JSON
+ * result line the measuring one prints. Both are killed, and it rejects, after `timeoutMs`.
+ */
+export async function runPeers(
+  roles: readonly [string, string],
+  domainId: number,
+  typesModule: string,
+  options: object,
+  env: NodeJS.ProcessEnv = ddsEnv(),
+  timeoutMs = 120_000,
+): Promise<unknown> {
+  const children: ChildProcess[] = [];
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    for (const c of children) c.kill('SIGKILL');
+  }, timeoutMs);
+  const start = (role: string) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        join(__dirname, 'node-peer.ts'),
+        role,
+        String(domainId),
+        typesModule,
+        JSON.stringify(options),
+      ],
+      { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(child);
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    return once(child, 'exit').then(([code]) => {
+      if (timedOut) throw new Error(`node-peer ${role}: no result within ${timeoutMs} ms`);
+      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}`);
+      return out;
+    });
+  };
+  let a: string;
+  let b: string;
+  try {
+    [a, b] = await Promise.all(roles.map(start));
+  } finally {
+    clearTimeout(timer);
+  }
+  const line = (a + b).trim().split('\n').filter(Boolean).pop();
+  if (!line) throw new Error(`node-peer ${roles.join('/')} printed no result`);
+  return JSON.parse(line);
+}
