@@ -3,7 +3,7 @@ import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { median, round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { apiWorkloads, type ApiWorkload } from '../apis/apis.workload';
-import { closedLoop, sequentialLatencies } from '../e2e/e2e.load';
+import { closedLoop, cpuTimeMs, sequentialLatencies } from '../e2e/e2e.load';
 import { failoverTrial, type FailoverTrial } from './multihost.failover';
 
 /** DDS domains of the bench range (180-189): one per fleet, so none hears another. */
@@ -23,6 +23,10 @@ const FAST_AGENT = ['--zero-think', '--output-tokens', '16'];
 /** One A or B measurement of a round. */
 interface RoundFigures {
   rps: number;
+  /** CPU (user + system) of the gateway host's processes per complete answer, µs. */
+  gatewayCpuUs: number;
+  /** CPU of the gateway's and both agent hosts' processes per complete answer, µs. */
+  fleetCpuUs: number;
   ok: number;
   failed: number;
   p50Ms: number;
@@ -66,16 +70,29 @@ async function startFleet(
   }
 }
 
+/** CPU ms used so far by the processes of `hosts` in the fleet's rig. */
+function hostsCpuMs(fleet: MultihostFleet, hosts: readonly string[]): number {
+  let ms = 0;
+  for (const h of hosts) for (const pid of fleet.rig.pids(h)) ms += cpuTimeMs(pid) ?? 0;
+  return ms;
+}
+
 /** 32 closed-loop clients, then one client in turn, against the fleet's gateway. */
 async function measureRound(fleet: MultihostFleet): Promise<RoundFigures> {
+  const all = ['gw', ...AGENT_HOSTS];
   const url = `${fleet.gatewayUrl('gw')}${CHAT.path}`;
   const options = { headers: CHAT.headers, isComplete: (a: unknown) => CHAT.isComplete(a) };
+  // CPU per answer: steadier than req/s when other work shares the cores.
+  const [gw0, all0] = [hostsCpuMs(fleet, ['gw']), hostsCpuMs(fleet, all)];
   const load = await closedLoop(url, CHAT.body, CLIENTS, DURATION_S, options);
+  const [gw1, all1] = [hostsCpuMs(fleet, ['gw']), hostsCpuMs(fleet, all)];
   // sequentialLatencies throws on any non-200 or incomplete answer: only successes are timed.
   const lat = summarize(await sequentialLatencies(url, CHAT.body, LATENCY_SAMPLES, options));
   const ok = load.ok - load.incomplete;
   return {
     rps: ok / load.durationS,
+    gatewayCpuUs: (1000 * (gw1 - gw0)) / ok,
+    fleetCpuUs: (1000 * (all1 - all0)) / ok,
     ok,
     failed: load.errors + load.non2xx + load.incomplete,
     p50Ms: lat.p50,
@@ -155,6 +172,10 @@ export const multihostSection: BenchSection = {
       failover_p50_ms: round(failover.p50),
       security_throughput_cost_pct: round(costPct),
       security_added_p50_ms_c1: round(p50Secure - p50Plain),
+      gateway_cpu_us_per_req_c32_plain: round(median(plain.map((x) => x.gatewayCpuUs))),
+      gateway_cpu_us_per_req_c32_secure: round(median(secure.map((x) => x.gatewayCpuUs))),
+      fleet_cpu_us_per_req_c32_plain: round(median(plain.map((x) => x.fleetCpuUs))),
+      fleet_cpu_us_per_req_c32_secure: round(median(secure.map((x) => x.fleetCpuUs))),
       failover_max_ms: round(failover.max),
       failover_first_new_request_p50_ms: round(firstNew.p50),
       failover_failed_requests: trials.reduce((n, t) => n + t.failedRequests, 0),
@@ -190,6 +211,8 @@ export const multihostSection: BenchSection = {
           `req/s, ${CLIENTS} clients`,
           'p50 ms, 1 client',
           'p99 ms, 1 client',
+          'gateway CPU µs/req, 32 clients',
+          'gateway + agents CPU µs/req',
           'responses ok / failed',
         ],
         [
@@ -198,6 +221,8 @@ export const multihostSection: BenchSection = {
             cell(plain, (x) => x.rps),
             cell(plain, (x) => x.p50Ms),
             cell(plain, (x) => x.p99Ms),
+            cell(plain, (x) => x.gatewayCpuUs),
+            cell(plain, (x) => x.fleetCpuUs),
             `${plain.reduce((n, x) => n + x.ok, 0)} / ${plain.reduce((n, x) => n + x.failed, 0)}`,
           ],
           [
@@ -205,6 +230,8 @@ export const multihostSection: BenchSection = {
             cell(secure, (x) => x.rps),
             cell(secure, (x) => x.p50Ms),
             cell(secure, (x) => x.p99Ms),
+            cell(secure, (x) => x.gatewayCpuUs),
+            cell(secure, (x) => x.fleetCpuUs),
             `${secure.reduce((n, x) => n + x.ok, 0)} / ${secure.reduce((n, x) => n + x.failed, 0)}`,
           ],
         ],
@@ -221,7 +248,8 @@ export const multihostSection: BenchSection = {
       '',
       `Medians over ${ROUNDS} alternated rounds (plain, secure, …; min–max in brackets), ${DURATION_S} s ` +
         `of load and ${LATENCY_SAMPLES} sequential requests each; only complete answers (200 with content) counted. ` +
-        `Security costs ${round(costPct)}% of throughput (target <= 20%) and adds ` +
+        `Security costs ${round(costPct)}% of throughput (target <= 20%; CPU per answer, steadier ` +
+        `under load: ${cpuCost(plain, secure)}) and adds ` +
         `${round(p50Secure - p50Plain)} ms p50 at 1 client; failover p50 ${round(failover.p50)} ms ` +
         `(target < 1,000 ms, agents.timeout = 1 s; the first answer to a request sent after the cut ` +
         `p50 ${round(firstNew.p50)} ms), ${report.failover_failed_requests} requests ` +
@@ -232,6 +260,13 @@ export const multihostSection: BenchSection = {
   },
 };
 
+/** `gateway +x%, gateway + agents +y%`: CPU per answer, secure against plain (medians). */
+function cpuCost(plain: RoundFigures[], secure: RoundFigures[]): string {
+  const pct = (f: (x: RoundFigures) => number) =>
+    `${round(100 * (median(secure.map(f)) / median(plain.map(f)) - 1))}%`;
+  return `gateway +${pct((x) => x.gatewayCpuUs)}, gateway + agents +${pct((x) => x.fleetCpuUs)}`;
+}
+
 function pick(s: ReturnType<typeof summarize>): number[] {
   return [round(s.p50), round(s.p90), round(s.max)];
 }
@@ -239,6 +274,8 @@ function pick(s: ReturnType<typeof summarize>): number[] {
 function roundJson(x: RoundFigures) {
   return {
     rps: round(x.rps),
+    gateway_cpu_us_per_req: round(x.gatewayCpuUs),
+    fleet_cpu_us_per_req: round(x.fleetCpuUs),
     ok: x.ok,
     failed: x.failed,
     p50_ms: round(x.p50Ms),
