@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "sanitize%": 0
+  },
   "targets": [
     {
       "target_name": "dds_transport",
@@ -7,7 +10,16 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(pkg-config --cflags CycloneDDS)"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["<!@(pkg-config --libs CycloneDDS)"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"]
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "conditions": [
+        [
+          "sanitize==1",
+          {
+            "cflags_cc": ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"],
+            "ldflags": ["-fsanitize=address,undefined"]
+          }
+        ]
+      ]
     }
   ]
 }

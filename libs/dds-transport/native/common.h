@@ -21,6 +21,9 @@ namespace ddsjs {
 
 /** Throws a JS Error carrying `code` (the DDS return code) and `codeName` (DDS_RETCODE_*). */
 [[noreturn]] void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what);
+// As ThrowDds, with a sentence for the user (the error's `detail`) on why and what to do.
+[[noreturn]] void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what,
+                           const std::string& detail);
 /** Name of a DDS return code, e.g. `DDS_RETCODE_TIMEOUT`. */
 const char* RetcodeName(dds_return_t rc);
 /** Kebab-case name of a QoS policy id, e.g. `durability`. */
@@ -92,27 +95,62 @@ enum StatusBit : uint32_t {
   kSampleRejected = 1u << 10,
 };
 
+struct DdsListenerDeleter {
+  void operator()(dds_listener_t* l) const { dds_delete_listener(l); }
+};
+
+class ListenerState;
+/** Runs on the JS thread for each doorbell ring; see listener.cc. */
+void RingJs(Napi::Env env, Napi::Function cb, ListenerState* state, void* unused);
+using Doorbell = Napi::TypedThreadSafeFunction<ListenerState, void, RingJs>;
+
+/**
+ * The JS side's owner of a ListenerState: dropping it (entity deleted, creation failed, record
+ * erased) releases the doorbell. Delete the entity first, so that no DDS thread can still ring.
+ */
+class OwnedListener {
+ public:
+  OwnedListener() = default;
+  explicit OwnedListener(std::shared_ptr<ListenerState> st) : st_(std::move(st)) {}
+  OwnedListener(const OwnedListener&) = delete;
+  OwnedListener& operator=(const OwnedListener&) = delete;
+  OwnedListener(OwnedListener&& o) noexcept = default;
+  OwnedListener& operator=(OwnedListener&& o) noexcept;
+  ~OwnedListener() { Reset(); }
+  void Reset();
+  ListenerState* operator->() const { return st_.get(); }
+  ListenerState* Get() const { return st_.get(); }
+  explicit operator bool() const { return st_ != nullptr; }
+
+ private:
+  std::shared_ptr<ListenerState> st_;
+};
+
 /**
  * Listener state of one reader or writer. DDS threads only update it and ring a coalesced
- * ThreadSafeFunction doorbell; the JS thread drains it. Shared between the entity record and the
- * tsfn finalizer so that neither side can free it under the other.
+ * ThreadSafeFunction doorbell; the JS thread drains it. Shared between its OwnedListener and the
+ * doorbell's finalizer so that neither side can free it under the other.
  */
 class ListenerState {
  public:
   ListenerState() = default;
   ListenerState(const ListenerState&) = delete;
   ListenerState& operator=(const ListenerState&) = delete;
-  ~ListenerState();
+  ~ListenerState() = default;
 
-  static std::shared_ptr<ListenerState> Create(Napi::Env env, Napi::Function cb, bool isReader);
-  dds_listener_t* Listener() const { return listener_; }
+  static OwnedListener Create(Napi::Env env, Napi::Function cb, bool isReader);
+  dds_listener_t* DdsListener() const { return listener_.get(); }
   /** Called on the JS thread once the entity is deleted (so no DDS callback can run any more). */
   void Shutdown();
   void SetRef(Napi::Env env, bool ref);
   /** Returns the accumulated status for one bit and resets its change counters. */
   Napi::Object TakeStatus(Napi::Env env, uint32_t bit);
 
+  /** Any thread: records `bits` and rings the doorbell unless a ring is already queued. */
   void Ring(uint32_t bits);
+  /** JS thread: the bits rung since the last drain; re-arms the doorbell. */
+  uint32_t Drain();
+
   std::mutex mu;
   dds_publication_matched_status_t pubMatched{};
   dds_subscription_matched_status_t subMatched{};
@@ -126,14 +164,44 @@ class ListenerState {
   dds_sample_rejected_status_t sampleRejected{};
 
  private:
-  static void CallJs(napi_env env, napi_value cb, void* context, void* data);
-  static void Finalize(napi_env env, void* data, void* hint);
-  napi_threadsafe_function tsfn_ = nullptr;
+  void Finalized(Napi::Env env);
+  Doorbell tsfn_;  // guarded by mu; empty once finalized
+  /** Releases the doorbell when the environment is torn down first; empty once run or removed. */
+  Napi::Env::CleanupHook<void (*)(ListenerState*), ListenerState> teardown_;
+  Napi::Env::CleanupHook<void (*)(ListenerState*), ListenerState> hook_;
+  Napi::Env hookEnv_ = Napi::Env(nullptr);
   bool released_ = false;  // JS thread only
   bool usable_ = false;    // guarded by mu: tsfn neither released nor finalized
   std::atomic<uint32_t> pending_{0};
   std::atomic<bool> rung_{false};
-  dds_listener_t* listener_ = nullptr;
+  std::unique_ptr<dds_listener_t, DdsListenerDeleter> listener_;
+};
+
+/**
+ * Owns a freshly created DDS entity until Release(), so that a throw between its creation and its
+ * Record (a bad QoS, a failed child creation) deletes it instead of leaking it.
+ */
+class EntityGuard {
+ public:
+  explicit EntityGuard(dds_entity_t h = 0) : h_(h) {}
+  EntityGuard(const EntityGuard&) = delete;
+  EntityGuard& operator=(const EntityGuard&) = delete;
+  ~EntityGuard() {
+    if (h_ > 0) dds_delete(h_);
+  }
+  void Reset(dds_entity_t h) {
+    if (h_ > 0) dds_delete(h_);
+    h_ = h;
+  }
+  dds_entity_t Get() const { return h_; }
+  dds_entity_t Release() {
+    const dds_entity_t h = h_;
+    h_ = 0;
+    return h;
+  }
+
+ private:
+  dds_entity_t h_;
 };
 
 /** One DDS entity created by this environment. */
@@ -142,7 +210,7 @@ struct Record {
   dds_entity_t ownDomain = 0;       // domain created for a participant with an explicit config
   dds_domainid_t domainId = 0;      // the id of ownDomain
   std::shared_ptr<TopicType> type;  // topics, and writers/readers (their topic's type)
-  std::shared_ptr<ListenerState> listener;
+  OwnedListener listener;
   std::shared_ptr<std::atomic<bool>> cancelled;  // pending waitForAcks of a writer
   uint32_t builtin = 0;  // 1/3/4: reader of DCPSParticipant/Publication/Subscription
 };

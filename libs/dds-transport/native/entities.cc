@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common.h"
+#include "dds/ddsc/dds_loan_api.h"
 
 namespace ddsjs {
 namespace {
@@ -23,27 +24,83 @@ void Check(Napi::Env env, dds_return_t rc, const char* what) {
   if (rc < 0) ThrowDds(env, rc, what);
 }
 
-Napi::Value Track(Napi::Env env, dds_entity_t h, Record r) {
-  Data(env).records.emplace(h, std::move(r));
-  return Napi::Number::New(env, h);
+/** Hands a new entity to its Record: from here on the environment's teardown deletes it. */
+Napi::Value Track(Napi::Env env, EntityGuard& h, Record r) {
+  Data(env).records.emplace(h.Get(), std::move(r));
+  return Napi::Number::New(env, h.Release());
 }
+
+/**
+ * The serdata references one dds_takecdr/dds_readcdr call handed out (one per sample), dropped on
+ * every way out of Take.
+ */
+class SerdataRefs {
+ public:
+  SerdataRefs(const std::vector<ddsi_serdata*>& refs, dds_return_t n)
+      : refs_(refs), n_(n > 0 ? n : 0) {}
+  SerdataRefs(const SerdataRefs&) = delete;
+  SerdataRefs& operator=(const SerdataRefs&) = delete;
+  ~SerdataRefs() {
+    for (int32_t i = 0; i < n_; i++) ddsi_serdata_unref(refs_[i]);
+  }
+
+ private:
+  const std::vector<ddsi_serdata*>& refs_;
+  const int32_t n_;
+};
+
+/** A loan of samples from dds_take/dds_read, returned on every way out of TakeBuiltin. */
+class SampleLoan {
+ public:
+  SampleLoan(dds_entity_t reader, std::vector<void*>& bufs, dds_return_t n)
+      : reader_(reader), bufs_(bufs), n_(n > 0 ? n : 0) {}
+  SampleLoan(const SampleLoan&) = delete;
+  SampleLoan& operator=(const SampleLoan&) = delete;
+  ~SampleLoan() {
+    if (n_ > 0) dds_return_loan(reader_, bufs_.data(), n_);
+  }
+
+ private:
+  const dds_entity_t reader_;
+  std::vector<void*>& bufs_;
+  const int32_t n_;
+};
+
+/** Memory a dds_qget_* call allocated for the caller. */
+struct DdsFree {
+  void operator()(void* p) const { dds_free(p); }
+};
+
+/** The partition names dds_qget_partition copied out, freed on scope exit. */
+class PartitionNames {
+ public:
+  PartitionNames() = default;
+  PartitionNames(const PartitionNames&) = delete;
+  PartitionNames& operator=(const PartitionNames&) = delete;
+  ~PartitionNames() {
+    for (uint32_t i = 0; i < n; i++) dds_free(names[i]);
+    dds_free(names);
+  }
+  uint32_t n = 0;
+  char** names = nullptr;
+};
 
 Napi::Value CreateParticipant(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const dds_domainid_t domain = info[0].As<Napi::Number>().Uint32Value();
   Record r;
+  EntityGuard ownDomain;
   if (info[1].IsString()) {
     std::string config = info[1].As<Napi::String>();
-    r.ownDomain = dds_create_domain(domain, config.c_str());
+    const dds_entity_t d = dds_create_domain(domain, config.c_str());
+    Check(env, d, "dds_create_domain");
+    ownDomain.Reset(d);
     r.domainId = domain;
-    Check(env, r.ownDomain, "dds_create_domain");
   }
   QosPtr qos = QosFromJs(env, info[2]);
-  dds_entity_t pp = dds_create_participant(domain, qos.get(), nullptr);
-  if (pp < 0) {
-    if (r.ownDomain > 0) dds_delete(r.ownDomain);
-    ThrowDds(env, pp, "dds_create_participant");
-  }
+  EntityGuard pp(dds_create_participant(domain, qos.get(), nullptr));
+  Check(env, pp.Get(), "dds_create_participant");
+  r.ownDomain = ownDomain.Release();
   // Writers pack consecutive samples into one RTPS message and the TS layer flushes each writer
   // once the current JS job is done (a microtask), like a corked socket. The switch is per domain
   // and only reaches domains that exist, hence after every participant creation.
@@ -58,8 +115,8 @@ Napi::Value CreateTopic(const Napi::CallbackInfo& info) {
   std::string name = info[1].As<Napi::String>();
   auto type = TopicType::FromJs(env, info[2].As<Napi::Object>());
   QosPtr qos = QosFromJs(env, info[3]);
-  dds_entity_t tp = dds_create_topic(pp, type->Descriptor(), name.c_str(), qos.get(), nullptr);
-  Check(env, tp, "dds_create_topic");
+  EntityGuard tp(dds_create_topic(pp, type->Descriptor(), name.c_str(), qos.get(), nullptr));
+  Check(env, tp.Get(), "dds_create_topic");
   Record r;
   r.parent = pp;
   r.type = std::move(type);
@@ -71,9 +128,9 @@ Napi::Value CreateGroup(const Napi::CallbackInfo& info, bool publisher) {
   dds_entity_t pp = HandleArg(info, 0);
   Lookup(env, pp);
   QosPtr qos = QosFromJs(env, info[1]);
-  dds_entity_t h = publisher ? dds_create_publisher(pp, qos.get(), nullptr)
-                             : dds_create_subscriber(pp, qos.get(), nullptr);
-  Check(env, h, publisher ? "dds_create_publisher" : "dds_create_subscriber");
+  EntityGuard h(publisher ? dds_create_publisher(pp, qos.get(), nullptr)
+                          : dds_create_subscriber(pp, qos.get(), nullptr));
+  Check(env, h.Get(), publisher ? "dds_create_publisher" : "dds_create_subscriber");
   Record r;
   r.parent = pp;
   return Track(env, h, std::move(r));
@@ -89,12 +146,16 @@ Napi::Value CreateEndpoint(const Napi::CallbackInfo& info, bool reader) {
   Lookup(env, parent);
   std::shared_ptr<TopicType> type = Lookup(env, topic).type;
   QosPtr qos = QosFromJs(env, info[2]);
-  auto st = ListenerState::Create(env, info[3].As<Napi::Function>(), reader);
-  dds_entity_t h = reader ? dds_create_reader(parent, topic, qos.get(), st->Listener())
-                          : dds_create_writer(parent, topic, qos.get(), st->Listener());
-  if (h < 0) {
-    st->Shutdown();
-    ThrowDds(env, h, reader ? "dds_create_reader" : "dds_create_writer");
+  OwnedListener st = ListenerState::Create(env, info[3].As<Napi::Function>(), reader);
+  EntityGuard h(reader ? dds_create_reader(parent, topic, qos.get(), st->DdsListener())
+                       : dds_create_writer(parent, topic, qos.get(), st->DdsListener()));
+  Check(env, h.Get(), reader ? "dds_create_reader" : "dds_create_writer");
+  // Writes hand Cyclone pre-serialized CDR (dds_forwardcdr), which 0.10 never puts into an iceoryx
+  // chunk: readers that also qualify for shared memory would silently receive nothing.
+  if (!reader && dds_is_shared_memory_available(h.Get())) {
+    ThrowDds(env, DDS_RETCODE_UNSUPPORTED, "dds_create_writer",
+             "this writer would use iceoryx shared memory, which @dds/transport cannot write to: "
+             "turn SharedMemory off in the CycloneDDS configuration");
   }
   Record r;
   r.parent = parent;
@@ -159,6 +220,7 @@ Napi::Value Take(const Napi::CallbackInfo& info) {
   tlInfo.resize(max);
   dds_return_t n = take ? dds_takecdr(h, tlSerdata.data(), max, tlInfo.data(), 0)
                         : dds_readcdr(h, tlSerdata.data(), max, tlInfo.data(), 0);
+  SerdataRefs refs(tlSerdata, n);
   if (n < 0) ThrowDds(env, n, take ? "dds_takecdr" : "dds_readcdr");
   size_t total = kHeaderBytes + static_cast<size_t>(n) * kInfoBytes;
   for (int32_t i = 0; i < n; i++) total += ddsi_serdata_size(tlSerdata[i]);
@@ -173,7 +235,6 @@ Napi::Value Take(const Napi::CallbackInfo& info) {
     ddsi_serdata* sd = tlSerdata[i];
     const uint32_t size = ddsi_serdata_size(sd);
     ddsi_serdata_to_ser(sd, 0, size, base + off);
-    ddsi_serdata_unref(sd);
     uint8_t* rec = base + kHeaderBytes + static_cast<size_t>(i) * kInfoBytes;
     // Cyclone's state enums are the disjoint read-mask bits (1..64); bit 0 is valid_data.
     const uint32_t flags = (si.valid_data ? 1u : 0u) | ((static_cast<uint32_t>(si.sample_state) |
@@ -223,8 +284,9 @@ Napi::Object QosToJs(Napi::Env env, const dds_qos_t* q) {
   auto blob = [&](const char* name, bool (*get)(const dds_qos_t*, void**, size_t*)) {
     void* data = nullptr;
     size_t size = 0;
-    if (get(q, &data, &size) && size) o.Set(name, Blob(env, data, size));
-    dds_free(data);
+    const bool present = get(q, &data, &size);
+    std::unique_ptr<void, DdsFree> owned(data);
+    if (present && size) o.Set(name, Blob(env, data, size));
   };
   blob("userData", dds_qget_userdata);
   blob("topicData", dds_qget_topicdata);
@@ -259,15 +321,10 @@ Napi::Object QosToJs(Napi::Env env, const dds_qos_t* q) {
       w.Set("strength", strength);
     o.Set("ownership", w);
   }
-  uint32_t n = 0;
-  char** ps = nullptr;
-  if (dds_qget_partition(q, &n, &ps)) {
-    Napi::Array a = Napi::Array::New(env, n);
-    for (uint32_t i = 0; i < n; i++) {
-      a.Set(i, ps[i]);
-      dds_free(ps[i]);
-    }
-    dds_free(ps);
+  PartitionNames ps;
+  if (dds_qget_partition(q, &ps.n, &ps.names)) {
+    Napi::Array a = Napi::Array::New(env, ps.n);
+    for (uint32_t i = 0; i < ps.n; i++) a.Set(i, ps.names[i]);
     o.Set("partitions", a);
   }
   return o;
@@ -282,12 +339,9 @@ Napi::Value CreateBuiltinReader(const Napi::CallbackInfo& info) {
                        : which == 3 ? DDS_BUILTIN_TOPIC_DCPSPUBLICATION
                                     : DDS_BUILTIN_TOPIC_DCPSSUBSCRIPTION;
   QosPtr qos = QosFromJs(env, info[2]);
-  auto st = ListenerState::Create(env, info[3].As<Napi::Function>(), true);
-  dds_entity_t h = dds_create_reader(pp, topic, qos.get(), st->Listener());
-  if (h < 0) {
-    st->Shutdown();
-    ThrowDds(env, h, "dds_create_reader");
-  }
+  OwnedListener st = ListenerState::Create(env, info[3].As<Napi::Function>(), true);
+  EntityGuard h(dds_create_reader(pp, topic, qos.get(), st->DdsListener()));
+  Check(env, h.Get(), "dds_create_reader");
   Record r;
   r.parent = pp;
   r.builtin = which;
@@ -307,6 +361,7 @@ Napi::Value TakeBuiltin(const Napi::CallbackInfo& info) {
   std::vector<dds_sample_info_t> si(max);
   dds_return_t n = take ? dds_take(h, bufs.data(), si.data(), max, max)
                         : dds_read(h, bufs.data(), si.data(), max, max);
+  SampleLoan loan(h, bufs, n);
   if (n < 0) ThrowDds(env, n, take ? "dds_take" : "dds_read");
   Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
   for (int32_t i = 0; i < n; i++) {
@@ -341,7 +396,6 @@ Napi::Value TakeBuiltin(const Napi::CallbackInfo& info) {
     s.Set("data", d);
     out.Set(static_cast<uint32_t>(i), s);
   }
-  if (n > 0) dds_return_loan(h, bufs.data(), n);
   return out;
 }
 
@@ -462,21 +516,18 @@ dds_return_t AddonData::Delete(dds_entity_t h) {
     for (auto& kv : records)
       if (kv.second.parent == doomed[i]) doomed.push_back(kv.first);
   for (dds_entity_t d : doomed) {
-    auto& c = records[d].cancelled;
-    if (c) c->store(true);
+    auto it = records.find(d);
+    if (it != records.end() && it->second.cancelled) it->second.cancelled->store(true);
   }
   // Deleting an entity deletes its children and waits for their listener calls to return, so
   // afterwards no DDS thread can ring a doorbell and the tsfns can go.
   dds_return_t rc = dds_delete(h);
   if (rc < 0 && rc != DDS_RETCODE_ALREADY_DELETED) return rc;
-  const dds_entity_t domain = records[h].ownDomain;
-  const dds_domainid_t domainId = records[h].domainId;
-  for (dds_entity_t d : doomed) {
-    auto it = records.find(d);
-    if (it == records.end()) continue;
-    if (it->second.listener) it->second.listener->Shutdown();
-    records.erase(it);
-  }
+  auto self = records.find(h);
+  const dds_entity_t domain = self == records.end() ? 0 : self->second.ownDomain;
+  const dds_domainid_t domainId = self == records.end() ? 0 : self->second.domainId;
+  // Erasing a record drops its OwnedListener, which releases the doorbell.
+  for (dds_entity_t d : doomed) records.erase(d);
   // An explicitly created domain is shared by every participant of that domain id in the process
   // (other workers' too); delete it only when the last of them is gone.
   if (domain > 0) {

@@ -104,6 +104,15 @@ void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what) {
   throw err;
 }
 
+void ThrowDds(Napi::Env env, dds_return_t rc, const std::string& what, const std::string& detail) {
+  const char* name = RetcodeName(rc);
+  Napi::Error err = Napi::Error::New(env, what + ": " + name);
+  err.Set("code", Napi::Number::New(env, rc));
+  err.Set("codeName", Napi::String::New(env, name));
+  err.Set("detail", Napi::String::New(env, detail));
+  throw err;
+}
+
 dds_duration_t MsToDuration(double ms) {
   if (!std::isfinite(ms) || ms * 1e6 >= static_cast<double>(DDS_INFINITY)) return DDS_INFINITY;
   return static_cast<dds_duration_t>(std::llround(ms * 1e6));

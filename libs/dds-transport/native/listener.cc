@@ -127,26 +127,23 @@ const char* RejectReason(dds_sample_rejected_status_kind k) {
 
 }  // namespace
 
-ListenerState::~ListenerState() {
-  if (listener_) dds_delete_listener(listener_);
+OwnedListener& OwnedListener::operator=(OwnedListener&& o) noexcept {
+  if (this != &o) {
+    Reset();
+    st_ = std::move(o.st_);
+  }
+  return *this;
 }
 
-std::shared_ptr<ListenerState> ListenerState::Create(Napi::Env env, Napi::Function cb,
-                                                     bool isReader) {
+void OwnedListener::Reset() {
+  if (st_) st_->Shutdown();
+  st_.reset();
+}
+
+OwnedListener ListenerState::Create(Napi::Env env, Napi::Function cb, bool isReader) {
   auto st = std::make_shared<ListenerState>();
-  // The finalizer owns one reference so a queued doorbell can never see freed state.
-  auto* keep = new std::shared_ptr<ListenerState>(st);
-  napi_status s = napi_create_threadsafe_function(
-      env, cb, nullptr, Napi::String::New(env, "dds-transport:listener"), 0, 1, keep, Finalize,
-      st.get(), CallJs, &st->tsfn_);
-  if (s != napi_ok) {
-    delete keep;
-    throw Napi::Error::New(env, "cannot create the listener doorbell");
-  }
-  st->usable_ = true;
-  // Unreferenced until the TS layer has listeners or iterators that want the process kept alive.
-  napi_unref_threadsafe_function(env, st->tsfn_);
-  dds_listener_t* l = dds_create_listener(st.get());
+  st->listener_.reset(dds_create_listener(st.get()));
+  dds_listener_t* l = st->listener_.get();
   if (isReader) {
     dds_lset_data_available(l, OnData);
     dds_lset_subscription_matched(l, OnSubMatched);
@@ -161,63 +158,83 @@ std::shared_ptr<ListenerState> ListenerState::Create(Napi::Env env, Napi::Functi
     dds_lset_offered_deadline_missed(l, OnOffDeadline);
     dds_lset_offered_incompatible_qos(l, OnOffIncompat);
   }
-  st->listener_ = l;
-  return st;
+  // The finalizer's copy of `st` keeps the state alive while a ring may still be queued; Node
+  // destroys the finalizer (and with it that copy) once the released doorbell is drained. If New
+  // throws, node-addon-api destroys it at once.
+  st->tsfn_ = Doorbell::New(
+      env, cb, "dds-transport:listener", 0, 1, st.get(),
+      [keep = st](Napi::Env env, void*, ListenerState* self) { self->Finalized(env); });
+  st->usable_ = true;
+  // Registered after the doorbell, so it runs before Node's own teardown of it (hooks run in
+  // reverse): a doorbell Node closes unreleased (a worker terminated with open entities) is
+  // finalized but never freed. The entities themselves go later, with the AddonData.
+  st->teardown_ = env.AddCleanupHook(
+      +[](ListenerState* self) {
+        self->teardown_ = {};  // node-addon-api frees the hook's data after this call
+        self->Shutdown();
+      },
+      st.get());
+  // Unreferenced until the TS layer has listeners or iterators that want the process kept alive.
+  st->tsfn_.Unref(env);
+  return OwnedListener(std::move(st));
 }
 
 void ListenerState::Ring(uint32_t bits) {
   pending_.fetch_or(bits, std::memory_order_release);
   if (rung_.exchange(true, std::memory_order_acq_rel)) return;
   std::lock_guard<std::mutex> lk(mu);
-  if (usable_) napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+  if (usable_) tsfn_.NonBlockingCall();
 }
 
-void ListenerState::CallJs(napi_env env, napi_value cb, void* context, void*) {
-  auto* self = static_cast<ListenerState*>(context);
+uint32_t ListenerState::Drain() {
   // Clear the flag before draining: a DDS thread that sets bits after the exchange rings again.
-  self->rung_.store(false, std::memory_order_release);
-  uint32_t bits = self->pending_.exchange(0, std::memory_order_acq_rel);
-  if (env == nullptr || cb == nullptr || bits == 0) return;
-  napi_value undefined, arg;
-  napi_get_undefined(env, &undefined);
-  napi_create_uint32(env, bits, &arg);
-  if (napi_call_function(env, undefined, cb, 1, &arg, nullptr) == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
+  rung_.store(false, std::memory_order_release);
+  return pending_.exchange(0, std::memory_order_acq_rel);
+}
+
+void RingJs(Napi::Env env, Napi::Function cb, ListenerState* state, void*) {
+  const uint32_t bits = state->Drain();
+  // No env or callback: the doorbell is being torn down with a ring still queued.
+  if (env == nullptr || cb.IsEmpty() || bits == 0) return;
+  try {
+    cb.Call({Napi::Number::New(env, bits)});
+  } catch (const Napi::Error& e) {
+    // A throwing doorbell is the application's uncaught exception, as for any event emitter.
+    // Left pending (node-addon-api's default), Node-API 8 would drop it with a warning; there is
+    // no node-addon-api wrapper for this one call.
+    napi_fatal_exception(env, e.Value());
   }
 }
 
-void ListenerState::Finalize(napi_env, void* data, void*) {
-  auto* keep = static_cast<std::shared_ptr<ListenerState>*>(data);
+void ListenerState::Finalized(Napi::Env env) {
   {
-    std::lock_guard<std::mutex> lk((*keep)->mu);
-    (*keep)->usable_ = false;
-    (*keep)->tsfn_ = nullptr;
+    std::lock_guard<std::mutex> lk(mu);
+    usable_ = false;
+    tsfn_ = Doorbell();
   }
-  delete keep;
+  if (!teardown_.IsEmpty()) teardown_.Remove(env);
 }
 
 void ListenerState::Shutdown() {
-  napi_threadsafe_function t;
+  Doorbell t;
   {
     std::lock_guard<std::mutex> lk(mu);
     usable_ = false;
     t = tsfn_;
   }
-  if (t && !released_) {
+  if (t != nullptr && !released_) {
     released_ = true;
-    napi_release_threadsafe_function(t, napi_tsfn_release);
+    t.Release();
   }
 }
 
 void ListenerState::SetRef(Napi::Env env, bool ref) {
   std::lock_guard<std::mutex> lk(mu);
-  if (!tsfn_ || released_) return;
+  if (tsfn_ == nullptr || released_) return;
   if (ref)
-    napi_ref_threadsafe_function(env, tsfn_);
+    tsfn_.Ref(env);
   else
-    napi_unref_threadsafe_function(env, tsfn_);
+    tsfn_.Unref(env);
 }
 
 Napi::Object ListenerState::TakeStatus(Napi::Env env, uint32_t bit) {

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { median, round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
 import { closedLoop, cpuTimeMs, sequentialLatencies } from '../e2e/e2e.load';
-import { LoggedProcess, ROOT, SIMULATOR_MAIN, singleAgentArgs } from '../e2e/e2e.processes';
+import { gatewayReady, ProcessGroup, SIMULATOR_MAIN, singleAgentArgs } from '../e2e/e2e.processes';
 import { apiWorkloads, type ApiWorkload } from './apis.workload';
 
 /** A DDS domain of its own (the e2e section uses 79), so neither feeds the other's fleet. */
@@ -34,12 +33,8 @@ interface ApiTotals {
 export const apisSection: BenchSection = {
   name: 'apis',
   async run() {
-    const procs: LoggedProcess[] = [];
-    const start = async (entry: string, args: string[], ready: string) => {
-      const started = await LoggedProcess.start(join(ROOT, entry), args, ready);
-      procs.push(started.proc);
-      return started;
-    };
+    const procs = new ProcessGroup();
+    const start = (entry: string, args: string[], ready: string) => procs.start(entry, args, ready);
     try {
       await start(
         SIMULATOR_MAIN,
@@ -53,7 +48,7 @@ export const apisSection: BenchSection = {
       );
       const gw = String(gateway.record['url']);
       const gwPid = gateway.proc.child.pid;
-      await waitForModel(gw, MODEL);
+      if (!(await gatewayReady(gw))) throw new Error(`gateway ${gw} never saw its agent`);
 
       const workloads = apiWorkloads(MODEL);
       const totals = new Map<ApiWorkload['name'], ApiTotals>(
@@ -147,7 +142,7 @@ export const apisSection: BenchSection = {
       ].join('\n');
       return writeSectionReport('dds-overhead', 'apis', report, markdown);
     } finally {
-      await Promise.all(procs.map((p) => p.stop()));
+      await procs.stop();
     }
   },
 };
@@ -162,16 +157,4 @@ async function run(gw: string, w: ApiWorkload, clients: number, durationS: numbe
     );
   }
   return result;
-}
-
-async function waitForModel(gatewayUrl: string, model: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = (await (await fetch(`${gatewayUrl}/v1/models`)).json()) as {
-      data: { id: string }[];
-    };
-    if (res.data.some((m) => m.id === model)) return;
-    if (Date.now() > deadline) throw new Error(`gateway never listed model ${model}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

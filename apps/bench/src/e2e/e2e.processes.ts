@@ -72,6 +72,39 @@ export class LoggedProcess {
   }
 }
 
+/** The processes one bench section starts (entries relative to ROOT), stopped together. */
+export class ProcessGroup {
+  private readonly procs: LoggedProcess[] = [];
+
+  /** Starts one and keeps it for {@link stop}; see {@link LoggedProcess.start}. */
+  async start(
+    entry: string,
+    args: string[],
+    readyMsg: string,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ proc: LoggedProcess; record: Record<string, unknown> }> {
+    const started = await LoggedProcess.start(join(ROOT, entry), args, readyMsg, 60_000, env);
+    this.procs.push(started.proc);
+    return started;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.stop()));
+  }
+}
+
+/** Whether the gateway reports ready (DDS up, an agent healthy) within `timeoutMs`. */
+export async function gatewayReady(gatewayUrl: string, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${gatewayUrl}/health/ready`);
+    await res.body?.cancel();
+    if (res.ok) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The simulator's entry point, relative to ROOT. */
 export const SIMULATOR_MAIN = 'apps/agent-simulator/src/main.ts';
 

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { machineInfo, markdownTable, writeSectionReport } from '../lib/report';
 import { median, round, summarize } from '../lib/stats';
 import type { BenchSection } from '../sections';
-import { LoggedProcess, ROOT, SIMULATOR_MAIN, singleAgentArgs } from './e2e.processes';
+import { ProcessGroup, SIMULATOR_MAIN, singleAgentArgs } from './e2e.processes';
 import {
   chatBody,
   closedLoop,
@@ -45,12 +44,8 @@ interface SimAgent {
 export const e2eSection: BenchSection = {
   name: 'e2e',
   async run() {
-    const procs: LoggedProcess[] = [];
-    const start = async (entry: string, args: string[], ready: string) => {
-      const started = await LoggedProcess.start(join(ROOT, entry), args, ready);
-      procs.push(started.proc);
-      return started;
-    };
+    const procs = new ProcessGroup();
+    const start = (entry: string, args: string[], ready: string) => procs.start(entry, args, ready);
     const simulator = (model: string, slots: number, extra: string[]) =>
       start(
         SIMULATOR_MAIN,
@@ -302,7 +297,7 @@ export const e2eSection: BenchSection = {
       ].join('\n');
       return writeSectionReport('dds-overhead', 'e2e', report, markdown);
     } finally {
-      await Promise.all(procs.map((p) => p.stop()));
+      await procs.stop();
     }
   },
 };

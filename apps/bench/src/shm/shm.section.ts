@@ -5,9 +5,9 @@ import { createInterface } from 'node:readline';
 import type { BenchSection } from '../sections';
 import { closedLoop, sequentialLatencies } from '../e2e/e2e.load';
 import {
-  LoggedProcess,
+  gatewayReady,
   LOOPBACK_DDS,
-  ROOT,
+  ProcessGroup,
   SIMULATOR_MAIN,
   singleAgentArgs,
 } from '../e2e/e2e.processes';
@@ -81,7 +81,7 @@ export const shmSection: BenchSection = {
   async run() {
     const typesModule = generateTypes();
     const roudi = await startRouDi();
-    const procs: LoggedProcess[] = [];
+    const procs = new ProcessGroup();
     try {
       const ddsperf: Record<Variant, { small: number[]; large: number[] }> = {
         udp: { small: [], large: [] },
@@ -104,43 +104,45 @@ export const shmSection: BenchSection = {
       const node = {} as Record<Variant, { delivered: boolean; p50?: number; error?: string }>;
       for (const variant of ['udp', 'shm'] as const) {
         try {
-          const result = (await runPeers(
+          const { ping: result } = (await runPeers(
             ['pong', 'ping'],
             DOMAIN + 2,
             typesModule,
-            { payloadBytes: 12, warmup: 200, count: NODE_SAMPLES, seconds: 0 },
+            { payloadBytes: 0, warmup: 200, count: NODE_SAMPLES, seconds: 0 },
             { ...process.env, CYCLONEDDS_URI: URI[variant] },
             PEER_TIMEOUT_MS,
-          )) as { rtt_us: number[] };
+          )) as { ping: { rtt_us: number[] } };
           node[variant] = { delivered: true, p50: summarize(result.rtt_us).p50 };
         } catch (err) {
-          node[variant] = { delivered: false, error: (err as Error).message };
+          node[variant] = { delivered: false, error: firstLine(err) };
         }
       }
 
-      // The gateway and one simulated agent per variant: does the gateway see the agent?
+      // The gateway and one simulated agent per variant: do they start, does the gateway see it?
       const gateways = {} as Record<Variant, string | undefined>;
+      const refusals = {} as Record<Variant, string | undefined>;
       for (const [i, variant] of (['udp', 'shm'] as const).entries()) {
         const env = { CYCLONEDDS_URI: URI[variant] };
         const domain = String(DOMAIN + 10 + i);
-        const sim = await LoggedProcess.start(
-          join(ROOT, SIMULATOR_MAIN),
-          singleAgentArgs(domain, MODEL, `shm-${variant}-`, 256, ['--zero-think']),
-          'fleet ready',
-          60_000,
-          env,
-        );
-        procs.push(sim.proc);
-        const gw = await LoggedProcess.start(
-          join(ROOT, 'apps/gateway/src/main.ts'),
-          ['--dds-domain', domain, '--port', '0', '--host', '127.0.0.1'],
-          'gateway listening',
-          60_000,
-          env,
-        );
-        procs.push(gw.proc);
-        const url = String(gw.record['url']);
-        gateways[variant] = (await becomesReady(url, DISCOVERY_TIMEOUT_MS)) ? url : undefined;
+        try {
+          await procs.start(
+            SIMULATOR_MAIN,
+            singleAgentArgs(domain, MODEL, `shm-${variant}-`, 256, ['--zero-think']),
+            'fleet ready',
+            env,
+          );
+          const gw = await procs.start(
+            'apps/gateway/src/main.ts',
+            ['--dds-domain', domain, '--port', '0', '--host', '127.0.0.1'],
+            'gateway listening',
+            env,
+          );
+          const url = String(gw.record['url']);
+          gateways[variant] = (await gatewayReady(url, DISCOVERY_TIMEOUT_MS)) ? url : undefined;
+        } catch (err) {
+          // @dds/transport refuses writers that would use shared memory: the processes exit.
+          refusals[variant] = firstLine(err);
+        }
       }
       const e2e: Record<Variant, { p50Ms: number[]; rps: number[] }> = {
         udp: { p50Ms: [], rps: [] },
@@ -180,6 +182,7 @@ export const shmSection: BenchSection = {
         },
         transport_error_shm: node.shm.error ?? null,
         gateway_saw_agent: { udp: gateways.udp !== undefined, shm: gateways.shm !== undefined },
+        gateway_refused_shm: refusals.shm ?? null,
         gateway_p50_ms_c1: { udp: med(e2e.udp.p50Ms), shm: med(e2e.shm.p50Ms) },
         gateway_rps_c32: { udp: med(e2e.udp.rps), shm: med(e2e.shm.rps) },
         samples: {
@@ -198,14 +201,14 @@ export const shmSection: BenchSection = {
           ...pair(report.ddsperf_rtt_p50_us_16k),
         ],
         [
-          '@dds/transport samples delivered',
+          '@dds/transport writers work over it',
           node.udp.delivered ? 'yes' : 'no',
           node.shm.delivered ? 'yes' : 'no',
           '',
         ],
         ['@dds/transport round trip p50, 12 B (µs)', ...pair(report.transport_rtt_p50_us_12b)],
         [
-          'gateway discovers its agent',
+          'gateway and agent run and meet',
           gateways.udp ? 'yes' : 'no',
           gateways.shm ? 'yes' : 'no',
           '',
@@ -222,24 +225,18 @@ export const shmSection: BenchSection = {
         `Medians of ${ROUNDS} alternated rounds. iceoryx RouDi started by the section. ` +
           `${report.machine.cpus} CPUs shared by every process; load average ` +
           `${report.machine.loadavg_1m}.` +
-          (node.shm.delivered ? '' : ` @dds/transport over shared memory: ${node.shm.error}.`),
+          (node.shm.delivered ? '' : ` @dds/transport over shared memory: ${node.shm.error}.`) +
+          (refusals.shm ? ` Gateway/agent over shared memory: ${refusals.shm}.` : ''),
       ].join('\n');
       return writeSectionReport('dds-overhead', 'shm', report, markdown);
     } finally {
-      await Promise.all(procs.map((p) => p.stop()));
+      await procs.stop();
       await stopRouDi(roudi);
     }
   },
 };
 
-/** Whether the gateway reports ready (DDS up, an agent healthy) within `timeoutMs`. */
-async function becomesReady(gatewayUrl: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${gatewayUrl}/health/ready`);
-    await res.body?.cancel();
-    if (res.ok) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The first line of an error's message (process errors carry the whole log after it). */
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

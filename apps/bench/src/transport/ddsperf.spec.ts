@@ -1,4 +1,4 @@
-import { combinePingLines, parsePingOutput, parseSubRates } from './ddsperf';
+import { combinePingLines, parsePingOutput, parseSubRates, parseSubTotals } from './ddsperf';
 
 const PING_OUTPUT = `[6038] participant vm:6038: new (self)
 [6038] 2.000  vm:6028 size 12 mean 32.430us min 8.457us 50% 33.574us 90% 42.238us 99% 61.561us max 1429.373us cnt 15368
@@ -33,5 +33,8 @@ describe('ddsperf output', () => {
       '[5765] 6.000  size 12 total 10 lost 0 delta 10 lost 0 rate 5.00 kS/s 0 Mb/s (1 kS/s 1 Mb/s)',
     ].join('\n');
     expect(parseSubRates(out, 100)).toEqual([1039330]);
+    // The last line of that size holds the running totals.
+    expect(parseSubTotals(out, 100)).toEqual({ received: 4136666, lost: 0 });
+    expect(parseSubTotals(out, 64)).toBeUndefined();
   });
 });

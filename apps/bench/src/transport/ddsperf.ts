@@ -112,19 +112,40 @@ export async function ddsperfRoundTrip(
   return combinePingLines(lines.length > 1 ? lines.slice(1) : lines);
 }
 
-/** Runs `ddsperf sub` and `ddsperf pub size N` (reliable, as fast as possible); returns the median rate. */
+/**
+ * What `ddsperf sub` last reported for samples of `payloadBytes`: the total received and the total
+ * it counted lost (sequence gaps). Exported for tests.
+ */
+export function parseSubTotals(
+  output: string,
+  payloadBytes: number,
+): { received: number; lost: number } | undefined {
+  let totals: { received: number; lost: number } | undefined;
+  for (const line of output.split('\n')) {
+    const m = SUB_LINE.exec(line);
+    if (m && +m[1] === payloadBytes) totals = { received: +m[2], lost: +m[3] };
+  }
+  return totals;
+}
+
+/**
+ * Runs `ddsperf sub` and `ddsperf pub size N` (reliable, as fast as possible); returns the median
+ * per-second rate at the subscriber and what it received and counted lost in all.
+ */
 export async function ddsperfThroughput(
   domainId: number,
   seconds: number,
   payloadBytes: number,
   env: NodeJS.ProcessEnv,
-): Promise<number> {
+): Promise<{ sps: number; received: number; lost: number }> {
   const sub = runRole(domainId, seconds + 1, ['sub'], env, seconds);
   await runRole(domainId, seconds, ['pub', 'size', String(payloadBytes)], env, seconds);
-  const rates = parseSubRates(await sub, payloadBytes);
-  if (rates.length === 0) throw new Error('ddsperf sub reported no throughput lines');
+  const output = await sub;
+  const rates = parseSubRates(output, payloadBytes);
+  const totals = parseSubTotals(output, payloadBytes);
+  if (rates.length === 0 || !totals) throw new Error('ddsperf sub reported no throughput lines');
   // Drop the first (warm-up) and last (partial) seconds when there are enough of them.
   const steady = rates.length > 3 ? rates.slice(1, -1) : rates;
   const sorted = [...steady].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return { sps: sorted[Math.floor(sorted.length / 2)], ...totals };
 }

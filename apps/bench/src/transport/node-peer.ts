@@ -122,6 +122,7 @@ async function main(): Promise<void> {
         if ((seq & 0xffff) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await writer.waitForAcks(30_000);
+      process.stdout.write(JSON.stringify({ sent: seq }) + '\n');
       return;
     }
     if (role === 'sub') {

@@ -24,7 +24,8 @@ export function generateTypes(): string {
 
 /**
  * Runs two `node-peer` processes (e.g. `pong` and `ping`) on `domainId` and returns the JSON
- * result line the measuring one prints. Both are killed, and it rejects, after `timeoutMs`.
+ * result line each printed, by role (a role that prints nothing is absent). Both are killed, and
+ * it rejects, after `timeoutMs`.
  */
 export async function runPeers(
   roles: readonly [string, string],
@@ -33,7 +34,7 @@ export async function runPeers(
   options: object,
   env: NodeJS.ProcessEnv = ddsEnv(),
   timeoutMs = 120_000,
-): Promise<unknown> {
+): Promise<Partial<Record<string, unknown>>> {
   const children: ChildProcess[] = [];
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -52,25 +53,36 @@ export async function runPeers(
         typesModule,
         JSON.stringify(options),
       ],
-      { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
     let out = '';
+    // Passed through, and its last line kept to say why a peer failed.
+    let lastError = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      process.stderr.write(d);
+      lastError = d.trim().split('\n')[0] || lastError;
+    });
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     return once(child, 'exit').then(([code]) => {
       if (timedOut) throw new Error(`node-peer ${role}: no result within ${timeoutMs} ms`);
-      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}`);
+      if (code !== 0) throw new Error(`node-peer ${role} exited with ${code}: ${lastError}`);
       return out;
     });
   };
-  let a: string;
-  let b: string;
+  let outputs: string[];
   try {
-    [a, b] = await Promise.all(roles.map(start));
+    outputs = await Promise.all(roles.map(start));
   } finally {
     clearTimeout(timer);
   }
-  const line = (a + b).trim().split('\n').filter(Boolean).pop();
-  if (!line) throw new Error(`node-peer ${roles.join('/')} printed no result`);
-  return JSON.parse(line);
+  const results: Partial<Record<string, unknown>> = {};
+  outputs.forEach((out, i) => {
+    const line = out.trim().split('\n').filter(Boolean).pop();
+    if (line) results[roles[i]] = JSON.parse(line);
+  });
+  if (Object.keys(results).length === 0) {
+    throw new Error(`node-peer ${roles.join('/')} printed no result`);
+  }
+  return results;
 }

@@ -6,6 +6,12 @@ import { ddsEnv, generateTypes, runPeers } from './node-peers';
 
 const DOMAIN_ID = 80;
 const PAYLOAD_BYTES = 100;
+/**
+ * Bytes of a sample outside its payload, the same on both sides: ddsperf's KeyedSeq (seq, key,
+ * sequence length) and bench::Ping (id, seq, sequence length). ddsperf's `size` counts them, so
+ * a Node sample carries `size - FIXED_BYTES` payload bytes to match it.
+ */
+const FIXED_BYTES = 12;
 const WARMUP = 1_000;
 const SAMPLES = 10_000;
 const THROUGHPUT_SECONDS = 5;
@@ -21,20 +27,22 @@ export const transportSection: BenchSection = {
     const typesModule = generateTypes();
     const env = ddsEnv();
     const ddsperfRtt = await ddsperfRoundTrip(DOMAIN_ID, DDSPERF_SECONDS, env);
-    const pingResult = (await runPeers(['pong', 'ping'], DOMAIN_ID + 1, typesModule, {
-      payloadBytes: 12,
+    const { ping: pingResult } = (await runPeers(['pong', 'ping'], DOMAIN_ID + 1, typesModule, {
+      // ddsperf ping's default sample is its fixed part alone.
+      payloadBytes: 0,
       warmup: WARMUP,
       count: SAMPLES,
       seconds: 0,
-    })) as { rtt_us: number[] };
+    })) as { ping: { rtt_us: number[] } };
     const rtt = summarize(pingResult.rtt_us);
-    const ddsperfSps = await ddsperfThroughput(DOMAIN_ID + 2, DDSPERF_SECONDS, PAYLOAD_BYTES, env);
-    const sub = (await runPeers(['sub', 'pub'], DOMAIN_ID + 3, typesModule, {
-      payloadBytes: PAYLOAD_BYTES,
+    const ddsperfSub = await ddsperfThroughput(DOMAIN_ID + 2, DDSPERF_SECONDS, PAYLOAD_BYTES, env);
+    const peers = (await runPeers(['sub', 'pub'], DOMAIN_ID + 3, typesModule, {
+      payloadBytes: PAYLOAD_BYTES - FIXED_BYTES,
       warmup: 0,
       count: 0,
       seconds: THROUGHPUT_SECONDS,
-    })) as { sps: number; received: number };
+    })) as { sub: { sps: number; received: number }; pub: { sent: number } };
+    const { sub, pub } = peers;
 
     const data = {
       rtt_us: { p50: round(rtt.p50), p90: round(rtt.p90), p99: round(rtt.p99) },
@@ -46,10 +54,16 @@ export const transportSection: BenchSection = {
       },
       rtt_p50_ratio: round(rtt.p50 / ddsperfRtt.p50),
       throughput_sps: Math.round(sub.sps),
-      ddsperf_throughput_sps: Math.round(ddsperfSps),
-      throughput_ratio: round(sub.sps / ddsperfSps),
-      payload_bytes: PAYLOAD_BYTES,
-      rtt_payload_bytes: 12,
+      ddsperf_throughput_sps: Math.round(ddsperfSub.sps),
+      throughput_ratio: round(sub.sps / ddsperfSub.sps),
+      // Reliable keep-all: anything not received is lost, counted at both ends.
+      sent: pub.sent,
+      received: sub.received,
+      lost: pub.sent - sub.received,
+      ddsperf_received: ddsperfSub.received,
+      ddsperf_lost: ddsperfSub.lost,
+      sample_bytes: PAYLOAD_BYTES,
+      rtt_sample_bytes: FIXED_BYTES,
       targets: { rtt_p50_ratio_max: 2.5, throughput_ratio_min: 0.35 },
     };
     const table = markdownTable(
@@ -77,11 +91,18 @@ export const transportSection: BenchSection = {
           '',
         ],
         [
-          `throughput, ${PAYLOAD_BYTES} B reliable (samples/s)`,
+          `throughput, ${PAYLOAD_BYTES} B samples, reliable (samples/s)`,
           data.throughput_sps,
           data.ddsperf_throughput_sps,
           data.throughput_ratio,
           '>= 0.35x',
+        ],
+        [
+          'samples lost (sent - received, reliable)',
+          `${data.lost} of ${data.sent}`,
+          `${data.ddsperf_lost} (of ${data.ddsperf_received} received)`,
+          '',
+          '0',
         ],
       ],
     );

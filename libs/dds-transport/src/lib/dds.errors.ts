@@ -60,7 +60,8 @@ export function fromNative(e: unknown, what: string): unknown {
   if (e.codeName === 'DDS_RETCODE_TIMEOUT') return new DdsTimeoutError(`${what}: timed out`);
   if (e.codeName === 'DDS_RETCODE_ALREADY_DELETED')
     return new DdsAlreadyDeletedError(`${what}: entity was closed`);
-  return new DdsError(`${what} failed: ${e.codeName}`, e.code, e.codeName);
+  const detail = typeof e.detail === 'string' ? ` (${e.detail})` : '';
+  return new DdsError(`${what} failed: ${e.codeName}${detail}`, e.code, e.codeName);
 }
 
 /** Runs a native call, translating its errors. */

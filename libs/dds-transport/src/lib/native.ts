@@ -59,6 +59,8 @@ export interface NativeError extends Error {
   codeName: string;
   /** Set when Cyclone rejected the payload bytes (maps to `DdsTypeError`). */
   typeError?: boolean;
+  /** Why, and what the user can do, when the addon knows more than the return code. */
+  detail?: string;
 }
 
 /** The functions `dds_transport.node` exports. */
