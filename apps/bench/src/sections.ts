@@ -3,6 +3,7 @@ import { chaosSection } from './chaos/chaos.section';
 import { codecSection } from './codec/codec.section';
 import { e2eSection } from './e2e/e2e.section';
 import { enginesSection } from './engines/engines.section';
+import { multihostSection } from './multihost/multihost.section';
 import { orchestrationSection } from './orchestration/orchestration.section';
 import { protocolSection } from './protocol/protocol.section';
 import { schemaSection } from './schema/schema.section';
@@ -29,4 +30,5 @@ export const sections: BenchSection[] = [
   shmSection,
   enginesSection,
   chaosSection,
+  multihostSection,
 ];

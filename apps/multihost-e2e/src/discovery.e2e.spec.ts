@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { listAgents, MultihostFleet, waitUntil, type HostProcess } from './support/multihost-fleet';
+import { listAgents, MultihostFleet, waitUntil, type HostProcess } from '@dds/netns';
 
 const DOMAIN = 135;
 const ROGUE = join(__dirname, 'support', 'rogue.participant.ts');

@@ -5,7 +5,7 @@ import {
   waitUntil,
   type HostProcess,
   type ListedAgent,
-} from './support/multihost-fleet';
+} from '@dds/netns';
 
 const DOMAIN = 137;
 /** Every agent: 400 ms to the first token, then 25 tokens at 25 tokens/s. */
@@ -26,6 +26,8 @@ const A2 = 'a2-sim-text-1';
 interface StreamResult {
   ok: boolean;
   chunks: number;
+  /** The streamed content, in the order it arrived. */
+  text: string;
   firstChunkAt?: number;
   error?: string;
   completionTokens?: number;
@@ -38,7 +40,7 @@ function streamChat(
   result: Promise<StreamResult>;
   started: () => boolean;
 } {
-  const r: StreamResult = { ok: false, chunks: 0 };
+  const r: StreamResult = { ok: false, chunks: 0, text: '' };
   const result = (async () => {
     try {
       const stream = await client.chat.completions.create({
@@ -51,6 +53,7 @@ function streamChat(
       for await (const chunk of stream) {
         if (chunk.choices[0]?.delta?.content) {
           r.chunks++;
+          r.text += chunk.choices[0].delta.content;
           r.firstChunkAt ??= performance.now();
         }
         finish = chunk.choices[0]?.finish_reason ?? finish;
@@ -104,22 +107,33 @@ describe('recovery across namespace hosts (agents.timeout = 1 s)', () => {
     await fleet?.destroy();
   });
 
-  it('5% packet loss on every host: streams still complete, in order, with every token', async () => {
-    for (const h of ['gw', 'a1', 'a2']) fleet.rig.impair(h, { lossPercent: 5 });
+  it('5% packet loss and 20 ms delay on every host: streams still complete, in order, with every token', async () => {
+    const hosts = ['gw', 'a1', 'a2'];
+    const prompts = Array.from({ length: 16 }, (_, i) => `lossy ${i}`);
+    let results: StreamResult[];
+    let impairedMs: number;
     try {
-      const results = await Promise.all(
-        Array.from({ length: 16 }, (_, i) => streamChat(client, `lossy ${i}`).result),
-      );
-      const complete = results.filter((r) => r.ok && r.chunks === r.completionTokens);
-      console.log(
-        `[multihost] 5% loss: ${complete.length}/${results.length} streams complete, ` +
-          `tokens ${results.map((r) => r.chunks).join(',')}`,
-      );
-      expect(results.filter((r) => !r.ok)).toEqual([]);
-      expect(complete).toHaveLength(results.length);
+      for (const h of hosts) await fleet.rig.impair(h, { lossPercent: 5, delayMs: 20 });
+      const t0 = performance.now();
+      results = await Promise.all(prompts.map((p) => streamChat(client, p).result));
+      impairedMs = performance.now() - t0;
     } finally {
-      for (const h of ['gw', 'a1', 'a2']) fleet.rig.impair(h, undefined);
+      for (const h of hosts) await fleet.rig.impair(h, undefined);
     }
+    // The simulator's text is a function of the prompt: the same streams on a clean network are
+    // the reference order.
+    const clean = await Promise.all(prompts.map((p) => streamChat(client, p).result));
+    const complete = results.filter((r) => r.ok && r.chunks === r.completionTokens);
+    const inOrder = results.filter((r, i) => r.text === clean[i].text);
+    console.log(
+      `[multihost] 5% loss + 20 ms delay: ${complete.length}/${results.length} streams complete, ` +
+        `${inOrder.length}/${results.length} in the clean network's order, ` +
+        `${impairedMs.toFixed(0)} ms for all; tokens ${results.map((r) => r.chunks).join(',')}`,
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(complete).toHaveLength(results.length);
+    expect(clean.filter((r) => !r.ok)).toEqual([]);
+    expect(inOrder).toHaveLength(results.length);
   });
 
   it('an agent host loses its link mid-load: retried before output, resumed on the other host after it, none lost; back without a restart', async () => {
@@ -234,7 +248,11 @@ describe('recovery across namespace hosts (agents.timeout = 1 s)', () => {
       console.log(
         `[multihost] two gateways: ${slots} slots per agent, max in-flight per gateway ${maxPerGateway}, ` +
           `max combined ${maxCombined}, max overshoot ${maxOvershoot} ` +
-          `(one status interval's worth at the mean arrival rate: ${worth})`,
+          `(one status interval's worth at the mean arrival rate: ${worth}); ` +
+          (maxOvershoot > worth
+            ? `overshoot EXCEEDS one status interval's worth by ${maxOvershoot - worth}: ` +
+              `the gateways do not share their in-flight counts (publishing them on DDS is the fix)`
+            : `overshoot within one status interval's worth`),
       );
       expect(results.filter((r) => !r.ok)).toEqual([]);
       expect(slots).toBe(4);

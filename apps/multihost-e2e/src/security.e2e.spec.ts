@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { addIdentity, createSecurityKit, type IdentityFiles } from '@dds/dds-security';
-import { listAgents, MultihostFleet, waitUntil, type HostProcess } from './support/multihost-fleet';
+import { listAgents, MultihostFleet, waitUntil, type HostProcess } from '@dds/netns';
 
 const DOMAIN = 136;
 const ROGUE = join(__dirname, 'support', 'rogue.participant.ts');

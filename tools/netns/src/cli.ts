@@ -56,14 +56,16 @@ program.command('link <rig> <host> <state>').action((rig: string, host: string, 
 program
   .command('impair <rig> <host>')
   .option('--loss <percent>', 'packet loss, percent', Number)
-  .option('--delay <ms>', 'delay, ms (needs sch_netem)', Number)
+  .option('--delay <ms>', 'fixed delay, ms (netem, else the userspace delayer)', Number)
   .option('--clear', 'remove the impairment')
-  .action((rig: string, host: string, o: { loss?: number; delay?: number; clear?: boolean }) => {
-    NetnsRig.open(rig).impair(
-      host,
-      o.clear ? undefined : { lossPercent: o.loss ?? 0, delayMs: o.delay ?? 0 },
-    );
-  });
+  .action(
+    async (rig: string, host: string, o: { loss?: number; delay?: number; clear?: boolean }) => {
+      await NetnsRig.open(rig).impair(
+        host,
+        o.clear ? undefined : { lossPercent: o.loss ?? 0, delayMs: o.delay ?? 0 },
+      );
+    },
+  );
 
 program
   .command('dds-config <rig>')

@@ -32,6 +32,9 @@ export async function closedLoop(
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** Responses with a 2xx status: what a section that counts only successes divides. */
+  ok: number;
+  durationS: number;
   incomplete: number;
 }> {
   const headers = { 'content-type': 'application/json', ...options.headers };
@@ -73,6 +76,8 @@ export async function closedLoop(
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ok: result['2xx'],
+    durationS: result.duration,
     incomplete,
   };
 }

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A command of iproute2 failed. */
 export class NetnsError extends Error {
@@ -69,6 +70,24 @@ export interface Impairment {
 }
 
 const HOST_NAME = /^[a-z0-9]{1,6}$/;
+
+/**
+ * The userspace delayer (tools/netns/delayer/netns-delay.c, built by `nx run
+ * netns:build-native` into dist/): the rig's delay where the kernel has no sch_netem.
+ */
+export const DELAYER = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'dist',
+  'tools',
+  'netns',
+  'netns-delay',
+);
+/** The NFQUEUE queue the delayer reads; queues are per network namespace, so one number does. */
+const DELAY_QUEUE = 0;
 const live = new Set<NetnsRig>();
 let exitHookInstalled = false;
 
@@ -291,15 +310,20 @@ export class NetnsRig {
   }
 
   /**
-   * Impairs everything host `name` sends, so between two impaired hosts each direction gets the
-   * delay and loss once; `undefined` removes the impairment. Uses `tc netem` where the kernel
-   * has it; without it (as on this project's machines) loss is dropped by an nftables rule
-   * (`numgen random`), and a delay cannot be made: {@link NetnsError}.
+   * Impairs everything host `name` sends (IPv4 on eth0), so between two impaired hosts each
+   * direction gets the delay and loss once; `undefined` removes the impairment. Uses `tc netem`
+   * where the kernel has it. Without it (as on this project's machines) loss is dropped by an
+   * nftables rule (`numgen random`), and a fixed delay is made by {@link DELAYER}: an iptables
+   * `NFQUEUE` rule hands each packet to it, and it lets each go `delayMs` after it arrived, in
+   * order. Jitter needs netem ({@link NetnsError} without it).
    */
-  impair(name: string, impairment: Impairment | undefined): void {
+  async impair(name: string, impairment: Impairment | undefined): Promise<void> {
     const ns = this.host(name).netns;
     run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', 'eth0', 'root'], true);
     run('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'rig'], true);
+    // The host's namespace is the rig's own: its OUTPUT chain holds only the delayer's rule.
+    run('ip', ['netns', 'exec', ns, 'iptables', '-F', 'OUTPUT'], true);
+    await stopDelayers(ns);
     if (!impairment) return;
     const { delayMs = 0, jitterMs = 0, lossPercent = 0 } = impairment;
     if (hasNetem()) {
@@ -310,11 +334,31 @@ export class NetnsRig {
       run('ip', [...args, 'limit', '100000']);
       return;
     }
-    if (delayMs || jitterMs) {
+    if (jitterMs) {
       throw new NetnsError(
         ['tc', 'qdisc', 'add', 'netem'],
-        'this kernel has no sch_netem: delay is not available',
+        'this kernel has no sch_netem: jitter is not available (a fixed delay is)',
       );
+    }
+    if (delayMs) {
+      if (!Number.isInteger(delayMs) || delayMs < 1 || delayMs > 10_000) {
+        throw new RangeError(`delayMs must be an integer in 1..10000, got ${delayMs}`);
+      }
+      await this.startDelayer(name, delayMs);
+      run('ip', [
+        'netns',
+        'exec',
+        ns,
+        'iptables',
+        '-A',
+        'OUTPUT',
+        '-o',
+        'eth0',
+        '-j',
+        'NFQUEUE',
+        '--queue-num',
+        String(DELAY_QUEUE),
+      ]);
     }
     if (lossPercent) {
       const per10k = Math.round(lossPercent * 100);
@@ -330,6 +374,43 @@ export class NetnsRig {
         stdio: ['pipe', 'ignore', 'pipe'],
       });
     }
+  }
+
+  /**
+   * Starts {@link DELAYER} in host `name` and resolves once it is bound to its queue (before
+   * that, the kernel would drop what the NFQUEUE rule hands it). It runs detached, so a rig
+   * reopened by the CLI keeps its delay after the CLI exits; `impair(name, undefined)` and
+   * `destroy()` end it.
+   */
+  private async startDelayer(name: string, delayMs: number): Promise<void> {
+    if (!existsSync(DELAYER)) {
+      throw new NetnsError(
+        [DELAYER],
+        'not built: run `npx nx run netns:build-native` (needs libnetfilter-queue-dev)',
+      );
+    }
+    const child = this.spawn(
+      name,
+      DELAYER,
+      ['--queue', String(DELAY_QUEUE), '--delay-ms', String(delayMs)],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr?.on('data', (d) => (err += String(d)));
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new NetnsError([DELAYER], `exited ${code}: ${err}`));
+      child.once('exit', onExit);
+      child.stdout?.on('data', (d) => {
+        if (String(d).includes('ready')) {
+          child.off('exit', onExit);
+          resolve();
+        }
+      });
+    });
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.unref();
   }
 
   /** PIDs of the processes in host `name`'s namespace. */
@@ -378,6 +459,28 @@ export function hasNetem(): boolean {
     run('ip', ['netns', 'del', ns], true);
   }
   return netem;
+}
+
+/** Ends the delayers running in `netns` (found by their command line) and waits for them. */
+async function stopDelayers(netns: string): Promise<void> {
+  const mine = nsPids(netns).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === DELAYER;
+    } catch {
+      return false;
+    }
+  });
+  for (const pid of mine) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 5_000;
+  while (mine.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function nsPids(netns: string): number[] {

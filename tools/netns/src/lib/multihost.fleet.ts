@@ -11,7 +11,8 @@ import {
   type IdentityFiles,
   type SecurityKit,
 } from '@dds/dds-security';
-import { cycloneHostConfig, NetnsRig } from '@dds/netns';
+import { cycloneHostConfig } from './cyclone-host.config';
+import { NetnsRig } from './netns.rig';
 import { stringify } from 'yaml';
 
 export const ROOT = join(__dirname, '..', '..', '..', '..');
