@@ -136,30 +136,39 @@ describe('gateway + dds-llm-agent --engine openai in front of llama-server (buil
   });
 
   it('publishes the server’s real load, even for work that bypasses the fleet', async () => {
-    // A long generation sent straight to llama-server, not through the agent.
+    // Generations sent straight to llama-server, not through the agent, one after another until
+    // the agent's status shows one: a single one may end (the tiny model is fast, and llama-server
+    // rejects some random-weight output) before the sidecar's next poll of /slots.
     const ac = new AbortController();
-    const direct = fetch(`${upstream}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: upstreamModel,
-        messages: [{ role: 'user', content: 'Write a long story.' }],
-        max_tokens: 900,
-        stream: true,
-      }),
-      signal: ac.signal,
-    }).then(async (r) => {
-      for await (const _ of r.body as AsyncIterable<Uint8Array>) {
-        // Drain the stream until it is aborted.
+    const direct = (async () => {
+      while (!ac.signal.aborted) {
+        try {
+          const r = await fetch(`${upstream}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              model: upstreamModel,
+              messages: [{ role: 'user', content: 'Write a long story.' }],
+              max_tokens: 900,
+              stream: true,
+            }),
+            signal: ac.signal,
+          });
+          for await (const _ of r.body as AsyncIterable<Uint8Array>) {
+            // Drain the stream until it ends or is aborted.
+          }
+        } catch {
+          // Aborted (the test is done with it), or ended badly: the loop decides.
+        }
       }
-    });
+    })();
     await waitUntil(
       async () =>
         (await agentListing(gateway.url, AGENT))?.['slots_busy'] === 1 ? true : undefined,
       'the direct request in the agent status',
     );
     ac.abort();
-    await direct.catch(() => undefined);
+    await direct;
     await waitUntil(
       async () =>
         (await agentListing(gateway.url, AGENT))?.['slots_busy'] === 0 ? true : undefined,
