@@ -267,6 +267,21 @@ describe('resume: an answer survives the death of its agent (real simulators, op
     expect(response.headers.get('x-dds-llm-resumed')).toBe('1');
   });
 
+  it('a non-streamed answer with no other agent to move to travels as one final sample', async () => {
+    // Streaming from the agent is only worth its sample per token when an answer could move.
+    await rig.sim('r1-a-', 'r7');
+    await rig.fleetOf(1);
+    const received = () =>
+      rig.metric('gateway_dds_samples_total{direction="in",topic="agent/response"}');
+    const base = await received();
+    const data = await rig.client.chat.completions.create({
+      model: 'r7',
+      messages: [{ role: 'user', content: 'a story for one agent' }],
+    });
+    expect(data.usage?.completion_tokens).toBe(TOKENS);
+    expect((await received()) - base).toBeLessThan(TOKENS / 10);
+  });
+
   it('the WebSocket API resumes through the same path', async () => {
     await rig.sim('rw-a-', 'r6');
     await rig.sim('rw-b-', 'r6');

@@ -218,6 +218,19 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     return best?.id;
   }
 
+  /** Whether a DDS agent of `model` other than `agentId` announces `continue` and is up. */
+  private canContinueElsewhere(model: string, agentId: string): boolean {
+    return this.registry
+      .byModel(model)
+      .some(
+        (a) =>
+          a.id !== agentId &&
+          a.transport === 'dds' &&
+          (a.health === 'healthy' || a.health === 'suspect') &&
+          a.capabilities.includes(CONTINUE_CAPABILITY),
+      );
+  }
+
   /** One agent's part of the answer (all of it unless the agent is lost mid-generation). */
   private async runOn(
     job: GatewayJob,
@@ -243,9 +256,14 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     /** Whether the client already saw output (then only a resume can save the answer). */
     const seen = () => progress.delivered && job.onOutput !== undefined;
     // Resumable answers stream from the agent even when the client waits for one body: the
-    // gateway then holds the partial answer a next agent continues from.
+    // gateway then holds the partial answer a next agent continues from. That costs a DDS sample
+    // per token, so only when another agent could take over (else one final sample suffices).
     const agentStreams =
-      job.stream || (this.maxResumes > 0 && job.kind === 'chat' && agent.transport === 'dds');
+      job.stream ||
+      (this.maxResumes > 0 &&
+        job.kind === 'chat' &&
+        agent.transport === 'dds' &&
+        this.canContinueElsewhere(job.model, agent.id));
     // The attempt's own signal: the client's, or the inter-token deadline (a stalled agent).
     const attempt = new AbortController();
     const onAbort = () => attempt.abort(signal.reason);
