@@ -24,11 +24,23 @@ export default [
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:native'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:native'] },
-            { sourceTag: 'type:native', onlyDependOnLibsWithTags: ['type:native'] },
+            // type:util (@dds/common) is the bottom layer: primitives every project may share, and
+            // which depend on nothing of ours, so that no lib ever needs its own copy of them.
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:lib', 'type:native', 'type:util'],
+            },
+            {
+              sourceTag: 'type:lib',
+              onlyDependOnLibsWithTags: ['type:lib', 'type:native', 'type:util'],
+            },
+            { sourceTag: 'type:native', onlyDependOnLibsWithTags: ['type:native', 'type:util'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:transport', onlyDependOnLibsWithTags: ['scope:transport'] },
+            {
+              sourceTag: 'scope:transport',
+              onlyDependOnLibsWithTags: ['scope:transport', 'scope:shared'],
+            },
             { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core', 'scope:shared'] },
             {
               sourceTag: 'scope:protocol',

@@ -1,5 +1,4 @@
 export * from './lib/engine';
-export * from './lib/clock';
 export * from './lib/sim.engine';
 export * from './lib/openai.engine';
 export * from './lib/failure-injection';

@@ -1,4 +1,3 @@
 export * from './lib/registry.types';
 export * from './lib/registry.errors';
-export * from './lib/clock';
 export * from './lib/agent.registry';

@@ -1,4 +1,3 @@
-export * from './lib/clock';
 export * from './lib/scheduler.errors';
 export * from './lib/scheduler.types';
 export * from './lib/scheduler';

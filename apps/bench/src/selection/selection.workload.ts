@@ -1,4 +1,5 @@
-import { AgentRegistry, AgentView, ManualClock } from '@dds/registry';
+import { ManualClock } from '@dds/common';
+import { AgentRegistry, AgentView } from '@dds/registry';
 import { AgentSelector, SelectionRequest, StrategyName } from '@dds/selector';
 
 /** The model every agent of the benchmark fleet serves: the worst case for the filter pass. */

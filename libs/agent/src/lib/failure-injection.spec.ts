@@ -1,4 +1,4 @@
-import { VirtualClock } from './clock';
+import { ManualClock } from '@dds/common';
 import { EngineError } from './engine';
 import { FailureInjectingEngine } from './failure-injection';
 import { SimEngine } from './sim.engine';
@@ -8,7 +8,7 @@ const body = { messages: [{ role: 'user', content: 'hi' }] };
 describe('FailureInjectingEngine', () => {
   const sim = () =>
     new SimEngine({
-      clock: new VirtualClock(),
+      clock: new ManualClock(0, { autoAdvance: true }),
       ttftMs: 0,
       decodeTokensPerSec: 100,
       outputTokens: 10,

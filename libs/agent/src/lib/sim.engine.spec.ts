@@ -1,4 +1,4 @@
-import { VirtualClock } from './clock';
+import { ManualClock } from '@dds/common';
 import type { EngineEvent } from './engine';
 import { EngineError } from './engine';
 import { embedText, PREFIX_BLOCK_TOKENS, SimEngine } from './sim.engine';
@@ -63,7 +63,7 @@ describe('SimEngine', () => {
   });
 
   it('models TTFT, prefill and decode time on the injected clock', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0, { autoAdvance: true });
     const engine = new SimEngine({
       clock,
       ttftMs: 100,
@@ -82,7 +82,7 @@ describe('SimEngine', () => {
   });
 
   it('skips prefill of a cached prompt prefix', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0, { autoAdvance: true });
     const engine = new SimEngine({
       clock,
       ttftMs: 0,
@@ -110,7 +110,7 @@ describe('SimEngine', () => {
   });
 
   it('scales all durations by slowFactor', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0, { autoAdvance: true });
     const run = async (slowFactor: number) => {
       const t0 = clock.now();
       await collect(
@@ -132,7 +132,7 @@ describe('SimEngine', () => {
   it('stops at once when the signal aborts', async () => {
     const ac = new AbortController();
     const engine = new SimEngine({
-      clock: new VirtualClock(),
+      clock: new ManualClock(0, { autoAdvance: true }),
       ttftMs: 0,
       decodeTokensPerSec: 10,
       outputTokens: 100,
@@ -326,7 +326,7 @@ describe('SimEngine', () => {
     });
 
     it('pays prefill for the partial answer before its first new token', async () => {
-      const clock = new VirtualClock();
+      const clock = new ManualClock(0, { autoAdvance: true });
       const engine = new SimEngine({
         clock,
         ttftMs: 10,

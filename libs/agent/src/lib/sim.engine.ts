@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ToolCallDelta, Usage } from '@dds/protocol';
 import { LRUCache } from 'lru-cache';
-import { realClock, type Clock } from './clock';
+import { systemClock, type Clock } from '@dds/common';
 import {
   EngineError,
   type ChatJob,
@@ -159,7 +159,7 @@ export class SimEngine implements Engine {
         `SimEngine maxContextTokens must be >= 1, got ${options.maxContextTokens}`,
       );
     }
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     this.cache =
       this.o.prefixCacheBlocks > 0
         ? new LRUCache<string, true>({ max: this.o.prefixCacheBlocks })

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AgentRegistry } from './agent.registry';
-import { ManualClock } from './clock';
+import { ManualClock } from '@dds/common';
 import { InvalidAgentInputError } from './registry.errors';
 import {
   AgentRegistration,
@@ -352,13 +352,13 @@ describe('AgentRegistry: health', () => {
     registry.upsertRegistration(reg('a'));
     registry.start(250);
     registry.start(250);
-    expect(clock.pending).toBe(1);
+    expect(clock.pendingTimers).toBe(1);
     clock.advance(1_500);
     expect(health(registry, 'a')).toBe('suspect');
     clock.advance(4_500);
     expect(health(registry, 'a')).toBe('offline');
     close();
-    expect(clock.pending).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('completes events$ on close and emits nothing afterwards', () => {

@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import { Clock, systemClock, TimerHandle } from './clock';
+import { Clock, systemClock, TimerHandle } from '@dds/common';
 import { InvalidAgentInputError } from './registry.errors';
 import {
   AgentHealth,

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '@dds/common';
 
 /** What kind of work an agent serves (the seed's `specialization`). */
 export type Specialization = 'text' | 'vision' | 'embedding';

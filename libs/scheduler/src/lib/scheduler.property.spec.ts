@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ManualClock } from './clock';
+import { ManualClock } from '@dds/common';
 import { Scheduler } from './scheduler';
 import { AgentFailedError } from './scheduler.errors';
 import type { JobHandle } from './scheduler.types';
@@ -30,7 +30,7 @@ describe('Scheduler properties', () => {
           fleet.run = (job, agentId, attempt, signal, outputStarted) => {
             const p = origRun(job, agentId, attempt, signal, outputStarted);
             const run = fleet.runs[fleet.runs.length - 1];
-            clock.setTimeout(() => run.resolve(), serviceMs);
+            clock.setTimer(() => run.resolve(), serviceMs);
             return p;
           };
           const submittedAt = new Map<number, number>();
@@ -49,7 +49,7 @@ describe('Scheduler properties', () => {
             const h = scheduler.submit({ name: `h${n++}` }, { priority: 0 });
             submittedAt.set(h.id, clock.now());
             h.promise.catch(() => undefined);
-            clock.setTimeout(arrive, gap);
+            clock.setTimer(arrive, gap);
           };
           arrive();
           while (n < warmupJobs || scheduler.metrics().queueDepth[0] === 0) {

@@ -1,4 +1,4 @@
-import { ManualClock } from './clock';
+import { ManualClock } from '@dds/common';
 import { Scheduler } from './scheduler';
 import {
   AgentFailedError,

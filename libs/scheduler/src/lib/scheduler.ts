@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import { Clock, systemClock } from './clock';
+import { Clock, systemClock, TimerHandle } from '@dds/common';
 import { LazyDeque } from './job-queue';
 import {
   AgentFailedError,
@@ -59,8 +59,8 @@ interface JobRecord<J, R> {
   attempt: Attempt<J, R> | undefined;
   queuedMs: number;
   lastError: unknown;
-  deadlineTimer: unknown;
-  retryTimer: unknown;
+  deadlineTimer: TimerHandle | undefined;
+  retryTimer: TimerHandle | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   resolve: (r: JobResult<R>) => void;
@@ -87,7 +87,7 @@ interface Breaker {
   openedAt: number | undefined;
   epoch: number;
   probeInFlight: boolean;
-  timer: unknown;
+  timer: TimerHandle | undefined;
 }
 
 const EMPTY: ReadonlySet<string> = new Set<string>();
@@ -196,7 +196,7 @@ export class Scheduler<J, R = unknown> {
   private readonly levelDepth: number[];
   private queuedCount = 0;
   /** Jobs whose back-off elapsed, waiting for a different agent; served before the queues. */
-  private readonly retryReady = new Map<JobRecord<J, R>, unknown>();
+  private readonly retryReady = new Map<JobRecord<J, R>, TimerHandle>();
   private retryingCount = 0;
   private readonly active = new Map<number, JobRecord<J, R>>();
   private readonly running = new Map<string, Set<Attempt<J, R>>>();
@@ -321,7 +321,7 @@ export class Scheduler<J, R = unknown> {
 
     this.active.set(rec.id, rec);
     if (options.deadlineMs !== undefined) {
-      rec.deadlineTimer = this.clock.setTimeout(() => this.expire(rec), options.deadlineMs);
+      rec.deadlineTimer = this.clock.setTimer(() => this.expire(rec), options.deadlineMs);
     }
     if (options.signal) {
       const signal = options.signal;
@@ -416,7 +416,7 @@ export class Scheduler<J, R = unknown> {
   forgetAgent(agentId: string): void {
     const b = this.breakers.get(agentId);
     if (!b) return;
-    if (b.timer !== undefined) this.clock.clearTimeout(b.timer);
+    if (b.timer !== undefined) b.timer.cancel();
     this.breakers.delete(agentId);
     this.blocked.delete(agentId);
   }
@@ -500,7 +500,7 @@ export class Scheduler<J, R = unknown> {
       this.rejections.scheduler_closed++;
     }
     for (const b of this.breakers.values()) {
-      if (b.timer !== undefined) this.clock.clearTimeout(b.timer);
+      if (b.timer !== undefined) b.timer.cancel();
       b.timer = undefined;
     }
     this.eventSubject.complete();
@@ -823,13 +823,10 @@ export class Scheduler<J, R = unknown> {
     const r = this.random();
     const delayMs = Math.floor((r >= 0 && r < 1 ? r : 0) * cap);
     this.emit({ type: 'retry', jobId: rec.id, attempt: rec.attempts + 1, delayMs });
-    rec.retryTimer = this.clock.setTimeout(() => {
+    rec.retryTimer = this.clock.setTimer(() => {
       rec.retryTimer = undefined;
       if (rec.state !== 'retrying') return;
-      const waitTimer = this.clock.setTimeout(
-        () => this.retryWaitExpired(rec),
-        this.maxRetryWaitMs,
-      );
+      const waitTimer = this.clock.setTimer(() => this.retryWaitExpired(rec), this.maxRetryWaitMs);
       this.retryReady.set(rec, waitTimer);
       this.dispatch();
     }, delayMs);
@@ -852,11 +849,11 @@ export class Scheduler<J, R = unknown> {
   private leaveRetry(rec: JobRecord<J, R>): void {
     this.retryingCount--;
     if (rec.retryTimer !== undefined) {
-      this.clock.clearTimeout(rec.retryTimer);
+      rec.retryTimer.cancel();
       rec.retryTimer = undefined;
     }
     if (this.retryReady.has(rec)) {
-      this.clock.clearTimeout(this.retryReady.get(rec));
+      this.retryReady.get(rec)?.cancel();
       this.retryReady.delete(rec);
     }
   }
@@ -921,7 +918,7 @@ export class Scheduler<J, R = unknown> {
     }
     rec.state = state;
     if (rec.deadlineTimer !== undefined) {
-      this.clock.clearTimeout(rec.deadlineTimer);
+      rec.deadlineTimer.cancel();
       rec.deadlineTimer = undefined;
     }
     if (rec.signal && rec.onAbort) rec.signal.removeEventListener('abort', rec.onAbort);
@@ -990,7 +987,7 @@ export class Scheduler<J, R = unknown> {
     this.blocked.add(agentId);
     this.emit({ type: 'breaker', agentId, state: 'open' });
     if (this.closed) return;
-    b.timer = this.clock.setTimeout(() => {
+    b.timer = this.clock.setTimer(() => {
       b.timer = undefined;
       if (b.state !== 'open') return;
       b.state = 'half-open';

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '@dds/common';
 import type { JobStage, SchedulerError } from './scheduler.errors';
 
 /** An agent chosen for a job by the host. */

@@ -1,4 +1,5 @@
-import { AgentRegistry, ManualClock } from '@dds/registry';
+import { ManualClock } from '@dds/common';
+import { AgentRegistry } from '@dds/registry';
 import fc from 'fast-check';
 import { LRUCache } from 'lru-cache';
 import { AgentSelector } from './agent.selector';
