@@ -36,3 +36,4 @@ export {
 export * from './lib/anthropic.translator';
 export * from './lib/anthropic.renderer';
 export * from './lib/responses.items';
+export * from './lib/tool-call.merger';

@@ -12,6 +12,7 @@ import {
   type EncodingFormat,
   type FinishReason,
   type ToolCall,
+  ToolCallMerger,
 } from '@dds/openai-schema';
 import type { ResponseEvent, Usage } from '@dds/protocol';
 import type { OutputEvent } from './gateway-job';
@@ -19,13 +20,13 @@ import type { OutputEvent } from './gateway-job';
 /** Collects one attempt's output events for a non-streaming answer. */
 export class ResponseCollector {
   private text = '';
-  private calls: ToolCall[] = [];
+  private readonly calls = new ToolCallMerger();
   private embeddings: (readonly number[])[] = [];
 
   /** Drops what a failed attempt produced (its answer is not the client's). */
   reset(): void {
     this.text = '';
-    this.calls = [];
+    this.calls.clear();
     this.embeddings = [];
   }
 
@@ -33,15 +34,7 @@ export class ResponseCollector {
     if (ev.type === 'text') {
       this.text += ev.text;
     } else if (ev.type === 'tool-call') {
-      const d = ev.delta;
-      let call = this.calls[d.index];
-      if (!call) {
-        call = { id: d.id ?? '', type: 'function', function: { name: '', arguments: '' } };
-        this.calls[d.index] = call;
-      }
-      if (d.id) call.id = d.id;
-      if (d.function?.name) call.function.name += d.function.name;
-      if (d.function?.arguments) call.function.arguments += d.function.arguments;
+      this.calls.add(ev.delta);
     } else {
       this.embeddings.push(...ev.embeddings);
     }
@@ -49,7 +42,7 @@ export class ResponseCollector {
 
   /** The collected answer as an assistant message (for conversation history). */
   message(): { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] } {
-    const calls = this.calls.filter(Boolean);
+    const calls = this.calls.calls();
     return calls.length
       ? { role: 'assistant', content: this.text.length ? this.text : null, tool_calls: calls }
       : { role: 'assistant', content: this.text };
@@ -61,7 +54,7 @@ export class ResponseCollector {
     usage: Usage,
     id = newChatCompletionId(),
   ): ChatCompletion {
-    const calls = this.calls.filter(Boolean);
+    const calls = this.calls.calls();
     return chatCompletion({
       id,
       model,

@@ -1,4 +1,5 @@
-import type { ContinueFrom, ToolCallDelta, Usage } from '@dds/protocol';
+import { ToolCallMerger } from '@dds/openai-schema';
+import type { ContinueFrom, Usage } from '@dds/protocol';
 import type { OutputEvent } from './gateway-job';
 import { ResponseCollector } from './response-assembler';
 
@@ -35,7 +36,7 @@ export type ResumeFailure = 'no_agent' | 'budget';
  */
 export class StreamProgress {
   private text = '';
-  private readonly calls: ToolCallDelta[] = [];
+  private readonly calls = new ToolCallMerger();
   private tokens = 0;
   private events = 0;
   /** Completion tokens delivered by the agents before the current one. */
@@ -56,14 +57,14 @@ export class StreamProgress {
       this.text += ev.text;
       if (ev.text) this.tokens++;
     } else if (ev.type === 'tool-call') {
-      mergeCall(this.calls, ev.delta);
+      this.calls.add(ev.delta);
       if (ev.delta.function?.arguments) this.tokens++;
     }
   }
 
   /** The partial answer for the next agent. */
   continuation(): ContinueFrom {
-    const calls = this.calls.filter(Boolean);
+    const calls = this.calls.deltas();
     return {
       text: this.text,
       completion_tokens: this.tokens,
@@ -94,27 +95,6 @@ export class StreamProgress {
       total_tokens: last.prompt_tokens + completion,
     };
   }
-}
-
-function mergeCall(calls: ToolCallDelta[], d: ToolCallDelta): void {
-  const c = calls[d.index];
-  if (!c) {
-    calls[d.index] = {
-      index: d.index,
-      ...(d.id ? { id: d.id } : {}),
-      type: 'function',
-      function: { name: d.function?.name ?? '', arguments: d.function?.arguments ?? '' },
-    };
-    return;
-  }
-  calls[d.index] = {
-    ...c,
-    ...(d.id ? { id: d.id } : {}),
-    function: {
-      name: (c.function?.name ?? '') + (d.function?.name ?? ''),
-      arguments: (c.function?.arguments ?? '') + (d.function?.arguments ?? ''),
-    },
-  };
 }
 
 /** The reason an attempt's signal carries when the serving agent missed the inter-token deadline. */

@@ -12,9 +12,9 @@ import {
   type AgentState,
   type ResponseStream,
   type Specialization,
-  type ToolCallDelta,
   type Usage,
 } from '@dds/protocol';
+import { ToolCallMerger } from '@dds/openai-schema';
 import { DomainParticipant } from '@dds/transport';
 import { EngineError, type EmbeddingResult, type Engine, type EngineEvent } from './engine';
 import { SlotPool, SlotPoolError } from './slot-pool';
@@ -406,11 +406,12 @@ export class Agent extends EventEmitter<{ load: [AgentLoad] }> {
         }
       } else {
         let text = '';
-        const calls: ToolCallDelta[] = [];
+        const merger = new ToolCallMerger();
         for await (const ev of this.runChat(job)) {
           if (ev.type === 'text') text += ev.text;
-          else if (ev.type === 'tool-call') mergeToolCall(calls, ev.delta);
+          else if (ev.type === 'tool-call') merger.add(ev.delta);
           else {
+            const calls = merger.deltas();
             stream.final(
               {
                 finish_reason: ev.finishReason,
@@ -520,29 +521,6 @@ function link(from: AbortSignal | undefined, to: AbortController): () => void {
   const onAbort = () => to.abort(from.reason);
   from.addEventListener('abort', onAbort, { once: true });
   return () => from.removeEventListener('abort', onAbort);
-}
-
-/** Folds a streamed tool-call fragment into complete calls (non-streaming answers). */
-export function mergeToolCall(calls: ToolCallDelta[], d: ToolCallDelta): void {
-  const at = calls.findIndex((c) => c.index === d.index);
-  if (at < 0) {
-    calls.push({
-      index: d.index,
-      ...(d.id ? { id: d.id } : {}),
-      type: 'function',
-      function: { name: d.function?.name ?? '', arguments: d.function?.arguments ?? '' },
-    });
-    return;
-  }
-  const c = calls[at] as ToolCallDelta;
-  calls[at] = {
-    ...c,
-    ...(d.id ? { id: d.id } : {}),
-    function: {
-      name: (c.function?.name ?? '') + (d.function?.name ?? ''),
-      arguments: (c.function?.arguments ?? '') + (d.function?.arguments ?? ''),
-    },
-  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mergeToolCall, type Agent } from './agent';
+import type { Agent } from './agent';
 import { EngineError } from './engine';
 import { SlotPoolError } from './slot-pool';
 import {
@@ -26,8 +26,8 @@ import {
   validateChatCompletionRequest,
   validateEmbeddingRequest,
   type ToolCall,
+  ToolCallMerger,
 } from '@dds/openai-schema';
-import type { ToolCallDelta } from '@dds/protocol';
 
 /** Largest request body accepted (images travel inline). */
 export const MAX_HTTP_BODY_BYTES = 16 * 1024 * 1024;
@@ -130,11 +130,13 @@ export class OpenAIHttpServer {
     const created = unixSeconds();
     if (body.stream !== true) {
       let text = '';
-      const calls: ToolCallDelta[] = [];
+      const merger = new ToolCallMerger();
       for await (const ev of events) {
         if (ev.type === 'text') text += ev.text;
-        else if (ev.type === 'tool-call') mergeToolCall(calls, ev.delta);
+        else if (ev.type === 'tool-call') merger.add(ev.delta);
         else {
+          // The merged fragments, index kept, as this server always answered.
+          const calls = merger.deltas();
           return json(
             res,
             200,
