@@ -16,6 +16,7 @@ import { ResponseCollector } from './response-assembler';
 
 const FINAL: ResponseEvent = {
   type: 'final',
+  agentId: 'a1',
   finishReason: 'stop',
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
 };

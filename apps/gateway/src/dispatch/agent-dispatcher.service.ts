@@ -12,18 +12,21 @@ import {
 } from '@dds/openai-schema';
 import type { ContextMessage, ContextStore } from '@dds/context';
 import type { AgentChannel } from '../fleet/agent-channel';
-import { CONTEXT_STORE } from '../context/context.constants';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
+import {
+  AGENT_REGISTRY,
+  AGENT_SELECTOR,
+  CONTEXT_STORE,
+  DDS_CHANNEL,
+  GATEWAY_CONFIG,
+  HTTP_CHANNEL,
+} from '../app/core.tokens';
 import { DispatchMetrics } from './dispatch.metrics';
-import { AGENT_SELECTOR } from '../selector/selector.constants';
-import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
 import { classifyEncodeFailure } from './fault-classification';
 import { AgentAttemptError, type GatewayJob, type JobOutcome } from './gateway-job';
 import { resumableError, StreamProgress } from './stream-resume';
 import { AttemptSignal } from './attempt-signal';
 import { HttpFallbackChannel } from './http-fallback.channel';
 import { SessionTurn } from './session-turn';
-import { GATEWAY_CONFIG } from '../config/config.constants';
 import type { GatewayConfig } from '../config/config.schema';
 
 /**

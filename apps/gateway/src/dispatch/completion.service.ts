@@ -30,11 +30,10 @@ import {
 import type { SelectionRequest, StrategyName } from '@dds/selector';
 import { MAX_SESSION_ID_LENGTH } from '@dds/context';
 import type { Logger } from 'pino';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER, REQUEST_SCHEDULER } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { RequestFeed, type RequestTrace } from '../dashboard/request-feed.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
 import {
   AgentAttemptError,
   type GatewayJob,

@@ -5,6 +5,7 @@ import { HttpFallbackChannel } from './http-fallback.channel';
 
 const FINAL: ResponseEvent = {
   type: 'final',
+  agentId: 'a1',
   finishReason: 'stop',
   usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
 };

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { SSE_DONE_FRAME, sseFrame, toOpenAIError } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import { GATEWAY_CONFIG } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { CompletionService } from '../dispatch/completion.service';
 import { ChunkBuilder } from '../dispatch/response-assembler';

@@ -19,7 +19,7 @@ import { CancelledError } from '@dds/scheduler';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import { AGENT_REGISTRY, GATEWAY_CONFIG, GATEWAY_LOGGER } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { GatewayDirectory } from '../dashboard/gateway-directory.service';
 import { RequestFeed } from '../dashboard/request-feed.service';
@@ -27,7 +27,6 @@ import { CompletionService } from '../dispatch/completion.service';
 import { ChunkBuilder } from '../dispatch/response-assembler';
 import { agentListing } from '../fleet/agents.controller';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
 
 /** The WebSocket endpoint's path. */
 export const WS_PATH = '/api/v1/ws';
