@@ -11,11 +11,13 @@ import type { AgentRegistry } from '@dds/registry';
 import type { Scheduler } from '@dds/scheduler';
 import type { DomainParticipant } from '@dds/transport';
 import { Subject, type Observer, type Subscription } from 'rxjs';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import {
+  AGENT_REGISTRY,
+  DDS_PARTICIPANT,
+  GATEWAY_CONFIG,
+  REQUEST_SCHEDULER,
+} from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
-import { DDS_PARTICIPANT } from '../transport/transport.constants';
 import { RequestFeed } from './request-feed.service';
 
 /** A gateway on the `gateways` channel. */

@@ -5,12 +5,14 @@ import type { AgentRegistry } from '@dds/registry';
 import type { Scheduler } from '@dds/scheduler';
 import type { SelectionExplanation, StrategyName } from '@dds/selector';
 import { Subject, type Observer, type Subscription } from 'rxjs';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import {
+  AGENT_REGISTRY,
+  FLEET_CLIENT,
+  GATEWAY_CONFIG,
+  REQUEST_SCHEDULER,
+} from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { agentListing } from '../fleet/agents.controller';
-import { FLEET_CLIENT } from '../protocol/protocol.constants';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
 import {
   MAX_SAMPLES,
   REQUEST_BACKLOG,

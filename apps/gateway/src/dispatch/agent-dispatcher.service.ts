@@ -10,17 +10,23 @@ import {
   OpenAIError,
   OpenAIRequestError,
 } from '@dds/openai-schema';
-import { ContextWindowExceededError, type ContextMessage, type ContextStore } from '@dds/context';
+import type { ContextMessage, ContextStore } from '@dds/context';
 import type { AgentChannel } from '../fleet/agent-channel';
-import { CONTEXT_STORE } from '../context/context.constants';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
+import {
+  AGENT_REGISTRY,
+  AGENT_SELECTOR,
+  CONTEXT_STORE,
+  DDS_CHANNEL,
+  GATEWAY_CONFIG,
+  HTTP_CHANNEL,
+} from '../app/core.tokens';
 import { DispatchMetrics } from './dispatch.metrics';
-import { AGENT_SELECTOR } from '../selector/selector.constants';
-import { DDS_CHANNEL, HTTP_CHANNEL } from './dispatch.constants';
 import { classifyEncodeFailure } from './fault-classification';
 import { AgentAttemptError, type GatewayJob, type JobOutcome } from './gateway-job';
-import { resumableError, StalledError, StreamProgress } from './stream-resume';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import { resumableError, StreamProgress } from './stream-resume';
+import { AttemptSignal } from './attempt-signal';
+import { HttpFallbackChannel } from './http-fallback.channel';
+import { SessionTurn } from './session-turn';
 import type { GatewayConfig } from '../config/config.schema';
 
 /**
@@ -34,39 +40,22 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     @Inject(AGENT_SELECTOR) private readonly selector: AgentSelector,
     @Inject(HTTP_CHANNEL) private readonly http: AgentChannel,
     private readonly metrics: DispatchMetrics,
-    @Optional() @Inject(DDS_CHANNEL) private readonly dds?: AgentChannel,
+    @Optional() @Inject(DDS_CHANNEL) dds?: AgentChannel,
     @Optional() @Inject(CONTEXT_STORE) private readonly context?: ContextStore<ContextMessage>,
     @Optional() @Inject(GATEWAY_CONFIG) config?: GatewayConfig,
   ) {
+    // DDS with HTTP as the fallback transport of agents that announce an HTTP endpoint.
+    this.dds = dds && new HttpFallbackChannel(dds, http, () => metrics.httpFallbacks.inc());
     this.maxResumes = config?.scheduler.max_resumes ?? 0;
     this.interTokenTimeoutMs = (config?.scheduler.inter_token_timeout ?? 30) * 1000;
   }
 
+  private readonly dds: AgentChannel | undefined;
   /** `scheduler.max_resumes` (0 without a config: unit tests of the plain path). */
   private readonly maxResumes: number;
   private readonly interTokenTimeoutMs: number;
   /** The answer so far of each running resumable job. */
   private readonly progressOf = new WeakMap<GatewayJob, StreamProgress>();
-
-  /** Merges the session's history into the request and trims it to this agent's window. */
-  private prepareSession(context: ContextStore<ContextMessage>, job: GatewayJob, agent: AgentView) {
-    const messages = job.body['messages'] as ContextMessage[];
-    try {
-      const prepared = context.prepare(
-        job.sessionId,
-        messages,
-        agent.maxContextTokens,
-        job.reservedTokens ?? 0,
-      );
-      return { messages: prepared.messages, conversation: prepared.conversation };
-    } catch (err) {
-      if (err instanceof ContextWindowExceededError) {
-        // Another agent may have a larger window.
-        throw new AgentAttemptError('context_length_exceeded', err.message, true);
-      }
-      throw new OpenAIRequestError(err instanceof Error ? err.message : String(err), 'messages');
-    }
-  }
 
   tryAssign(job: GatewayJob, exclude: ReadonlySet<string>): Assignment | undefined {
     let candidates: readonly AgentView[] = this.registry.byModel(job.model);
@@ -251,10 +240,19 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
     const channel = agent.transport === 'http' ? this.http : this.dds;
     if (!channel) throw new AgentAttemptError('agent_gone', 'DDS is disabled', true);
     const session =
-      job.sessionId && this.context ? this.prepareSession(this.context, job, agent) : undefined;
+      job.sessionId && this.context
+        ? SessionTurn.open(
+            this.context,
+            job.sessionId,
+            job.body['messages'] as ContextMessage[],
+            agent.maxContextTokens,
+            job.reservedTokens ?? 0,
+          )
+        : undefined;
     const resuming = progress.delivered;
+    const { sink } = job;
     /** Whether the client already saw output (then only a resume can save the answer). */
-    const seen = () => progress.delivered && job.onOutput !== undefined;
+    const seen = () => progress.delivered && sink.live;
     // Resumable answers stream from the agent even when the client waits for one body: the
     // gateway then holds the partial answer a next agent continues from. That costs a DDS sample
     // per token, so only when another agent could take over (else one final sample suffices).
@@ -264,26 +262,8 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         job.kind === 'chat' &&
         agent.transport === 'dds' &&
         this.canContinueElsewhere(job.model, agent.id));
-    // The attempt's own signal: the client's, or the inter-token deadline (a stalled agent).
-    const attempt = new AbortController();
-    const onAbort = () => attempt.abort(signal.reason);
-    if (signal.aborted) attempt.abort(signal.reason);
-    else signal.addEventListener('abort', onAbort, { once: true });
-    let lastOutputAt = performance.now();
-    let stallTimer: NodeJS.Timeout | undefined;
-    const stallMs = this.interTokenTimeoutMs;
-    const checkStall = () => {
-      const idle = performance.now() - lastOutputAt;
-      if (idle >= stallMs) {
-        attempt.abort(
-          new StalledError(`agent ${agentId} sent nothing for ${Math.round(idle)} ms mid-answer`),
-        );
-      } else {
-        stallTimer = setTimeout(checkStall, stallMs - idle);
-      }
-    };
-    // A continuing agent must show progress as well; a fresh one may take its time to first token.
-    if (resuming) stallTimer = setTimeout(checkStall, stallMs);
+    // A continuing agent must show progress at once; a fresh one may take its time to first token.
+    const attempt = new AttemptSignal(signal, agentId, this.interTokenTimeoutMs, resuming);
     this.registry.acquire(agentId);
     const startedAt = performance.now();
     try {
@@ -302,58 +282,34 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         // Encoding failed: the request is at fault, never the agent.
         throw classifyEncodeFailure(err, req.body);
       }
-      let via = channel;
-      for (let hop = 0; hop < 2; hop++) {
-        if (!progress.delivered) {
-          job.collector.reset();
-          progress.reply.reset();
+      if (!resuming) {
+        sink.reset();
+        progress.reply.reset();
+      }
+      for await (const ev of events) {
+        switch (ev.type) {
+          case 'text':
+          case 'tool-call':
+          case 'embedding':
+            // Only a live sink has shown output: a collected answer can still be retried.
+            if (sink.live && !progress.delivered) outputStarted();
+            progress.add(ev);
+            if (session) progress.reply.add(ev);
+            sink.output(ev, agentId);
+            attempt.progressed();
+            break;
+          case 'final':
+            this.registry.observeLatency(agentId, performance.now() - startedAt);
+            session?.commit(progress.reply.message());
+            return { final: ev, agentId };
+          case 'error':
+            throw new AgentAttemptError(
+              ev.code,
+              ev.message,
+              ev.retryable && !seen(),
+              resumableError(ev.code, ev.retryable),
+            );
         }
-        let fallback = false;
-        for await (const ev of events) {
-          via.received?.();
-          switch (ev.type) {
-            case 'text':
-            case 'tool-call':
-            case 'embedding':
-              // Only a streaming client has seen output: a collected answer can still be retried.
-              if (job.onOutput && !progress.delivered) outputStarted();
-              progress.add(ev);
-              if (session) progress.reply.add(ev);
-              if (job.onOutput) job.onOutput(ev, agentId);
-              else job.collector.add(ev);
-              lastOutputAt = performance.now();
-              stallTimer ??= setTimeout(checkStall, stallMs);
-              break;
-            case 'final':
-              this.registry.observeLatency(agentId, performance.now() - startedAt);
-              if (session && job.sessionId) {
-                this.context?.commit(job.sessionId, session.conversation, progress.reply.message());
-              }
-              return { final: ev, agentId };
-            case 'error':
-              if (!progress.delivered && hop === 0 && canFallBack(agent, ev.code)) {
-                fallback = true;
-                break;
-              }
-              throw new AgentAttemptError(
-                ev.code,
-                ev.message,
-                ev.retryable && !seen(),
-                resumableError(ev.code, ev.retryable),
-              );
-          }
-          if (fallback) break;
-        }
-        if (!fallback) break;
-        // DDS could not reach the agent, but it also announced an OpenAI-compatible HTTP
-        // endpoint: HTTP is the fallback transport.
-        this.metrics.httpFallbacks.inc();
-        via = this.http;
-        events = this.http.request(
-          { id: agent.id, transport: 'http', httpEndpoint: agent.httpEndpoint },
-          { ...req, stream: job.stream, deadlineMs: Math.max(1, job.deadlineAt - Date.now()) },
-          attempt.signal,
-        );
       }
       throw new AgentAttemptError(
         'protocol',
@@ -362,24 +318,14 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
         true,
       );
     } catch (err) {
-      const reason: unknown = attempt.signal.reason;
-      if (!signal.aborted && reason instanceof StalledError) {
-        throw new AgentAttemptError('stalled', reason.message, false, true);
-      }
+      const stalled = attempt.stalled();
+      if (stalled) throw new AgentAttemptError('stalled', stalled.message, false, true);
       throw err;
     } finally {
-      clearTimeout(stallTimer);
-      signal.removeEventListener('abort', onAbort);
+      attempt.dispose();
       this.registry.release(agentId);
     }
   }
-}
-
-/** DDS failures after which an agent's announced HTTP endpoint is tried instead. */
-const FALLBACK_CODES = new Set(['agent_not_found']);
-
-function canFallBack(agent: AgentView, code: string): boolean {
-  return agent.transport === 'dds' && !!agent.httpEndpoint && FALLBACK_CODES.has(code);
 }
 
 function describeNeeds(job: GatewayJob): string {

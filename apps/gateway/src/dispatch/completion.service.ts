@@ -30,15 +30,16 @@ import {
 import type { SelectionRequest, StrategyName } from '@dds/selector';
 import { MAX_SESSION_ID_LENGTH } from '@dds/context';
 import type { Logger } from 'pino';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER, REQUEST_SCHEDULER } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
-import { RequestFeed } from '../dashboard/request-feed.service';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
+import { RequestFeed, type RequestTrace } from '../dashboard/request-feed.service';
+import { MetricsService } from '../metrics/metrics.service';
 import {
   AgentAttemptError,
   type GatewayJob,
   type JobOutcome,
   type OutputEvent,
+  type OutputSink,
 } from './gateway-job';
 import { ResponseCollector } from './response-assembler';
 
@@ -61,6 +62,19 @@ export interface Completion extends JobOutcome {
   readonly collector: ResponseCollector;
   readonly attempts: number;
   readonly queuedMs: number;
+}
+
+/** How {@link CompletionService.execute} runs a request and labels its metrics. */
+export interface ExecuteOptions {
+  /** The API, as `gateway_requests_total` and `gateway_request_duration_seconds` label it. */
+  readonly endpoint: string;
+  /** When the request arrived (`performance.now()`): duration and time to first output count from it. */
+  readonly startedAt?: number;
+  /**
+   * Live output: each event goes to the client as it arrives (a failure after the first is
+   * final). Without it, the answer is collected into the returned {@link Completion}.
+   */
+  readonly onOutput?: (ev: OutputEvent, agentId: string) => void;
 }
 
 /** A request ready to run: validated body and derived routing. */
@@ -113,6 +127,7 @@ export class CompletionService {
     @Inject(REQUEST_SCHEDULER) private readonly scheduler: Scheduler<GatewayJob, JobOutcome>,
     @Optional() @Inject(GATEWAY_LOGGER) logger?: Logger,
     @Optional() private readonly feed?: RequestFeed,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     // Per-request records only at debug: at info they would cost more than the request.
     this.debug = logger?.isLevelEnabled('debug')
@@ -207,33 +222,33 @@ export class CompletionService {
   }
 
   /**
-   * Runs a prepared request. With `onOutput`, output is streamed through it as it arrives;
-   * without, it is collected into the returned {@link Completion}. Rejects with an
-   * {@link OpenAIError}, or with {@link CancelledError} when `signal` aborted it.
+   * Runs a prepared request, its output streamed live through `options.onOutput` or collected
+   * into the returned {@link Completion}. The request's metrics are recorded here, once, for
+   * every API: outcome, duration, and for live output time to first output and inter-output gaps.
+   * Rejects with an {@link OpenAIError}, or with {@link CancelledError} when `signal` aborted it.
    */
   async execute(
     prepared: PreparedRequest,
     signal: AbortSignal,
-    onOutput?: (ev: OutputEvent, agentId: string) => void,
+    options: ExecuteOptions,
   ): Promise<Completion> {
+    const startedAt = options.startedAt ?? performance.now();
+    const { endpoint } = options;
+    const model = prepared.model;
     const collector = new ResponseCollector();
-    const trace = this.feed?.begin(prepared.kind, prepared.model, prepared.requestId);
+    const trace = this.feed?.begin(prepared.kind, model, prepared.requestId);
+    const sink: OutputSink = options.onOutput
+      ? new LiveSink(options.onOutput, model, startedAt, this.metrics, trace)
+      : collector;
     const job: GatewayJob = {
       kind: prepared.kind,
-      model: prepared.model,
+      model,
       body: prepared.body,
       stream: prepared.stream,
       selection: prepared.selection,
       agentPriority: prepared.agentPriority,
       deadlineAt: Date.now() + prepared.deadlineMs,
-      onOutput:
-        onOutput && trace
-          ? (ev, agentId) => {
-              trace.output();
-              onOutput(ev, agentId);
-            }
-          : onOutput,
-      collector,
+      sink,
       trace,
       sessionId: prepared.sessionId,
       reservedTokens: prepared.reservedTokens,
@@ -247,28 +262,33 @@ export class CompletionService {
       }).promise;
     } catch (err) {
       if (err instanceof CancelledError) {
+        this.metrics?.requests.inc({ endpoint, model, agent: '', status: '499' });
         trace?.cancelled();
-        this.debug?.debug({ model: prepared.model, stage: err.stage }, 'request cancelled');
+        this.debug?.debug({ model, stage: err.stage }, 'request cancelled');
         throw err;
       }
       const error = toClientError(err, prepared.deadlineMs);
+      this.metrics?.requests.inc({ endpoint, model, agent: '', status: String(error.status) });
       trace?.failed(error.status, error.message);
       this.debug?.debug(
-        { model: prepared.model, status: error.status, code: error.code, cause: String(err) },
+        { model, status: error.status, code: error.code, cause: String(err) },
         'request failed',
       );
       throw error;
     }
+    const agent = result.value.agentId;
+    this.metrics?.requests.inc({ endpoint, model, agent, status: '200' });
+    this.metrics?.e2e.observe({ endpoint, model }, (performance.now() - startedAt) / 1000);
     trace?.completed(
-      result.value.agentId,
+      agent,
       result.attempts,
       result.queuedMs,
       result.value.final.usage?.completion_tokens ?? null,
     );
     this.debug?.debug(
       {
-        model: prepared.model,
-        agent: result.value.agentId,
+        model,
+        agent,
         attempts: result.attempts,
         queued_ms: Math.round(result.queuedMs * 100) / 100,
         stream: prepared.stream,
@@ -327,6 +347,41 @@ export class CompletionService {
       );
     }
     return name;
+  }
+}
+
+/**
+ * The live sink: passes each output event on to the client as it arrives, and records time to
+ * first output and the gaps between outputs (embeddings are no tokens).
+ */
+class LiveSink implements OutputSink {
+  readonly live = true;
+  private last = 0;
+
+  constructor(
+    private readonly onOutput: (ev: OutputEvent, agentId: string) => void,
+    private readonly model: string,
+    private readonly startedAt: number,
+    private readonly metrics: MetricsService | undefined,
+    private readonly trace: RequestTrace | undefined,
+  ) {}
+
+  output(ev: OutputEvent, agentId: string): void {
+    this.trace?.output();
+    if (ev.type !== 'embedding' && this.metrics) {
+      const now = performance.now();
+      if (this.last === 0) {
+        this.metrics.ttft.observe({ model: this.model }, (now - this.startedAt) / 1000);
+      } else {
+        this.metrics.itl.observe({ model: this.model }, (now - this.last) / 1000);
+      }
+      this.last = now;
+    }
+    this.onOutput(ev, agentId);
+  }
+
+  reset(): void {
+    // Live output already reached the client: nothing to drop.
   }
 }
 

@@ -1,12 +1,24 @@
 import type { ProtocolRequest, ResponseEvent } from '@dds/protocol';
 import type { SelectionRequest } from '@dds/selector';
 import type { RequestTrace } from '../dashboard/request-feed.service';
-import type { ResponseCollector } from './response-assembler';
 
 /** An output event (anything but the terminal one). */
 export type OutputEvent = Extract<ResponseEvent, { type: 'text' | 'tool-call' | 'embedding' }>;
 /** The terminal success event. */
 export type FinalEvent = Extract<ResponseEvent, { type: 'final' }>;
+
+/**
+ * The one output sink of a job. A live sink passes output to the client as it arrives: from its
+ * first event on, a failure is final (only a resume can save the answer). A sink that is not live
+ * collects: a failed attempt's output is dropped (`reset`) and another agent starts over.
+ */
+export interface OutputSink {
+  readonly live: boolean;
+  /** One output event, produced by `agentId`. */
+  output(ev: OutputEvent, agentId: string): void;
+  /** Drops what a failed attempt produced (called before each fresh attempt). */
+  reset(): void;
+}
 
 /** One client request as the scheduler carries it. */
 export interface GatewayJob {
@@ -20,12 +32,8 @@ export interface GatewayJob {
   readonly agentPriority: number;
   /** Absolute deadline (`Date.now()` scale). */
   readonly deadlineAt: number;
-  /**
-   * Streaming sink: output goes to the client as it arrives (and from the first event on, a
-   * failure is final). Without it, output is collected and a failed attempt can be retried whole.
-   */
-  readonly onOutput?: (ev: OutputEvent, agentId: string) => void;
-  readonly collector: ResponseCollector;
+  /** Where the answer's output goes, whatever the API (REST, SSE, WebSocket, translated APIs). */
+  readonly sink: OutputSink;
   /** `x-session-id`: history is merged in, trimmed to the agent's window, and stored after. */
   readonly sessionId?: string;
   /** Tokens kept free for the reply when trimming (`max_tokens`). */

@@ -15,10 +15,11 @@ import {
   ToolCallMerger,
 } from '@dds/openai-schema';
 import type { ResponseEvent, Usage } from '@dds/protocol';
-import type { OutputEvent } from './gateway-job';
+import type { OutputEvent, OutputSink } from './gateway-job';
 
-/** Collects one attempt's output events for a non-streaming answer. */
-export class ResponseCollector {
+/** Collects one attempt's output events for a non-streaming answer (the sink that is not live). */
+export class ResponseCollector implements OutputSink {
+  readonly live = false;
   private text = '';
   private readonly calls = new ToolCallMerger();
   private embeddings: (readonly number[])[] = [];
@@ -28,6 +29,10 @@ export class ResponseCollector {
     this.text = '';
     this.calls.clear();
     this.embeddings = [];
+  }
+
+  output(ev: OutputEvent): void {
+    this.add(ev);
   }
 
   add(ev: OutputEvent): void {

@@ -1,5 +1,4 @@
 import { OpenAIRequestError } from '@dds/openai-schema';
-import type { MetricsService } from '../metrics/metrics.service';
 import type { CompletionService } from './completion.service';
 import { dottedPath, TranslatedRequests } from './translated-requests.service';
 
@@ -10,7 +9,7 @@ function refusing(err: Error): TranslatedRequests {
       throw err;
     },
   } as unknown as CompletionService;
-  return new TranslatedRequests(completions, {} as MetricsService);
+  return new TranslatedRequests(completions);
 }
 
 function refusal(t: TranslatedRequests, rename: (p: string) => string): OpenAIRequestError {

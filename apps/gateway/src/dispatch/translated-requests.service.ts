@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
-  OpenAIError,
   OpenAIRequestError,
   type ChatCompletionRequest,
   type ValidationOptions,
 } from '@dds/openai-schema';
-import { CancelledError } from '@dds/scheduler';
-import { MetricsService } from '../metrics/metrics.service';
 import {
   CompletionService,
   type Completion,
@@ -27,15 +24,12 @@ export type TranslatedOutput = (ev: Exclude<OutputEvent, { type: 'embedding' }>)
 /**
  * Runs requests of the Responses, legacy completions and Anthropic Messages APIs on the chat
  * request path (limits, session context, scheduler, selector, DDS/HTTP agent) once
- * `@dds/openai-schema` has translated them, and records their metrics under their own endpoint,
- * once per agent request: outcome, duration, time to first output and inter-output gaps.
+ * `@dds/openai-schema` has translated them. Their metrics are recorded under their own endpoint
+ * by the request path ({@link CompletionService.execute}), once per agent request.
  */
 @Injectable()
 export class TranslatedRequests {
-  constructor(
-    private readonly completions: CompletionService,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly completions: CompletionService) {}
 
   /** The limits each API's own validator applies first (nesting depth), as chat's does. */
   get validation(): ValidationOptions {
@@ -72,29 +66,12 @@ export class TranslatedRequests {
     started: number,
     onOutput?: TranslatedOutput,
   ): Promise<Completion> {
-    const model = prepared.model;
-    let last = 0;
-    const observe = onOutput
-      ? (ev: OutputEvent) => {
-          if (ev.type === 'embedding') return;
-          const now = performance.now();
-          if (last === 0) this.metrics.ttft.observe({ model }, (now - started) / 1000);
-          else this.metrics.itl.observe({ model }, (now - last) / 1000);
-          last = now;
-          onOutput(ev);
-        }
-      : undefined;
-    try {
-      const done = await this.completions.execute(prepared, signal, observe);
-      this.metrics.requests.inc({ endpoint, model, agent: done.agentId, status: '200' });
-      this.metrics.e2e.observe({ endpoint, model }, (performance.now() - started) / 1000);
-      return done;
-    } catch (err) {
-      const status =
-        err instanceof CancelledError ? 499 : err instanceof OpenAIError ? err.status : 500;
-      this.metrics.requests.inc({ endpoint, model, agent: '', status: String(status) });
-      throw err;
-    }
+    return this.completions.execute(prepared, signal, {
+      endpoint,
+      startedAt: started,
+      // Chat answers carry no embeddings: only text and tool-call deltas reach the API.
+      ...(onOutput ? { onOutput: (ev) => ev.type !== 'embedding' && onOutput(ev) } : {}),
+    });
   }
 }
 

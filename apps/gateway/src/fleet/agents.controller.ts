@@ -2,8 +2,7 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { NotFoundError } from '@dds/openai-schema';
 import type { AgentRegistry, AgentView } from '@dds/registry';
 import type { BreakerInfo, Scheduler } from '@dds/scheduler';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
+import { AGENT_REGISTRY, REQUEST_SCHEDULER } from '../app/core.tokens';
 
 /** An agent's circuit breaker as the listing shows it. */
 export interface BreakerListing {

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { DDS_CHANNEL } from '../dispatch/dispatch.constants';
+import { DDS_CHANNEL, DDS_STATUS } from '../app/core.tokens';
 import { DdsFleetService } from './dds-fleet.service';
-import { DDS_STATUS } from './fleet.constants';
 
 /** The DDS side of the fleet (only imported when `dds.enabled`). */
 @Global()

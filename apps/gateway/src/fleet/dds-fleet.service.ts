@@ -11,11 +11,9 @@ import {
 import type { AgentRegistry } from '@dds/registry';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
-import { GATEWAY_LOGGER } from '../config/config.constants';
-import { FLEET_CLIENT } from '../protocol/protocol.constants';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
+import { AGENT_REGISTRY, FLEET_CLIENT, GATEWAY_LOGGER } from '../app/core.tokens';
 import type { AgentChannel, AgentTarget } from './agent-channel';
-import type { DdsStatus } from './fleet.constants';
+import type { DdsStatus } from './dds-status';
 
 /**
  * Feeds the registry from the DDS fleet (registrations, load reports, departures) and carries

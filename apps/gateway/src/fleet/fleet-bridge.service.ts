@@ -3,9 +3,7 @@ import type { AgentRegistry } from '@dds/registry';
 import type { Scheduler } from '@dds/scheduler';
 import type { AgentSelector } from '@dds/selector';
 import type { Subscription } from 'rxjs';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
-import { AGENT_SELECTOR } from '../selector/selector.constants';
+import { AGENT_REGISTRY, AGENT_SELECTOR, REQUEST_SCHEDULER } from '../app/core.tokens';
 
 /**
  * Keeps the scheduler and selector in step with the registry: freed capacity dispatches waiting

@@ -10,7 +10,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 
 /**

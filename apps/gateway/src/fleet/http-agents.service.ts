@@ -2,9 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { AgentRegistry } from '@dds/registry';
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import { AGENT_REGISTRY, GATEWAY_CONFIG, GATEWAY_LOGGER } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
 
 /**
  * The HTTP-only agents of `agents.http`: puts them in the registry and probes each one's

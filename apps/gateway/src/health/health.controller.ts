@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import type { AgentRegistry } from '@dds/registry';
 import type { FastifyReply } from 'fastify';
-import { DDS_STATUS, type DdsStatus } from '../fleet/fleet.constants';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
+import type { DdsStatus } from '../fleet/dds-status';
+import { AGENT_REGISTRY, DDS_STATUS } from '../app/core.tokens';
 
 /** `GET /health` (liveness) and `GET /health/ready` (DDS up and at least one healthy agent). */
 @Controller('health')

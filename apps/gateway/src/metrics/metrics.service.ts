@@ -4,9 +4,8 @@ import type { Scheduler } from '@dds/scheduler';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { DispatchMetrics } from '../dispatch/dispatch.metrics';
-import { DDS_STATUS, type DdsStatus } from '../fleet/fleet.constants';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
-import { REQUEST_SCHEDULER } from '../scheduler/scheduler.constants';
+import type { DdsStatus } from '../fleet/dds-status';
+import { AGENT_REGISTRY, DDS_STATUS, REQUEST_SCHEDULER } from '../app/core.tokens';
 
 const LATENCY_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,

@@ -1,13 +1,13 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { OpenAIError, SSE_DONE_FRAME, sseFrame, toOpenAIError } from '@dds/openai-schema';
+import { SSE_DONE_FRAME, sseFrame, toOpenAIError } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import { GATEWAY_CONFIG } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { CompletionService } from '../dispatch/completion.service';
 import { ChunkBuilder } from '../dispatch/response-assembler';
 import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';
-import { MetricsService } from '../metrics/metrics.service';
+import type { OutputEvent } from '../dispatch/gateway-job';
 
 /** Aborts `controller` when the client goes away before the response is complete. */
 export function abortOnDisconnect(reply: FastifyReply, controller: AbortController): () => void {
@@ -20,18 +20,10 @@ export function abortOnDisconnect(reply: FastifyReply, controller: AbortControll
 }
 
 /**
- * Counts a request that failed before any output (499 when the client went away) and rethrows
- * the error for the exception filter, unless the client is gone and nothing is left to answer.
+ * Rethrows a failed request's error for the exception filter, unless the client is gone and
+ * nothing is left to answer (the request path has counted it either way).
  */
-export function countFailure(
-  metrics: MetricsService,
-  endpoint: 'chat' | 'embeddings',
-  model: string,
-  err: unknown,
-): void {
-  const status =
-    err instanceof CancelledError ? 499 : err instanceof OpenAIError ? err.status : 500;
-  metrics.requests.inc({ endpoint, model, agent: '', status: String(status) });
+export function rethrowUnlessCancelled(err: unknown): void {
   if (err instanceof CancelledError) return;
   throw err;
 }
@@ -41,7 +33,6 @@ export function countFailure(
 export class ChatController {
   constructor(
     private readonly completions: CompletionService,
-    @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.maxBuffered = config.server.max_buffered_bytes;
@@ -65,15 +56,16 @@ export class ChatController {
 
     if (!prepared.stream) {
       try {
-        const done = await this.completions.execute(prepared, abort.signal);
+        const done = await this.completions.execute(prepared, abort.signal, {
+          endpoint: 'chat',
+          startedAt: started,
+        });
         const body = done.collector.chat(model, done.final.finishReason, done.final.usage);
         // Non-streamed answers carry no final chunk: the header says it moved between agents.
         if (done.resumes) void reply.header('x-dds-llm-resumed', String(done.resumes));
-        this.metrics.requests.inc({ endpoint: 'chat', model, agent: done.agentId, status: '200' });
-        this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
         void reply.send(body);
       } catch (err) {
-        countFailure(this.metrics, 'chat', model, err);
+        rethrowUnlessCancelled(err);
       }
       return;
     }
@@ -81,7 +73,6 @@ export class ChatController {
     const raw = reply.raw;
     const chunks = new ChunkBuilder(model, prepared.includeUsage);
     let open = false;
-    let last = 0;
     const openStream = () => {
       open = true;
       reply.hijack();
@@ -93,16 +84,9 @@ export class ChatController {
       });
     };
     try {
-      const done = await this.completions.execute(prepared, abort.signal, (ev) => {
+      const onOutput = (ev: OutputEvent) => {
         if (ev.type === 'embedding') return;
-        const now = performance.now();
-        if (!open) {
-          openStream();
-          this.metrics.ttft.observe({ model }, (now - started) / 1000);
-        } else {
-          this.metrics.itl.observe({ model }, (now - last) / 1000);
-        }
-        last = now;
+        if (!open) openStream();
         let frames = '';
         for (const chunk of chunks.output(ev)) frames += sseFrame(chunk);
         raw.write(frames);
@@ -111,6 +95,11 @@ export class ChatController {
           abort.abort(new Error('client too slow'));
           raw.destroy();
         }
+      };
+      const done = await this.completions.execute(prepared, abort.signal, {
+        endpoint: 'chat',
+        startedAt: started,
+        onOutput,
       });
       if (!open) openStream();
       let frames = '';
@@ -118,23 +107,14 @@ export class ChatController {
         frames += sseFrame(chunk);
       }
       raw.end(frames + SSE_DONE_FRAME);
-      this.metrics.requests.inc({ endpoint: 'chat', model, agent: done.agentId, status: '200' });
-      this.metrics.e2e.observe({ endpoint: 'chat', model }, (performance.now() - started) / 1000);
     } catch (err) {
       if (!open) {
-        countFailure(this.metrics, 'chat', model, err);
+        rethrowUnlessCancelled(err);
         return;
       }
       // Output already reached the client: never a silent truncation, an explicit error event.
       if (!(err instanceof CancelledError) && !raw.writableEnded) {
-        const error = toOpenAIError(err);
-        this.metrics.requests.inc({
-          endpoint: 'chat',
-          model,
-          agent: '',
-          status: String(error.status),
-        });
-        raw.end(sseFrame(error.toBody()));
+        raw.end(sseFrame(toOpenAIError(err).toBody()));
       } else if (!raw.writableEnded) {
         raw.end();
       }

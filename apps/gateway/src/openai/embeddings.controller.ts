@@ -3,16 +3,12 @@ import type { EncodingFormat } from '@dds/openai-schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CompletionService } from '../dispatch/completion.service';
 import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';
-import { MetricsService } from '../metrics/metrics.service';
-import { abortOnDisconnect, countFailure } from './chat.controller';
+import { abortOnDisconnect, rethrowUnlessCancelled } from './chat.controller';
 
 /** `POST /api/v1/embeddings` (and `/v1/...`), float or base64. */
 @Controller(['api/v1', 'v1'])
 export class EmbeddingsController {
-  constructor(
-    private readonly completions: CompletionService,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly completions: CompletionService) {}
 
   @Post('embeddings')
   @HttpCode(200)
@@ -27,22 +23,15 @@ export class EmbeddingsController {
     const abort = new AbortController();
     abortOnDisconnect(reply, abort);
     try {
-      const done = await this.completions.execute(prepared, abort.signal);
+      const done = await this.completions.execute(prepared, abort.signal, {
+        endpoint: 'embeddings',
+        startedAt: started,
+      });
       const format = (prepared.body['encoding_format'] as EncodingFormat | undefined) ?? 'float';
       const body = done.collector.embedding(prepared.model, format, done.final.usage);
-      this.metrics.requests.inc({
-        endpoint: 'embeddings',
-        model: prepared.model,
-        agent: done.agentId,
-        status: '200',
-      });
-      this.metrics.e2e.observe(
-        { endpoint: 'embeddings', model: prepared.model },
-        (performance.now() - started) / 1000,
-      );
       void reply.send(body);
     } catch (err) {
-      countFailure(this.metrics, 'embeddings', prepared.model, err);
+      rethrowUnlessCancelled(err);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ModelNotFoundError, type Model, type ModelList } from '@dds/openai-schema';
 import type { AgentRegistry } from '@dds/registry';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
+import { AGENT_REGISTRY } from '../app/core.tokens';
 
 /** `GET /api/v1/models` and `/models/{id}`: the models the live fleet serves. */
 @Controller(['api/v1', 'v1'])

@@ -10,7 +10,7 @@ import {
 } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GATEWAY_CONFIG } from '../config/config.constants';
+import { GATEWAY_CONFIG } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { TranslatedRequests } from '../dispatch/translated-requests.service';
 import { hintsFromHeaders, requestIdFrom } from '../http/request-hints';

@@ -25,10 +25,9 @@ import {
 } from '@dds/openai-schema';
 import { CancelledError } from '@dds/scheduler';
 import type { Logger } from 'pino';
-import { GATEWAY_LOGGER } from '../config/config.constants';
+import { GATEWAY_LOGGER, RESPONSE_STORE } from '../app/core.tokens';
 import type { Completion, PreparedRequest, RequestHints } from '../dispatch/completion.service';
 import { TranslatedRequests } from '../dispatch/translated-requests.service';
-import { RESPONSE_STORE } from './responses.constants';
 
 /** A validated Responses request, translated and ready to run. */
 export interface PreparedResponse {

@@ -19,7 +19,7 @@ import { CancelledError } from '@dds/scheduler';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../config/config.constants';
+import { AGENT_REGISTRY, GATEWAY_CONFIG, GATEWAY_LOGGER } from '../app/core.tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { GatewayDirectory } from '../dashboard/gateway-directory.service';
 import { RequestFeed } from '../dashboard/request-feed.service';
@@ -27,8 +27,6 @@ import { CompletionService } from '../dispatch/completion.service';
 import { ChunkBuilder } from '../dispatch/response-assembler';
 import { agentListing } from '../fleet/agents.controller';
 import { ApiKeyVerifier } from '../http/api-key.verifier';
-import { MetricsService } from '../metrics/metrics.service';
-import { AGENT_REGISTRY } from '../registry/registry.constants';
 
 /** The WebSocket endpoint's path. */
 export const WS_PATH = '/api/v1/ws';
@@ -65,7 +63,6 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly completions: CompletionService,
-    private readonly metrics: MetricsService,
     private readonly feed: RequestFeed,
     private readonly gateways: GatewayDirectory,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -304,9 +301,12 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     state.running.set(id, abort);
     const chunks = new ChunkBuilder(prepared.model, prepared.includeUsage);
     this.completions
-      .execute(prepared, abort.signal, (ev) => {
-        if (ev.type === 'embedding') return;
-        for (const data of chunks.output(ev)) this.send(ws, { type: 'chunk', id, data });
+      .execute(prepared, abort.signal, {
+        endpoint: 'ws',
+        onOutput: (ev) => {
+          if (ev.type === 'embedding') return;
+          for (const data of chunks.output(ev)) this.send(ws, { type: 'chunk', id, data });
+        },
       })
       .then(
         (done) => {
@@ -318,26 +318,13 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
             this.send(ws, { type: 'chunk', id, data });
           }
           this.send(ws, { type: 'done', id });
-          this.metrics.requests.inc({
-            endpoint: 'ws',
-            model: prepared.model,
-            agent: done.agentId,
-            status: '200',
-          });
         },
         (err: unknown) => {
           if (err instanceof CancelledError) {
             this.send(ws, { type: 'cancelled', id });
             return;
           }
-          const error = toOpenAIError(err);
-          this.metrics.requests.inc({
-            endpoint: 'ws',
-            model: prepared.model,
-            agent: '',
-            status: String(error.status),
-          });
-          this.send(ws, errorFrame(id, error));
+          this.send(ws, errorFrame(id, toOpenAIError(err)));
         },
       )
       .finally(() => state.running.delete(id));

@@ -1,6 +1,3 @@
-/** Injection token of the {@link DdsStatus} (present when DDS is enabled). */
-export const DDS_STATUS = Symbol('DDS_STATUS');
-
 /** This gateway's DDS side, as health and metrics see it. */
 export interface DdsStatus {
   /** Whether the participant is up. */

@@ -1,2 +1,0 @@
-/** Injection token of the gateway-side {@link FleetClient}. */
-export const FLEET_CLIENT = Symbol('FLEET_CLIENT');

@@ -1,2 +1,0 @@
-/** Injection token of the {@link AgentSelector}. */
-export const AGENT_SELECTOR = Symbol('AGENT_SELECTOR');
