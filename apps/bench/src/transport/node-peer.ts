@@ -133,8 +133,13 @@ async function main(): Promise<void> {
       let last = 0n;
       const drain = () => {
         for (let batch = reader.take(4096); batch.length > 0; batch = reader.take(4096)) {
+          // Only data counts: when the publisher closes, its instance turns no-writers, which
+          // arrives as one more (invalid) sample and made `lost` come out as -1.
+          let valid = 0;
+          for (const s of batch) if (s.info.validData) valid++;
+          if (valid === 0) continue;
           if (received === 0) first = process.hrtime.bigint();
-          received += batch.length;
+          received += valid;
           last = process.hrtime.bigint();
         }
       };
