@@ -112,6 +112,7 @@ async function main(): Promise<void> {
       await writer.waitForMatch({ timeoutMs: 30_000 });
       const end = Date.now() + options.seconds * 1000;
       let seq = 0;
+      let chunks = 0;
       const sample = { id: 0, seq: 0, payload };
       while (Date.now() < end) {
         // Yield to the event loop now and then so the process stays responsive.
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
           sample.seq = seq++;
           writer.write(sample);
         }
-        if ((seq & 0xffff) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        // Every 64th chunk: `seq` grows by 1000 per chunk, so a test on `seq & 0xffff` (as here
+        // before) held only at multiples of 8,192,000 and the loop never yielded.
+        if (++chunks % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await writer.waitForAcks(30_000);
       process.stdout.write(JSON.stringify({ sent: seq }) + '\n');
