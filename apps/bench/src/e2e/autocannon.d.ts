@@ -32,6 +32,14 @@ declare module 'autocannon' {
     /** Seconds the run took. */
     duration: number;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A run: an event emitter that is also a promise of the result. */
+  interface Instance extends PromiseLike<Result> {
+    /** Every response, with autocannon's own hrtime-based time in ms (fractional). */
+    on(
+      event: 'response',
+      listener: (client: unknown, status: number, bytes: number, ms: number) => void,
+    ): this;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

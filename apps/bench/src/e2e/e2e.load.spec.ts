@@ -1,4 +1,6 @@
-import { isCompleteStream, readGaps, wordCount } from './e2e.load';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closedLoop, isCompleteStream, readGaps, wordCount } from './e2e.load';
 
 async function* timed(chunks: { text: string; waitMs: number }[]): AsyncGenerator<string> {
   for (const c of chunks) {
@@ -56,5 +58,30 @@ describe('stream completeness', () => {
   it('counts whitespace-separated words', () => {
     expect(wordCount('')).toBe(0);
     expect(wordCount(' a  b\nc ')).toBe(3);
+  });
+});
+
+describe('closedLoop', () => {
+  it('reports latencies at µs resolution next to the whole milliseconds of autocannon', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{"ok":true}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await closedLoop(`http://127.0.0.1:${port}/`, '{}', 2, 1, {
+        isComplete: (a) => (a as { ok?: boolean }).ok === true,
+      });
+      expect(r.ok).toBeGreaterThan(0);
+      expect(r.incomplete).toBe(0);
+      expect(Number.isInteger(r.p50Ms)).toBe(true);
+      expect(r.p50Us).toBeGreaterThan(0);
+      expect(r.p99Us).toBeGreaterThanOrEqual(r.p50Us);
+      // Measured values, not whole milliseconds scaled up.
+      expect(r.p50Us % 1000).not.toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
+import { LatencyRecorder } from '../lib/latency-recorder';
 
 /** A non-streaming chat body for model `model`. */
 export function chatBody(model: string, stream = false): string {
@@ -18,7 +19,11 @@ export interface ClosedLoopOptions {
   readonly isComplete?: (answer: unknown) => boolean;
 }
 
-/** Throughput and latency of `connections` closed-loop clients (zero think time), via autocannon. */
+/**
+ * Throughput and latency of `connections` closed-loop clients (zero think time), via autocannon.
+ * `p50Ms`/`p99Ms` are autocannon's (whole ms); `p50Us`/`p99Us` come from the per-response times
+ * autocannon measures with hrtime, recorded at µs resolution (2xx responses only).
+ */
 export async function closedLoop(
   url: string,
   body: string,
@@ -30,6 +35,8 @@ export async function closedLoop(
   total: number;
   p50Ms: number;
   p99Ms: number;
+  p50Us: number;
+  p99Us: number;
   errors: number;
   non2xx: number;
   /** Responses with a 2xx status: what a section that counts only successes divides. */
@@ -40,7 +47,8 @@ export async function closedLoop(
   const headers = { 'content-type': 'application/json', ...options.headers };
   let incomplete = 0;
   const { isComplete } = options;
-  const result = await autocannon({
+  const latencies = new LatencyRecorder();
+  const run = autocannon({
     url,
     method: 'POST',
     headers,
@@ -69,11 +77,19 @@ export async function closedLoop(
       ],
     }),
   });
+  run.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latencies.recordMs(ms);
+  });
+  const result = await run;
+  // No 2xx at all: NaN, and the caller's check of `total`/`non2xx` says why.
+  const us = latencies.summaryUs();
   return {
     rps: result.requests.average,
     total: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    p50Us: us?.p50 ?? Number.NaN,
+    p99Us: us?.p99 ?? Number.NaN,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     ok: result['2xx'],

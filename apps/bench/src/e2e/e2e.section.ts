@@ -144,13 +144,22 @@ export const e2eSection: BenchSection = {
         data[`direct_rps_c${c}_rounds`] = runs.direct.map((x) => round(x.rps));
         data[`gateway_p99_ms_c${c}`] = g.p99Ms;
         data[`direct_p99_ms_c${c}`] = d.p99Ms;
+        // µs resolution (autocannon's own p50/p99 above are whole milliseconds).
+        data[`gateway_p50_us_c${c}`] = round(g.p50Us);
+        data[`direct_p50_us_c${c}`] = round(d.p50Us);
+        data[`added_p50_us_c${c}`] = round(g.p50Us - d.p50Us);
+        data[`gateway_p99_us_c${c}`] = round(g.p99Us);
+        data[`direct_p99_us_c${c}`] = round(d.p99Us);
         rows.push([
           `non-streaming, ${c} clients`,
           `${round(d.rps)} (${d.range})`,
           `${round(g.rps)} (${g.range})`,
           `${round((100 * g.rps) / d.rps)}%`,
-          d.p99Ms,
-          g.p99Ms,
+          round(d.p50Us),
+          round(g.p50Us),
+          round(g.p50Us - d.p50Us),
+          round(d.p99Us),
+          round(g.p99Us),
           gwCpu ?? 'n/a',
           `${agentDirect ?? 'n/a'} / ${agentViaGw ?? 'n/a'}`,
         ]);
@@ -243,8 +252,11 @@ export const e2eSection: BenchSection = {
             `direct req/s (median of ${ROUNDS}, range)`,
             `gateway req/s (median of ${ROUNDS}, range)`,
             'gateway/direct',
-            'direct p99 ms',
-            'gateway p99 ms',
+            'direct p50 µs',
+            'gateway p50 µs',
+            'added p50 µs',
+            'direct p99 µs',
+            'gateway p99 µs',
             'gateway CPU µs/req',
             'agent CPU µs/req direct / via gateway',
           ],
@@ -312,12 +324,20 @@ function delta(from?: number, to?: number): number | undefined {
   return from !== undefined && to !== undefined ? to - from : undefined;
 }
 
-/** Median req/s and p99 of a path's rounds, and the req/s range as a table cell. */
-function spreadOf(runs: LoopRun[]): { rps: number; p99Ms: number; range: string } {
+/** Median req/s and latencies of a path's rounds, and the req/s range as a table cell. */
+function spreadOf(runs: LoopRun[]): {
+  rps: number;
+  p99Ms: number;
+  p50Us: number;
+  p99Us: number;
+  range: string;
+} {
   const rps = runs.map((r) => r.rps);
   return {
     rps: median(rps),
     p99Ms: median(runs.map((r) => r.p99Ms)),
+    p50Us: median(runs.map((r) => r.p50Us)),
+    p99Us: median(runs.map((r) => r.p99Us)),
     range: `${round(Math.min(...rps))}-${round(Math.max(...rps))}`,
   };
 }

@@ -95,16 +95,17 @@ function runRole(
 }
 
 /**
- * Runs `ddsperf pong` and `ddsperf ping` (with `pingArgs`, e.g. `size 16k`) for `seconds` and
- * returns full round-trip percentiles.
+ * Runs `ddsperf pong` (with `pongArgs`) and `ddsperf ping` (with `pingArgs`, e.g. `size 16k`) for
+ * `seconds` and returns full round-trip percentiles.
  */
 export async function ddsperfRoundTrip(
   domainId: number,
   seconds: number,
   env: NodeJS.ProcessEnv,
   pingArgs: readonly string[] = [],
+  pongArgs: readonly string[] = [],
 ): Promise<RttPercentiles> {
-  const pong = runRole(domainId, seconds + 2, ['pong'], env, seconds);
+  const pong = runRole(domainId, seconds + 2, ['pong', ...pongArgs], env, seconds);
   const ping = await runRole(domainId, seconds, ['ping', ...pingArgs], env, seconds);
   await pong;
   // The first second includes discovery and warm-up.
