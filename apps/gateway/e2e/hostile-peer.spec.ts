@@ -166,8 +166,11 @@ describe('hostile peers on DDS: the gateway bounds what they make it keep and lo
     await waitFor('the marker agent', async () => (await agentIds()).includes('hp-marker-2'));
     expect(await agentIds()).not.toContain('hp-long');
     expect((await modelIds()).every((m) => m.length <= 256)).toBe(true);
-    // The first of its kind: logged with its reason, once.
-    const refused = logs(from).filter((r) => r.kind === 'rejected agent/register');
+    // The first of its kind: logged with its reason, once. The log reaches stdout on its own
+    // schedule, after the HTTP view changed.
+    const refusals = () => logs(from).filter((r) => r.kind === 'rejected agent/register');
+    await waitFor('the refusal line', async () => refusals().length > 0);
+    const refused = refusals();
     expect(refused.map((r) => r.msg)).toEqual([
       expect.stringContaining('model is 100000 characters long; at most 256 are allowed'),
     ]);
