@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DomainParticipant } from '@dds/transport';
-import { FleetClient, type FleetEvent, type ResponseEvent } from '@dds/protocol';
+import { FleetClient, FleetView, type FleetEvent, type ResponseEvent } from '@dds/protocol';
 import OpenAI from 'openai';
 import { filter, firstValueFrom, scan } from 'rxjs';
 
@@ -66,10 +66,12 @@ function all(client: FleetClient, type: FleetEvent['type'], ids: string[]): Prom
 describe('agent-simulator as a process', () => {
   let pp: DomainParticipant;
   let client: FleetClient;
+  let view: FleetView;
 
   beforeAll(() => {
     pp = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: pp, gatewayId: 'gw-sim-e2e' });
+    view = new FleetView(client);
   });
 
   afterAll(() => {
@@ -97,7 +99,7 @@ describe('agent-simulator as a process', () => {
     ]);
     await registered;
     for (const a of ready.agents) {
-      expect(client.agent(a.id)?.info).toMatchObject({ httpEndpoint: a.http, leaseMs: 2000 });
+      expect(view.agent(a.id)?.info).toMatchObject({ httpEndpoint: a.http, leaseMs: 2000 });
     }
 
     // Over DDS.
@@ -134,7 +136,7 @@ describe('agent-simulator as a process', () => {
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');
     await gone;
-    expect(ids.map((id) => client.agent(id))).toEqual([undefined, undefined, undefined, undefined]);
+    expect(ids.map((id) => view.agent(id))).toEqual([undefined, undefined, undefined, undefined]);
     expect((await exited)[0]).toBe(0);
   });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DomainParticipant } from '@dds/transport';
 import { filter, firstValueFrom } from 'rxjs';
-import { FleetClient, PROTOCOL_VERSION, type ResponseEvent } from '../src';
+import { FleetClient, FleetView, PROTOCOL_VERSION, type ResponseEvent } from '../src';
 
 /** This file's DDS domain (C interop e2e: 45). */
 const DOMAIN = 45;
@@ -28,6 +28,7 @@ describe('an agent written in C against the TypeScript gateway client', () => {
   let agent: ChildProcess;
   let pp: DomainParticipant;
   let client: FleetClient;
+  let view: FleetView;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'c-agent-'));
@@ -52,6 +53,7 @@ describe('an agent written in C against the TypeScript gateway client', () => {
 
     pp = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: pp, gatewayId: 'gw-c-interop' });
+    view = new FleetView(client);
     agent = spawn(join(dir, 'c_agent'), [String(DOMAIN), 'c-agent-1', '2000'], {
       env: process.env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -79,12 +81,12 @@ describe('an agent written in C against the TypeScript gateway client', () => {
   });
 
   it('is registered with what it announced, and its status arrives', async () => {
-    if (!client.agent('c-agent-1')?.status) {
+    if (!view.agent('c-agent-1')?.status) {
       await firstValueFrom(
         client.events.pipe(filter((e) => e.type === 'status' && e.status.agentId === 'c-agent-1')),
       );
     }
-    expect(client.agent('c-agent-1')).toMatchObject({
+    expect(view.agent('c-agent-1')).toMatchObject({
       info: {
         agentId: 'c-agent-1',
         protocolVersion: PROTOCOL_VERSION,

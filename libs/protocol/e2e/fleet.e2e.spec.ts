@@ -4,6 +4,7 @@ import {
   agentPartition,
   createProtocolTopics,
   FleetClient,
+  FleetView,
   gatewayPartition,
   PROTOCOL_VERSION,
   QOS,
@@ -41,6 +42,7 @@ function next<T extends FleetEvent['type']>(
 describe('fleet membership over DDS (agents in child processes)', () => {
   let pp: DomainParticipant;
   let client: FleetClient;
+  let view: FleetView;
   const children: ChildAgent[] = [];
 
   function start(id: string, ...extra: string[]): ChildAgent {
@@ -60,6 +62,7 @@ describe('fleet membership over DDS (agents in child processes)', () => {
   beforeAll(() => {
     pp = participant();
     client = new FleetClient({ participant: pp, gatewayId: 'gw-fleet' });
+    view = new FleetView(client);
   });
 
   afterAll(async () => {
@@ -79,7 +82,7 @@ describe('fleet membership over DDS (agents in child processes)', () => {
     const elapsed = Date.now() - t0;
     // Cyclone declares the writer dead when the lease runs out after its last assertion.
     expect(elapsed).toBeLessThanOrEqual(LEASE_MS + 500);
-    expect(client.agent('victim')).toBeUndefined();
+    expect(view.agent('victim')).toBeUndefined();
   });
 
   it('a cleanly stopped agent is seen gone (disposed) at once, well before its lease', async () => {
@@ -109,9 +112,10 @@ describe('fleet membership over DDS (agents in child processes)', () => {
     // A second participant of this process (own GUID, own readers), created after the fact.
     const late = new DomainParticipant({ domainId: DOMAIN });
     const lateClient = new FleetClient({ participant: late, gatewayId: 'gw-late' });
+    const lateView = new FleetView(lateClient);
     try {
-      if (!lateClient.agent('phoenix')) await next(lateClient, 'registered', 'phoenix');
-      expect(lateClient.agent('phoenix')?.info.agentId).toBe('phoenix');
+      if (!lateView.agent('phoenix')) await next(lateClient, 'registered', 'phoenix');
+      expect(lateView.agent('phoenix')?.info.agentId).toBe('phoenix');
       // The late gateway can use it too.
       await lateClient.ready('phoenix');
       const events = [];
@@ -135,7 +139,7 @@ describe('fleet membership over DDS (agents in child processes)', () => {
     const ev = await incompatible;
     expect(ev.protocolVersion).toBe(PROTOCOL_VERSION + 1);
     expect(ev.message).toMatch(/protocol version 2; this gateway speaks version 1/);
-    expect(client.agent('future')).toBeUndefined();
+    expect(view.agent('future')).toBeUndefined();
     const events = [];
     for await (const e of client.request('future', {
       kind: 'chat',

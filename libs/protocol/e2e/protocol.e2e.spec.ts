@@ -4,6 +4,7 @@ import {
   createProtocolTopics,
   encodeRequest,
   FleetClient,
+  FleetView,
   gatewayPartition,
   MAX_MODEL_LENGTH,
   PROTOCOL_VERSION,
@@ -38,6 +39,7 @@ describe('protocol across two processes (client here, agent in a child process)'
   let child: ChildAgent;
   let participant: DomainParticipant;
   let client: FleetClient;
+  let view: FleetView;
 
   beforeAll(async () => {
     child = ChildAgent.start('libs/protocol/e2e/fixtures/echo-agent.ts', [
@@ -52,6 +54,7 @@ describe('protocol across two processes (client here, agent in a child process)'
     ]);
     participant = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant, gatewayId: 'gw-e2e' });
+    view = new FleetView(client);
     await child.waitFor((e) => e['event'] === 'ready');
     await client.ready(AGENT, 20_000);
   });
@@ -63,7 +66,7 @@ describe('protocol across two processes (client here, agent in a child process)'
   });
 
   it('lists the agent with its registration', () => {
-    expect(client.agent(AGENT)?.info).toMatchObject({
+    expect(view.agent(AGENT)?.info).toMatchObject({
       agentId: AGENT,
       models: ['echo-1'],
       specialization: 'text',

@@ -4,6 +4,7 @@ export * from './lib/topics';
 export * from './lib/codec';
 export * from './lib/protocol-topics';
 export * from './lib/fleet-client';
+export * from './lib/fleet-view';
 export * from './lib/agent-endpoint';
 export * from './lib/gateway-presence';
 export type {

@@ -2,6 +2,7 @@ import type { DomainParticipant, Reader } from '@dds/transport';
 import {
   createProtocolTopics,
   FleetClient,
+  FleetView,
   QOS,
   type AgentRequest,
   type AgentResponse,
@@ -24,6 +25,7 @@ export interface WatchRow {
  */
 export class FleetWatch {
   private readonly client: FleetClient;
+  private readonly view: FleetView;
   private readonly topics: ProtocolTopics;
   private readonly requests: Reader<AgentRequest>;
   private readonly responses: Reader<AgentResponse>;
@@ -35,6 +37,8 @@ export class FleetWatch {
 
   constructor(participant: DomainParticipant) {
     this.client = new FleetClient({ participant, gatewayId: `watch-${process.pid}` });
+    // First subscriber: it also gets what the client heard before anyone listened.
+    this.view = new FleetView(this.client);
     this.topics = createProtocolTopics(participant);
     this.requests = participant
       .createSubscriber({ partitions: ['agent.*'] })
@@ -83,7 +87,7 @@ export class FleetWatch {
     const perAgent = new Map<string, number>();
     for (const agentId of this.open.values())
       perAgent.set(agentId, (perAgent.get(agentId) ?? 0) + 1);
-    return this.client
+    return this.view
       .agents()
       .sort((a, b) => a.info.agentId.localeCompare(b.info.agentId))
       .map((agent) => ({ agent, inFlight: perAgent.get(agent.info.agentId) ?? 0 }));
@@ -93,6 +97,7 @@ export class FleetWatch {
     this.requests.close();
     this.responses.close();
     this.topics.close();
+    this.view.close();
     this.client.close();
     this.listeners.clear();
   }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DomainParticipant } from '@dds/transport';
-import { FleetClient, type ResponseEvent } from '@dds/protocol';
+import { FleetClient, FleetView, type ResponseEvent } from '@dds/protocol';
 import { startFleet, type Fleet } from './fleet';
 import { parseFleetConfig } from './fleet-config';
 
@@ -23,12 +23,14 @@ async function text(
 describe('startFleet (in-process) with a sidecar agent in front of another agent', () => {
   let pp: DomainParticipant;
   let client: FleetClient;
+  let view: FleetView;
   let upstream: Fleet;
   let sidecar: Fleet;
 
   beforeAll(async () => {
     pp = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: pp, gatewayId: 'gw-fleet-spec' });
+    view = new FleetView(client);
     upstream = await startFleet(
       parseFleetConfig(`
 dds: { domain: ${DOMAIN} }
@@ -62,8 +64,8 @@ fleet:
 
   it('registers each agent with its own HTTP endpoint (or none)', async () => {
     await Promise.all([client.ready('up-1'), client.ready('car-1')]);
-    expect(client.agent('up-1')?.info.httpEndpoint).toBe(upstream.endpoints.get('up-1'));
-    expect(client.agent('car-1')?.info.httpEndpoint).toBeUndefined();
+    expect(view.agent('up-1')?.info.httpEndpoint).toBe(upstream.endpoints.get('up-1'));
+    expect(view.agent('car-1')?.info.httpEndpoint).toBeUndefined();
   });
 
   it('answers through the sidecar exactly what the upstream agent answers, streaming and not', async () => {

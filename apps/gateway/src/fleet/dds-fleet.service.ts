@@ -1,8 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   LogLimiter,
-  type AgentInfo,
-  AgentStatusInfo,
   type FleetClient,
   type FleetEvent,
   type ProtocolRequest,
@@ -16,12 +14,14 @@ import type { AgentChannel, AgentTarget } from './agent-channel';
 import type { DdsStatus } from './dds-status';
 
 /**
- * Feeds the registry from the DDS fleet (registrations, load reports, departures) and carries
- * requests to DDS agents through the {@link FleetClient}.
+ * The bridge between the DDS transport and the registry: every {@link FleetClient} event becomes
+ * one registry input (the registry is the only record of the fleet, early statuses included),
+ * and requests to DDS agents go out through the client.
  */
 @Injectable()
 export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, OnModuleDestroy {
   private subscription: Subscription | undefined;
+  private registrySubscription: Subscription | undefined;
   private closed = false;
   private readonly logger: Logger;
   /** Peers choose how often these lines happen: a burst, then a summary of what was dropped. */
@@ -46,17 +46,22 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
   }
 
   onModuleInit(): void {
+    // The first subscriber also gets what the client heard before (transient-local data).
     this.subscription = this.fleet.events.subscribe((ev) => this.onFleetEvent(ev));
-    // Agents the client already knew (transient-local data) before we subscribed.
-    for (const a of this.fleet.agents()) {
-      this.register(a.info);
-      if (a.status) this.status(a.status);
-    }
+    this.registrySubscription = this.registry.statusDropped$.subscribe((ev) => {
+      if (this.peerFaults.allow('rejected agent/status')) {
+        this.logger.warn(
+          { agent: ev.agentId, topic: 'agent/status', kind: 'rejected agent/status' },
+          `ignored a sample on agent/status: status for an agent that has not registered (${ev.reason})`,
+        );
+      }
+    });
   }
 
   onModuleDestroy(): void {
     this.closed = true;
     this.subscription?.unsubscribe();
+    this.registrySubscription?.unsubscribe();
     this.peerFaults.close();
   }
 
@@ -98,16 +103,24 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
         case 'registered':
         case 'updated':
           this.tally('in', 'agent/register');
-          this.register(ev.agent);
+          // AgentInfo is a registration plus protocol fields the registry ignores.
+          this.registry.upsertRegistration({ ...ev.agent, transport: 'dds' });
           if (ev.type === 'registered') {
             this.logger.info({ agent: ev.agent.agentId, models: ev.agent.models }, 'agent joined');
           }
           break;
         case 'status':
           this.tally('in', 'agent/status');
-          this.status(ev.status);
+          // Kept by the registry when it overtook its registration.
+          this.registry.updateStatus(ev.status.agentId, ev.status);
+          break;
+        case 'reachable':
+          this.registry.reachabilityChanged(ev.agentId, ev.reachable);
           break;
         case 'gone':
+          // A lease that expired is lost liveliness first (offline, with that reason), then a
+          // departure: the agent's instance is gone from the transport.
+          if (ev.reason === 'lease-expired') this.registry.livelinessChanged(ev.agentId, false);
           this.registry.remove(ev.agentId, ev.reason === 'disposed' ? 'disposed' : 'expired');
           this.logger.info({ agent: ev.agentId, reason: ev.reason }, 'agent left');
           break;
@@ -137,31 +150,5 @@ export class DdsFleetService implements AgentChannel, DdsStatus, OnModuleInit, O
         );
       }
     }
-  }
-
-  private register(a: AgentInfo): void {
-    this.registry.upsertRegistration({
-      agentId: a.agentId,
-      models: a.models,
-      specialization: a.specialization,
-      capabilities: a.capabilities,
-      slots: a.slots,
-      maxContextTokens: a.maxContextTokens,
-      version: a.version,
-      hostname: a.hostname,
-      httpEndpoint: a.httpEndpoint,
-      transport: 'dds',
-    });
-  }
-
-  private status(s: AgentStatusInfo): void {
-    this.registry.updateStatus(s.agentId, {
-      state: s.state,
-      slotsBusy: s.slotsBusy,
-      slotsTotal: s.slotsTotal,
-      queueDepth: s.queueDepth,
-      emaLatencyMs: s.emaLatencyMs,
-      tokensPerSecond: s.tokensPerSecond,
-    });
   }
 }

@@ -62,64 +62,59 @@ describe('FleetClient tables a peer can fill', () => {
     pp.close();
   });
 
-  it('keeps at most maxPendingStatus early statuses of 25,000 unknown ids, reporting each one dropped', async () => {
-    const client = new FleetClient({
-      participant: pp,
-      gatewayId: 'gw-bounds-1',
-      maxPendingStatus: 100,
-    });
+  it('passes on statuses of 25,000 unknown ids and keeps nothing per id (the registry buffers them)', async () => {
+    const client = new FleetClient({ participant: pp, gatewayId: 'gw-bounds-1' });
     const writer = pp.createWriter(topics.status, QOS.status());
     try {
       await writer.waitForMatch({ timeoutMs: 5_000 });
-      const dropped = nth(
-        client,
-        25_000 - 100,
-        (ev) => ev.type === 'rejected' && ev.topic === 'agent/status',
-      );
+      const all = nth(client, 25_000, (ev) => ev.type === 'status');
       for (let i = 0; i < 25_000; i++) writer.write(status(`ghost-${i}`));
-      await dropped;
-      expect(client.stats()).toMatchObject({ agents: 0, pendingStatus: 100, incompatible: 0 });
-      // The newest are the ones kept: a registration that follows its status still gets it.
-      const got = nth(
-        client,
-        1,
-        (ev) => ev.type === 'status' && ev.status.agentId === 'ghost-24999',
-      );
-      const reg = pp.createWriter(topics.register, QOS.registerWriter(30_000));
-      reg.write(registration('ghost-24999'));
-      await got;
-      expect(client.stats()).toMatchObject({ agents: 1, pendingStatus: 99 });
-      reg.close();
+      await all;
+      expect(client.stats()).toEqual({
+        routes: 0,
+        incompatible: 0,
+        instances: 0,
+        pendingRequests: 0,
+        backlog: 0,
+        backlogDropped: 0,
+      });
     } finally {
       writer.close();
       client.close();
     }
   });
 
-  it('forgets early statuses after pendingStatusTtlMs', async () => {
+  it('keeps at most maxBacklog events for its first subscriber, the newest, and none after', async () => {
     const client = new FleetClient({
       participant: pp,
       gatewayId: 'gw-bounds-2',
-      pendingStatusTtlMs: 50,
+      maxBacklog: 100,
     });
     const writer = pp.createWriter(topics.status, QOS.status());
     try {
       await writer.waitForMatch({ timeoutMs: 5_000 });
-      const seen = new Promise<void>((resolve) => {
-        // The status reader takes every sample on its doorbell: wait until the client holds them.
-        const poll = () => (client.stats().pendingStatus === 10 ? resolve() : setImmediate(poll));
+      const read = new Promise<void>((resolve) => {
+        // Nobody listens yet, so no event tells when the flood was read: the drop count does.
+        const poll = () => (client.stats().backlogDropped === 900 ? resolve() : setImmediate(poll));
         poll();
       });
-      for (let i = 0; i < 10; i++) writer.write(status(`stale-${i}`));
-      await seen;
-      const expired = nth(
-        client,
-        10,
-        (ev) => ev.type === 'rejected' && ev.topic === 'agent/status',
-      );
-      await new Promise((r) => setTimeout(r, 60));
-      expect(client.stats().pendingStatus).toBe(0);
-      await expired;
+      for (let i = 0; i < 1_000; i++) writer.write(status(`early-${i}`));
+      await read;
+      const seen: string[] = [];
+      const sub = client.events.subscribe((ev) => {
+        if (ev.type === 'status') seen.push(ev.status.agentId);
+      });
+      // Delivered synchronously on subscribe: the 100 newest, in order.
+      expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `early-${900 + i}`));
+      expect(client.stats()).toMatchObject({ backlog: 0, backlogDropped: 900 });
+      sub.unsubscribe();
+      // A later subscriber gets only what happens from then on.
+      const late: string[] = [];
+      const sub2 = client.events.subscribe((ev) => {
+        if (ev.type === 'status') late.push(ev.status.agentId);
+      });
+      expect(late).toEqual([]);
+      sub2.unsubscribe();
     } finally {
       writer.close();
       client.close();
@@ -139,7 +134,7 @@ describe('FleetClient tables a peer can fill', () => {
       for (let i = 0; i < 2_000; i++) writer.write(registration(`old-${i}`, PROTOCOL_VERSION + 1));
       await all;
       expect(client.stats().incompatible).toBe(50);
-      expect(client.stats().agents).toBe(0);
+      expect(client.stats().routes).toBe(0);
     } finally {
       writer.close();
       client.close();
@@ -162,7 +157,7 @@ describe('FleetClient tables a peer can fill', () => {
         agentId: 'too-many',
         reason: 'models has 65 entries; at most 64 are allowed',
       });
-      expect(client.stats().agents).toBe(0);
+      expect(client.stats().routes).toBe(0);
     } finally {
       writer.close();
       client.close();

@@ -2,7 +2,7 @@ import { DomainParticipant } from '@dds/transport';
 import { AgentEndpoint } from './agent-endpoint';
 import { encodeRegistration } from './codec';
 import { FleetClient } from './fleet-client';
-import { PROTOCOL_VERSION, type ResponseEvent } from './model';
+import { PROTOCOL_VERSION, type FleetEvent, type ResponseEvent } from './model';
 import { ProtocolError } from './protocol-error';
 import { createProtocolTopics } from './protocol-topics';
 import { QOS } from './topics';
@@ -76,6 +76,56 @@ describe('FleetClient', () => {
       await endpoint.stop(0);
     }
   });
+  it('reports reachability: after the registration once its request reader matches, and when it goes', async () => {
+    const client = new FleetClient({ participant: pp, gatewayId: 'gw-reach' });
+    const seen: string[] = [];
+    let onEvent: (() => void) | undefined;
+    client.events.subscribe((e: FleetEvent) => {
+      if ('agentId' in e && e.agentId !== 'reach-1') return;
+      if ('agent' in e && e.agent.agentId !== 'reach-1') return;
+      if (e.type === 'status') return;
+      seen.push(e.type === 'reachable' ? `reachable:${e.reachable}` : e.type);
+      onEvent?.();
+    });
+    const until = (what: string) =>
+      new Promise<void>((resolve) => {
+        onEvent = () => seen.includes(what) && resolve();
+        onEvent();
+      });
+    const endpoint = new AgentEndpoint({
+      participant: pp,
+      info: {
+        agentId: 'reach-1',
+        models: ['m'],
+        specialization: 'text',
+        capabilities: [],
+        slots: 1,
+        maxContextTokens: 1024,
+        version: 'test',
+        hostname: 'localhost',
+      },
+    });
+    try {
+      endpoint.start();
+      await until('reachable:true');
+      expect(client.reachable('reach-1')).toBe(true);
+      expect(seen).toEqual(['registered', 'reachable:true']);
+      await endpoint.stop(0);
+      await until('gone');
+      // The route goes with the agent: a late unmatch of its writer is not reported.
+      expect(seen.filter((e) => e !== 'reachable:false')).toEqual([
+        'registered',
+        'reachable:true',
+        'gone',
+      ]);
+      expect(client.reachable('reach-1')).toBe(false);
+      expect(client.stats().routes).toBe(0);
+    } finally {
+      client.close();
+      await endpoint.stop(0);
+    }
+  });
+
   it("aborting while the agent's request reader is still undiscovered throws at once", async () => {
     // A registration with no request reader behind it: the client's writer never matches.
     const topics = createProtocolTopics(pp);

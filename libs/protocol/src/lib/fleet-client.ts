@@ -9,7 +9,7 @@ import type {
   Writer,
 } from '@dds/transport';
 import { LRUCache } from 'lru-cache';
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type {
   AgentRegistration,
   AgentRequest,
@@ -30,7 +30,6 @@ import { EventQueue } from './event-queue';
 import {
   PROTOCOL_VERSION,
   type AgentInfo,
-  type AgentSnapshot,
   type AgentStatusInfo,
   type FleetEvent,
   type ProtocolRequest,
@@ -53,24 +52,27 @@ export interface FleetClientOptions {
   readonly deadlineGraceMs?: number;
   /** How long `request()` waits for the request writer to discover the agent. Default 5000 ms. */
   readonly matchTimeoutMs?: number;
-  /**
-   * Most statuses kept for agents not registered yet (a status may overtake its registration).
-   * Default 1024; the oldest is dropped beyond it.
-   */
-  readonly maxPendingStatus?: number;
-  /** How long such a status is kept, ms. Default 30000. */
-  readonly pendingStatusTtlMs?: number;
   /** Most agents remembered as speaking another protocol version. Default 1024. */
   readonly maxIncompatible?: number;
+  /**
+   * Most events kept for the first subscriber of {@link FleetClient.events} (what arrived before
+   * anyone listened, e.g. transient-local registrations during the gateway's boot). Default 1024;
+   * the oldest is dropped beyond it. Nothing is kept once a subscriber came.
+   */
+  readonly maxBacklog?: number;
 }
 
 /** Sizes of the client's per-peer tables (for bounds checks and debugging). */
 export interface FleetClientStats {
-  readonly agents: number;
-  readonly pendingStatus: number;
+  /** Agents with a route (a request writer), i.e. registered and compatible. */
+  readonly routes: number;
   readonly incompatible: number;
   readonly instances: number;
   readonly pendingRequests: number;
+  /** Events waiting for the first subscriber (0 once one came). */
+  readonly backlog: number;
+  /** Events dropped from that backlog because it was full (nobody subscribed in time). */
+  readonly backlogDropped: number;
 }
 
 /** Options of one {@link FleetClient.request}. */
@@ -94,9 +96,13 @@ interface Pending {
   done: boolean;
 }
 
-interface AgentEntry {
-  info: AgentInfo;
-  status?: AgentStatusInfo;
+/**
+ * How to reach one registered agent: the transport's own bookkeeping (a writer in the agent's
+ * partition and whether it matched), not the agent's announcement or load — those go out as
+ * events and live in the consumer's record of the fleet (the gateway's registry).
+ */
+interface Route {
+  readonly agentId: string;
   instance: bigint;
   publisher?: Publisher;
   writer?: Writer<AgentRequest>;
@@ -113,8 +119,11 @@ function positiveInt(n: number): number {
 }
 
 /**
- * The gateway side of the protocol: follows the fleet (registrations, status, liveliness) and
- * sends requests to one agent at a time, streaming its response back.
+ * The gateway side of the protocol, as transport only: it turns what the fleet publishes
+ * (registrations, status, departures, request-reader discovery) into {@link FleetClient.events}
+ * and carries requests to one agent at a time, streaming its response back. It keeps no record
+ * of the fleet (no announcements, no load, no early-status buffer): a consumer that needs one
+ * (the gateway's registry) builds it from the events.
  *
  * One instance per gateway process; it owns its readers/writers and leaves the participant alone.
  */
@@ -124,12 +133,14 @@ export class FleetClient {
   private readonly participant: DomainParticipant;
   private readonly topics: ProtocolTopics;
   private readonly subject = new Subject<FleetEvent>();
-  private readonly registry = new Map<string, AgentEntry>();
+  private readonly routes = new Map<string, Route>();
+  /** Events for the first subscriber; `undefined` once one subscribed. */
+  private backlog: FleetEvent[] | undefined = [];
+  private readonly maxBacklog: number;
+  private backlogDropped = 0;
   private readonly byInstance = new Map<bigint, string>();
   /** Agents speaking another protocol version (bounded: peers choose the ids). */
   private readonly incompatible: LRUCache<string, string>;
-  /** Statuses that overtook their registration (bounded and expiring: peers choose the ids). */
-  private readonly pendingStatus: LRUCache<string, AgentStatusInfo>;
   private readonly pending = new Map<string, Pending>();
   private readonly registerReader: Reader<AgentRegistration>;
   private readonly statusReader: Reader<AgentStatus>;
@@ -149,8 +160,17 @@ export class FleetClient {
     return this.late;
   }
 
-  /** Fleet membership and load changes. Completes when the client closes. */
-  readonly events: Observable<FleetEvent> = this.subject.asObservable();
+  /**
+   * Fleet membership, load and reachability changes. The first subscriber also gets what arrived
+   * before it subscribed (bounded by `maxBacklog`), so a consumer created after the client misses
+   * no transient-local registration. Completes when the client closes.
+   */
+  readonly events: Observable<FleetEvent> = new Observable<FleetEvent>((subscriber) => {
+    const backlog = this.backlog;
+    this.backlog = undefined;
+    for (const ev of backlog ?? []) subscriber.next(ev);
+    return this.subject.subscribe(subscriber);
+  });
 
   constructor(options: FleetClientOptions) {
     if (!options || !options.participant) throw new TypeError('FleetClient needs a participant');
@@ -162,17 +182,7 @@ export class FleetClient {
     this.deadlineGraceMs = options.deadlineGraceMs ?? 1000;
     this.matchTimeoutMs = options.matchTimeoutMs ?? 5000;
     this.incompatible = new LRUCache({ max: positiveInt(options.maxIncompatible ?? 1024) });
-    this.pendingStatus = new LRUCache({
-      max: positiveInt(options.maxPendingStatus ?? 1024),
-      ttl: positiveInt(options.pendingStatusTtlMs ?? 30_000),
-      // Lazily expired: no timer per entry.
-      ttlAutopurge: false,
-      dispose: (_status, agentId, reason) => {
-        if (reason === 'evict' || reason === 'expire') {
-          this.reject('agent/status', agentId, 'status for an agent that has not registered');
-        }
-      },
-    });
+    this.maxBacklog = positiveInt(options.maxBacklog ?? 1024);
     // Request instances of one agent are shared by every gateway, so ids must be unique across
     // gateways: random bits do that; the (shortened) gateway id is there for humans reading logs.
     this.idPrefix = `${this.gatewayId.slice(0, 64)}.${randomBytes(6).toString('hex')}.`;
@@ -196,29 +206,21 @@ export class FleetClient {
     this.onStatus();
   }
 
-  /** The agents currently registered, alive and protocol-compatible. */
-  agents(): AgentSnapshot[] {
-    const out: AgentSnapshot[] = [];
-    for (const e of this.registry.values()) out.push(snapshot(e));
-    return out;
-  }
-
   /** Sizes of the per-peer tables: each is bounded (or follows DDS instance lifecycles). */
   stats(): FleetClientStats {
-    this.pendingStatus.purgeStale();
     return {
-      agents: this.registry.size,
-      pendingStatus: this.pendingStatus.size,
+      routes: this.routes.size,
       incompatible: this.incompatible.size,
       instances: this.byInstance.size,
       pendingRequests: this.pending.size,
+      backlog: this.backlog?.length ?? 0,
+      backlogDropped: this.backlogDropped,
     };
   }
 
-  /** One registered agent, or undefined. */
-  agent(agentId: string): AgentSnapshot | undefined {
-    const e = this.registry.get(agentId);
-    return e ? snapshot(e) : undefined;
+  /** Whether this client's request writer currently matches `agentId`'s request reader. */
+  reachable(agentId: string): boolean {
+    return (this.routes.get(agentId)?.matched ?? 0) > 0;
   }
 
   /**
@@ -232,7 +234,7 @@ export class FleetClient {
     // The completed subject would call `complete` during subscribe, before the timer below exists.
     if (this.closed) throw new ProtocolError('closed', 'fleet client closed');
     const deadline = Date.now() + timeoutMs;
-    let entry = this.registry.get(agentId);
+    let entry = this.routes.get(agentId);
     const incompatible = this.incompatible.get(agentId);
     if (incompatible) throw new ProtocolError('agent_incompatible', incompatible);
     if (!entry) {
@@ -263,9 +265,9 @@ export class FleetClient {
           if (err) reject(err);
           else resolve();
         }
-        if (this.registry.has(agentId)) finish();
+        if (this.routes.has(agentId)) finish();
       });
-      entry = this.registry.get(agentId);
+      entry = this.routes.get(agentId);
       if (!entry) throw new ProtocolError('agent_gone', `agent ${agentId} left`);
     }
     if (entry.matched > 0) return;
@@ -314,7 +316,7 @@ export class FleetClient {
       return;
     }
     signal?.throwIfAborted();
-    const entry = this.registry.get(agentId);
+    const entry = this.routes.get(agentId);
     if (!entry) {
       const why = this.incompatible.get(agentId);
       yield why
@@ -411,10 +413,10 @@ export class FleetClient {
     for (const id of [...this.pending.keys()]) {
       this.finish(id, errorEvent('closed', 'fleet client closed', true, false));
     }
-    for (const e of this.registry.values()) e.publisher?.close();
-    this.registry.clear();
-    this.pendingStatus.clear();
+    for (const e of this.routes.values()) e.publisher?.close();
+    this.routes.clear();
     this.incompatible.clear();
+    this.backlog = undefined;
     this.registerReader.close();
     this.statusReader.close();
     this.responseSubscriber.close();
@@ -428,23 +430,40 @@ export class FleetClient {
 
   // -------------------------------------------------------------------------------------------
 
-  private writerFor(entry: AgentEntry): Writer<AgentRequest> {
+  private writerFor(entry: Route): Writer<AgentRequest> {
     if (entry.writer) return entry.writer;
     const pub = this.participant.createPublisher({
-      partitions: [agentPartition(entry.info.agentId)],
+      partitions: [agentPartition(entry.agentId)],
     });
     const writer = pub.createWriter(this.topics.request, QOS.request());
     writer.on('publication-matched', (s) => {
+      const was = entry.matched > 0;
       entry.matched = s.currentCount;
+      const now = entry.matched > 0;
+      // Only while the route is current: a departed agent's writer may still report its unmatch.
+      if (was !== now && this.routes.get(entry.agentId) === entry) {
+        this.emit({ type: 'reachable', agentId: entry.agentId, reachable: now });
+      }
     });
     entry.publisher = pub;
     entry.writer = writer;
     return writer;
   }
 
-  private reject(topic: 'agent/register' | 'agent/status', agentId: unknown, reason: string): void {
+  private emit(ev: FleetEvent): void {
     if (this.closed) return;
-    this.subject.next({
+    if (this.backlog) {
+      this.backlog.push(ev);
+      if (this.backlog.length > this.maxBacklog) {
+        this.backlog.shift();
+        this.backlogDropped++;
+      }
+    }
+    this.subject.next(ev);
+  }
+
+  private reject(topic: 'agent/register' | 'agent/status', agentId: unknown, reason: string): void {
+    this.emit({
       type: 'rejected',
       topic,
       agentId: typeof agentId === 'string' ? agentId.slice(0, MAX_ID_LENGTH) : '',
@@ -496,7 +515,7 @@ export class FleetClient {
         const message = `agent ${info.agentId} speaks protocol version ${info.protocolVersion}; this gateway speaks version ${PROTOCOL_VERSION}`;
         // Not in byInstance (unbounded): its departure is found by the sample's key.
         this.incompatible.set(info.agentId, message);
-        this.subject.next({
+        this.emit({
           type: 'incompatible',
           agentId: info.agentId,
           protocolVersion: info.protocolVersion,
@@ -506,22 +525,15 @@ export class FleetClient {
       }
       this.incompatible.delete(info.agentId);
       this.byInstance.set(s.info.instanceHandle, info.agentId);
-      const existing = this.registry.get(info.agentId);
+      const existing = this.routes.get(info.agentId);
       if (existing) {
-        existing.info = info;
         existing.instance = s.info.instanceHandle;
-        this.subject.next({ type: 'updated', agent: info });
+        this.emit({ type: 'updated', agent: info });
       } else {
-        const entry: AgentEntry = { info, instance: s.info.instanceHandle, matched: 0 };
-        this.registry.set(info.agentId, entry);
+        const entry: Route = { agentId: info.agentId, instance: s.info.instanceHandle, matched: 0 };
+        this.routes.set(info.agentId, entry);
+        this.emit({ type: 'registered', agent: info });
         this.writerFor(entry); // Start discovery now so the first request need not wait.
-        this.subject.next({ type: 'registered', agent: info });
-        const st = this.pendingStatus.get(info.agentId);
-        if (st) {
-          this.pendingStatus.delete(info.agentId);
-          entry.status = st;
-          this.subject.next({ type: 'status', status: st });
-        }
       }
     }
     if (s.info.instanceState !== 'alive') {
@@ -531,10 +543,9 @@ export class FleetClient {
       if (agentId === undefined) return;
       this.byInstance.delete(s.info.instanceHandle);
       this.incompatible.delete(agentId);
-      this.pendingStatus.delete(agentId);
-      const entry = this.registry.get(agentId);
+      const entry = this.routes.get(agentId);
       if (!entry) return;
-      this.registry.delete(agentId);
+      this.routes.delete(agentId);
       const reason = s.info.instanceState === 'disposed' ? 'disposed' : 'lease-expired';
       // A leaving agent flushes its answers before disposing; they may sit unprocessed in the
       // response reader (another doorbell), so take them before failing what is still open.
@@ -553,7 +564,7 @@ export class FleetClient {
       }
       // Closing the publisher deletes the writer too: nothing is left per departed agent.
       entry.publisher?.close();
-      this.subject.next({ type: 'gone', agentId, reason });
+      this.emit({ type: 'gone', agentId, reason });
     }
   }
 
@@ -574,14 +585,10 @@ export class FleetClient {
         this.reject('agent/status', s.data.agent_id, (e as Error).message);
         continue;
       }
-      const entry = this.registry.get(st.agentId);
-      if (!entry) {
-        // Status may overtake the registration (two topics): keep it for when it arrives.
-        if (!this.incompatible.has(st.agentId)) this.pendingStatus.set(st.agentId, st);
-        continue;
-      }
-      entry.status = st;
-      this.subject.next({ type: 'status', status: st });
+      // A status may overtake its registration (two topics): it goes out all the same, and the
+      // consumer decides what to keep of it. An incompatible agent's load is nobody's business.
+      if (this.incompatible.has(st.agentId)) continue;
+      this.emit({ type: 'status', status: st });
     }
   }
 
@@ -709,10 +716,6 @@ function matchOrAbort(
       resolve(ok);
     });
   });
-}
-
-function snapshot(e: AgentEntry): AgentSnapshot {
-  return e.status ? { info: e.info, status: e.status } : { info: e.info };
 }
 
 function errorEvent(

@@ -156,6 +156,15 @@ export type FleetEvent =
       readonly reason: 'lease-expired' | 'disposed';
     }
   | {
+      /**
+       * This client's request writer matched (`true`) or lost (`false`) the agent's request
+       * reader: whether a request sent now can reach it. Follows `registered` (the first match).
+       */
+      readonly type: 'reachable';
+      readonly agentId: string;
+      readonly reachable: boolean;
+    }
+  | {
       /** An agent speaking another protocol version: never routed to. */
       readonly type: 'incompatible';
       readonly agentId: string;
@@ -164,9 +173,8 @@ export type FleetEvent =
     }
   | {
       /**
-       * A sample from another participant was refused or dropped: malformed, over a bound, or a
-       * status for an agent that never registered (dropped from the bounded early-status buffer).
-       * Peers choose these, so a consumer that logs them should rate-limit.
+       * A sample from another participant was refused: malformed or over a bound. Peers choose
+       * these, so a consumer that logs them should rate-limit.
        */
       readonly type: 'rejected';
       readonly topic: 'agent/register' | 'agent/status';
@@ -175,7 +183,7 @@ export type FleetEvent =
       readonly reason: string;
     };
 
-/** One agent as the fleet client currently knows it. */
+/** One agent as a consumer of {@link FleetEvent}s may record it (announcement and last load). */
 export interface AgentSnapshot {
   readonly info: AgentInfo;
   readonly status?: AgentStatusInfo;

@@ -306,6 +306,39 @@ describe('AgentRegistry: health', () => {
     close();
   });
 
+  it('tracks reachability: a DDS agent is unreachable until matched, suspect once it lost the match', () => {
+    const { registry, events, close } = setup();
+    registry.upsertRegistration(reg('r1'));
+    expect(registry.get('r1')).toMatchObject({ reachable: false, health: 'healthy' });
+    registry.reachabilityChanged('r1', true);
+    expect(registry.get('r1')).toMatchObject({ reachable: true, health: 'healthy' });
+    events.length = 0;
+    registry.reachabilityChanged('r1', false);
+    expect(registry.get('r1')).toMatchObject({ reachable: false, health: 'suspect' });
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'health-changed',
+        from: 'healthy',
+        to: 'suspect',
+        reason: 'unreachable',
+      }),
+    ]);
+    // A status does not make it reachable: only the transport's match does.
+    registry.updateStatus('r1', status());
+    expect(health(registry, 'r1')).toBe('suspect');
+    events.length = 0;
+    registry.reachabilityChanged('r1', true);
+    expect(health(registry, 'r1')).toBe('healthy');
+    expect(events.map((e) => e.type)).toEqual(['health-changed', 'capacity-freed']);
+    // HTTP agents need no discovery.
+    registry.upsertRegistration(
+      reg('h1', { transport: 'http', httpEndpoint: 'http://127.0.0.1:1/v1' }),
+    );
+    expect(registry.get('h1')?.reachable).toBe(true);
+    expect(registry.reachabilityChanged('ghost', true)).toBe(false);
+    close();
+  });
+
   it('emits health-changed with from, to and reason', () => {
     const { registry, events, wait, close } = setup();
     registry.upsertRegistration(reg('a'));
@@ -539,6 +572,51 @@ describe('AgentRegistry: load and in-flight accounting', () => {
     wait(1_500);
     registry.upsertRegistration(reg('late'));
     expect(registry.get('late')).toMatchObject({ slotsBusy: 0, freeSlots: 4, health: 'healthy' });
+    close();
+  });
+
+  it('keeps at most maxPendingStatus early statuses, the newest, reporting each one dropped', () => {
+    const clock = new ManualClock(1_000_000);
+    const registry = new AgentRegistry({ clock, heartbeatIntervalMs: HB, maxPendingStatus: 100 });
+    const dropped: string[] = [];
+    registry.statusDropped$.subscribe((d) => dropped.push(`${d.reason}:${d.agentId}`));
+    for (let i = 0; i < 25_000; i++) registry.updateStatus(`ghost-${i}`, status({ slotsBusy: 2 }));
+    expect(registry.stats().pendingStatus).toBe(100);
+    expect(dropped).toHaveLength(25_000 - 100);
+    expect(dropped[0]).toBe('evicted:ghost-0');
+    expect(dropped.at(-1)).toBe('evicted:ghost-24899');
+    // A newer report of a waiting id replaces it without a drop.
+    registry.updateStatus('ghost-24999', status({ slotsBusy: 3 }));
+    expect(dropped).toHaveLength(25_000 - 100);
+    // The newest are the ones kept: a registration that follows its status still gets it.
+    registry.upsertRegistration(reg('ghost-24999'));
+    expect(registry.get('ghost-24999')).toMatchObject({ slotsBusy: 3, freeSlots: 1 });
+    expect(registry.stats()).toMatchObject({ agents: 1, pendingStatus: 99 });
+    registry.close();
+  });
+
+  it('forgets early statuses after pendingStatusTtlMs, reporting each one', () => {
+    const clock = new ManualClock(1_000_000);
+    const registry = new AgentRegistry({ clock, heartbeatIntervalMs: HB, pendingStatusTtlMs: 50 });
+    const dropped: string[] = [];
+    registry.statusDropped$.subscribe((d) => dropped.push(`${d.reason}:${d.agentId}`));
+    for (let i = 0; i < 10; i++) registry.updateStatus(`stale-${i}`, status());
+    clock.advance(49);
+    expect(registry.stats().pendingStatus).toBe(10);
+    clock.advance(1);
+    expect(registry.stats().pendingStatus).toBe(0);
+    expect(dropped).toEqual(Array.from({ length: 10 }, (_, i) => `expired:stale-${i}`));
+    registry.close();
+  });
+
+  it('defaults to 1,024 early statuses kept for 30 s', () => {
+    const { registry, clock, close } = setup();
+    for (let i = 0; i < 2_000; i++) registry.updateStatus(`ghost-${i}`, status());
+    expect(registry.stats().pendingStatus).toBe(1_024);
+    clock.advance(29_999);
+    expect(registry.stats().pendingStatus).toBe(1_024);
+    clock.advance(1);
+    expect(registry.stats().pendingStatus).toBe(0);
     close();
   });
 

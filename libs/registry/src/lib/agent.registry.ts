@@ -14,6 +14,7 @@ import {
   RegistryEvent,
   RegistryOptions,
   RemovalReason,
+  StatusDropped,
   SPECIALIZATIONS,
   Specialization,
 } from './registry.types';
@@ -45,6 +46,7 @@ class AgentRecord implements AgentView {
   healthReason = 'registered';
   state: AgentState = 'idle';
   alive = true;
+  reachable = false;
 
   slotsBusy = 0;
   slotsTotal = 1;
@@ -61,6 +63,8 @@ class AgentRecord implements AgentView {
   inFlightAtStatus = 0;
   hasStatus = false;
   deadlineMissed = false;
+  /** Its request reader was matched once and is not any more (the link, or the agent, is down). */
+  reachLost = false;
   probed = false;
   probeFailures = 0;
   offlineSince = 0;
@@ -101,7 +105,6 @@ class IndexBucket {
 }
 
 const EMPTY: readonly AgentView[] = Object.freeze([]);
-const MAX_PENDING_STATUS = 1_024;
 /** Most models one agent may announce (the DDS protocol's own bound). */
 export const MAX_AGENT_MODELS = 64;
 /** Longest model name accepted (the DDS protocol's own bound). */
@@ -219,6 +222,8 @@ export function registryOptionsFromConfig(agents: {
 export class AgentRegistry {
   /** Every change, synchronously as it happens. Completes on {@link AgentRegistry.close}. */
   readonly events$: Observable<RegistryEvent>;
+  /** Early statuses dropped unused (see {@link AgentRegistry.updateStatus}). Completes on close. */
+  readonly statusDropped$: Observable<StatusDropped>;
 
   private readonly clock: Clock;
   private readonly heartbeatIntervalMs: number;
@@ -231,6 +236,7 @@ export class AgentRegistry {
   private readonly wallClockMs: () => number;
 
   private readonly subject = new Subject<RegistryEvent>();
+  private readonly dropped = new Subject<StatusDropped>();
   private readonly agents = new Map<string, AgentRecord>();
   private readonly byModelIndex = new Map<string, IndexBucket>();
   private readonly bySpecializationIndex = new Map<string, IndexBucket>();
@@ -240,8 +246,14 @@ export class AgentRegistry {
   /** Bumped on every index change: the alias-union cache is valid for one generation. */
   private generation = 0;
   private readonly unionCache = new Map<string, { generation: number; agents: AgentRecord[] }>();
-  /** Statuses that overtook their agent's registration (bounded, applied when it arrives). */
+  /**
+   * Statuses that overtook their agent's registration (on DDS they travel on another topic):
+   * applied when it arrives. Bounded and expiring, since peers choose the ids; insertion order is
+   * arrival order, so the oldest entry is always first.
+   */
   private readonly pendingStatus = new Map<string, { status: AgentStatusReport; at: number }>();
+  private readonly maxPendingStatus: number;
+  private readonly pendingStatusTtlMs: number;
   private timer: TimerHandle | undefined;
   private closed = false;
 
@@ -268,13 +280,17 @@ export class AgentRegistry {
     if (!(this.latencyAlpha > 0 && this.latencyAlpha <= 1)) {
       throw new RangeError(`latencyAlpha must be in (0, 1], got ${this.latencyAlpha}`);
     }
+    this.maxPendingStatus = positive(options.maxPendingStatus ?? 1_024, 'maxPendingStatus');
+    this.pendingStatusTtlMs = positive(options.pendingStatusTtlMs ?? 30_000, 'pendingStatusTtlMs');
     this.ownedBy = options.ownedBy ?? 'dds-llm';
     this.wallClockMs = options.wallClockMs ?? Date.now;
     this.events$ = this.subject.asObservable();
+    this.statusDropped$ = this.dropped.asObservable();
   }
 
   /** Sizes of the internal tables (each bounded by the fleet, or by a constant). */
   stats(): { agents: number; models: number; modelTimestamps: number; pendingStatus: number } {
+    this.expirePendingStatus(this.clock.now());
     return {
       agents: this.agents.size,
       models: this.byModelIndex.size,
@@ -347,12 +363,15 @@ export class AgentRegistry {
       rec.alive = true;
       rec.lastSeen = now;
     } else if (isNew) {
+      // Reached over HTTP: nothing to discover first.
+      rec.reachable = true;
       // Configured HTTP agents are only trusted once a probe has answered.
       rec.health = 'suspect';
       rec.healthReason = 'not-probed';
     }
 
     if (isNew) {
+      this.expirePendingStatus(now);
       const pending = this.pendingStatus.get(rec.id);
       if (pending) {
         this.pendingStatus.delete(rec.id);
@@ -374,19 +393,25 @@ export class AgentRegistry {
 
   /**
    * Applies a load report (a sign of life). Returns `false` when the agent is unknown; the report
-   * is then kept (bounded) and applied if the registration follows within the suspect delay, since
-   * on DDS a status may overtake its registration. Throws {@link InvalidAgentInputError} on
-   * malformed input.
+   * is then kept and applied if the registration follows within the suspect delay, since on DDS a
+   * status may overtake its registration. At most `maxPendingStatus` such reports are kept, each
+   * for `pendingStatusTtlMs`; each one dropped unused is reported on {@link AgentRegistry.statusDropped$}. Throws
+   * {@link InvalidAgentInputError} on malformed input.
    */
   updateStatus(agentId: string, status: AgentStatusReport): boolean {
     validateStatus(status);
     const rec = this.agents.get(agentId);
     if (!rec) {
       if (typeof agentId === 'string' && agentId.length > 0) {
+        const now = this.clock.now();
+        this.expirePendingStatus(now);
+        // A newer report replaces the older one without a drop: the agent's newest load is kept.
         this.pendingStatus.delete(agentId);
-        this.pendingStatus.set(agentId, { status, at: this.clock.now() });
-        if (this.pendingStatus.size > MAX_PENDING_STATUS) {
-          this.pendingStatus.delete(this.pendingStatus.keys().next().value as string);
+        this.pendingStatus.set(agentId, { status, at: now });
+        if (this.pendingStatus.size > this.maxPendingStatus) {
+          const oldest = this.pendingStatus.keys().next().value as string;
+          this.pendingStatus.delete(oldest);
+          this.dropped.next({ agentId: oldest, reason: 'evicted' });
         }
       }
       return false;
@@ -409,6 +434,24 @@ export class AgentRegistry {
     const before = this.capacitySnapshot(rec);
     rec.alive = alive;
     if (alive) rec.lastSeen = this.clock.now();
+    this.evaluate(rec);
+    this.emitIfCapacityFreed(rec, before);
+    return true;
+  }
+
+  /**
+   * The transport matched (`true`) or lost (`false`) the agent's request reader: whether a
+   * request sent now reaches it. Losing a reader it had makes the agent `suspect` (reason
+   * `unreachable`) until it is matched again: its link or process is down, and its lease will
+   * tell which. Returns `false` for an unknown agent.
+   */
+  reachabilityChanged(agentId: string, reachable: boolean): boolean {
+    const rec = this.agents.get(agentId);
+    if (!rec) return false;
+    const before = this.capacitySnapshot(rec);
+    if (rec.reachable && !reachable) rec.reachLost = true;
+    if (reachable) rec.reachLost = false;
+    rec.reachable = reachable;
     this.evaluate(rec);
     this.emitIfCapacityFreed(rec, before);
     return true;
@@ -531,6 +574,7 @@ export class AgentRegistry {
     this.timer?.cancel();
     this.timer = undefined;
     this.subject.complete();
+    this.dropped.complete();
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -653,6 +697,15 @@ export class AgentRegistry {
     if (!this.closed) this.subject.next(event);
   }
 
+  /** Drops early statuses older than `pendingStatusTtlMs` (they sit in arrival order). */
+  private expirePendingStatus(now: number): void {
+    for (const [agentId, p] of this.pendingStatus) {
+      if (now - p.at < this.pendingStatusTtlMs) return;
+      this.pendingStatus.delete(agentId);
+      this.dropped.next({ agentId, reason: 'expired' });
+    }
+  }
+
   private applyStatus(rec: AgentRecord, status: AgentStatusReport): void {
     rec.state = status.state;
     rec.slotsBusy = status.slotsBusy;
@@ -712,6 +765,9 @@ export class AgentRegistry {
     } else if (rec.deadlineMissed) {
       health = 'suspect';
       reason = 'deadline-missed';
+    } else if (rec.reachLost) {
+      health = 'suspect';
+      reason = 'unreachable';
     } else {
       health = 'healthy';
       reason = 'ok';

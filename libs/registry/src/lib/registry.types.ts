@@ -74,6 +74,11 @@ export interface AgentView {
   readonly state: AgentState;
   /** DDS liveliness as last reported (`true` for HTTP agents). */
   readonly alive: boolean;
+  /**
+   * A request sent now can reach the agent: its DDS request reader is matched by this gateway's
+   * transport (always `true` for HTTP agents). Decide with this instead of asking the transport.
+   */
+  readonly reachable: boolean;
 
   /** Slots busy as last reported by the agent. */
   readonly slotsBusy: number;
@@ -127,6 +132,16 @@ export type RegistryEvent =
       readonly freeSlots: number;
     };
 
+/**
+ * A status of an agent that never registered, dropped unused: evicted by newer ones
+ * (`maxPendingStatus`) or kept too long (`pendingStatusTtlMs`). Peers choose these ids, so a
+ * consumer that logs them should rate-limit.
+ */
+export interface StatusDropped {
+  readonly agentId: string;
+  readonly reason: 'evicted' | 'expired';
+}
+
 /** A filter over the fleet; every given field must match. Served from indexes. */
 export interface AgentQuery {
   /** Serves this model, or any of these models. */
@@ -169,6 +184,10 @@ export interface RegistryOptions {
   readonly probeFailuresToOffline?: number;
   /** Weight of a new latency sample in the EMA, in (0, 1] (default 0.3). */
   readonly latencyAlpha?: number;
+  /** Most statuses kept for agents that have not registered yet (default 1,024; oldest dropped). */
+  readonly maxPendingStatus?: number;
+  /** How long such a status is kept, ms (default 30,000). */
+  readonly pendingStatusTtlMs?: number;
   /** `owned_by` in the models list (default `dds-llm`). */
   readonly ownedBy?: string;
   /** Wall-clock time in ms for the models list's `created` (default `Date.now`). */
