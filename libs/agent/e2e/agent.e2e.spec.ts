@@ -1,5 +1,5 @@
 import { DomainParticipant } from '@dds/transport';
-import { FleetClient, type AgentStatusInfo, type ResponseEvent } from '@dds/protocol';
+import { FleetClient, FleetView, type AgentStatusInfo, type ResponseEvent } from '@dds/protocol';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { Agent, FailureInjectingEngine, SimEngine, type Engine } from '../src';
 
@@ -22,6 +22,8 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
   let gw: DomainParticipant;
   let ap: DomainParticipant;
   let client: FleetClient;
+  /** What the client announced: the client itself keeps no fleet state. */
+  let view: FleetView;
   const agents: Agent[] = [];
 
   async function startAgent(
@@ -51,10 +53,12 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     gw = new DomainParticipant({ domainId: DOMAIN });
     ap = new DomainParticipant({ domainId: DOMAIN });
     client = new FleetClient({ participant: gw, gatewayId: 'gw-agent-e2e' });
+    view = new FleetView(client);
   });
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
+    view.close();
     client.close();
     ap.close();
     gw.close();
@@ -65,7 +69,7 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
       httpEndpoint: 'http://127.0.0.1:1/v1',
       maxContextTokens: 4096,
     });
-    expect(client.agent('reg-1')?.info).toMatchObject({
+    expect(view.agent('reg-1')?.info).toMatchObject({
       models: ['phi-4-mini'],
       specialization: 'text',
       // The sim engine continues other agents' answers, so the agent announces it.
@@ -357,7 +361,7 @@ describe('Agent over DDS (agent and gateway client in one process, two participa
     expect(await updated).toMatchObject({
       agent: { models: ['phi-4-mini', 'llama-3.2-1b'], version: '0.2.0' },
     });
-    expect(client.agent('update-1')?.info.models).toEqual(['phi-4-mini', 'llama-3.2-1b']);
+    expect(view.agent('update-1')?.info.models).toEqual(['phi-4-mini', 'llama-3.2-1b']);
     const llama = await collect(
       client.request('update-1', {
         kind: 'chat',
