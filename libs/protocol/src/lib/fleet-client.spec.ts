@@ -19,19 +19,12 @@ describe('FleetClient', () => {
 
   afterAll(() => pp.close());
 
-  it('ready() on a closed client rejects with a closed ProtocolError', async () => {
-    const client = new FleetClient({ participant: pp, gatewayId: 'gw-closed' });
-    client.close();
-    const err = await client.ready('nobody', 50).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ProtocolError);
-    expect(err).toMatchObject({ code: 'closed' });
-  });
-
-  it('a deadline longer than a Node timer can hold does not expire at once', async () => {
-    const endpoint = new AgentEndpoint({
+  /** A one-slot agent of model `m` on this file's participant. */
+  const testEndpoint = (agentId: string) =>
+    new AgentEndpoint({
       participant: pp,
       info: {
-        agentId: 'far-deadline',
+        agentId,
         models: ['m'],
         specialization: 'text',
         capabilities: [],
@@ -41,6 +34,17 @@ describe('FleetClient', () => {
         hostname: 'localhost',
       },
     });
+
+  it('ready() on a closed client rejects with a closed ProtocolError', async () => {
+    const client = new FleetClient({ participant: pp, gatewayId: 'gw-closed' });
+    client.close();
+    const err = await client.ready('nobody', 50).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect(err).toMatchObject({ code: 'closed' });
+  });
+
+  it('a deadline longer than a Node timer can hold does not expire at once', async () => {
+    const endpoint = testEndpoint('far-deadline');
     const seen: (number | undefined)[] = [];
     // Answers only after a timer overflowing to 1 ms would have fired on either side.
     endpoint.onRequest((s) => {
@@ -92,19 +96,7 @@ describe('FleetClient', () => {
         onEvent = () => seen.includes(what) && resolve();
         onEvent();
       });
-    const endpoint = new AgentEndpoint({
-      participant: pp,
-      info: {
-        agentId: 'reach-1',
-        models: ['m'],
-        specialization: 'text',
-        capabilities: [],
-        slots: 1,
-        maxContextTokens: 1024,
-        version: 'test',
-        hostname: 'localhost',
-      },
-    });
+    const endpoint = testEndpoint('reach-1');
     try {
       endpoint.start();
       await until('reachable:true');
