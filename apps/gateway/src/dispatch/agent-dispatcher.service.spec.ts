@@ -1,9 +1,8 @@
 import { ContextStore, type ContextMessage } from '@dds/context';
-import type { ProtocolRequest, ResponseEvent } from '@dds/protocol';
+import { errorEvent, type ProtocolRequest, type ResponseEvent } from '@dds/protocol';
 import { AgentRegistry, type AgentRegistration } from '@dds/registry';
 import { AgentSelector } from '@dds/selector';
 import type { AgentChannel, AgentTarget } from '../fleet/agent-channel';
-import { errorEvent } from '../fleet/agent-channel';
 import { AgentDispatcher } from './agent-dispatcher.service';
 import { DispatchMetrics } from './dispatch.metrics';
 import {

@@ -1,6 +1,5 @@
-import type { ProtocolRequest, ResponseEvent } from '@dds/protocol';
+import { errorEvent, type ProtocolRequest, type ResponseEvent } from '@dds/protocol';
 import type { AgentChannel, AgentTarget } from '../fleet/agent-channel';
-import { errorEvent } from '../fleet/agent-channel';
 import { HttpFallbackChannel } from './http-fallback.channel';
 
 const FINAL: ResponseEvent = {

@@ -21,13 +21,3 @@ export interface AgentChannel {
   /** Called once per event received from an agent (for transport metrics). */
   received?(): void;
 }
-
-/** A terminal error event. */
-export function errorEvent(
-  code: string,
-  message: string,
-  retryable: boolean,
-  outputStarted: boolean,
-): Extract<ResponseEvent, { type: 'error' }> {
-  return { type: 'error', code, message, retryable, outputStarted };
-}

@@ -5,13 +5,14 @@ import {
   type ChatCompletionChunk,
 } from '@dds/openai-schema';
 import {
+  errorEvent,
   ProtocolError,
   type ProtocolRequest,
   type ResponseEvent,
   type ToolCallDelta,
 } from '@dds/protocol';
 import { Agent, errors as undiciErrors, request } from 'undici';
-import { errorEvent, type AgentChannel, type AgentTarget } from './agent-channel';
+import type { AgentChannel, AgentTarget } from './agent-channel';
 
 /** Options of {@link HttpAgentChannel}. */
 export interface HttpAgentChannelOptions {

@@ -28,6 +28,7 @@ import {
 } from './codec';
 import { EventQueue } from './event-queue';
 import {
+  errorEvent,
   PROTOCOL_VERSION,
   type AgentInfo,
   type AgentStatusInfo,
@@ -716,15 +717,6 @@ function matchOrAbort(
       resolve(ok);
     });
   });
-}
-
-function errorEvent(
-  code: string,
-  message: string,
-  retryable: boolean,
-  outputStarted: boolean,
-): Terminal {
-  return { type: 'error', code, message, retryable, outputStarted };
 }
 
 /** A sample carrying only the key of a request (what dispose/unregister need). */

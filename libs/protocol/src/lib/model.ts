@@ -145,6 +145,19 @@ export type ResponseEvent =
       readonly outputStarted: boolean;
     };
 
+/** The terminal `error` event of a request. */
+export type ResponseErrorEvent = Extract<ResponseEvent, { type: 'error' }>;
+
+/** Builds a {@link ResponseErrorEvent}; every channel (DDS or HTTP) reports failures with it. */
+export function errorEvent(
+  code: string,
+  message: string,
+  retryable: boolean,
+  outputStarted: boolean,
+): ResponseErrorEvent {
+  return { type: 'error', code, message, retryable, outputStarted };
+}
+
 /** Fleet membership and load changes, as a {@link FleetClient} observes them. */
 export type FleetEvent =
   | { readonly type: 'registered'; readonly agent: AgentInfo }
