@@ -16,7 +16,8 @@ import {
   SchedulerClosedError,
 } from '@dds/scheduler';
 import { isRetryable } from './agent-dispatcher.service';
-import { strategyName, toClientError } from './completion.service';
+import { toClientError } from './client-errors';
+import { strategyName } from './completion.service';
 import { AgentAttemptError } from './gateway-job';
 
 describe('toClientError', () => {
@@ -37,6 +38,9 @@ describe('toClientError', () => {
       new AgentFailedError('a', 3, false, new AgentAttemptError(code, `boom ${code}`, true));
     expect(toClientError(failed('engine_error'), 1000)).toBeInstanceOf(BadGatewayError);
     expect(toClientError(failed('agent_gone'), 1000).status).toBe(502);
+    // Codes come from peers: one that names an Object property is still just an agent failure.
+    expect(toClientError(failed('constructor'), 1000)).toBeInstanceOf(BadGatewayError);
+    expect(toClientError(failed('__proto__'), 1000)).toBeInstanceOf(BadGatewayError);
     expect(toClientError(failed('deadline_exceeded'), 1000)).toBeInstanceOf(GatewayTimeoutError);
     const refused = toClientError(
       new AgentAttemptError('invalid_field', 'temperature out of range', false),

@@ -1,12 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
-  BadGatewayError,
-  GatewayTimeoutError,
-  InternalServerError,
-  OpenAIError,
   OpenAIRequestError,
-  QueueFullError as OpenAIQueueFullError,
-  ServiceUnavailableError,
   promptText,
   requiresTools,
   requiresVision,
@@ -16,17 +10,7 @@ import {
   type EmbeddingRequest,
   type ValidationOptions,
 } from '@dds/openai-schema';
-import {
-  AgentFailedError,
-  CancelledError,
-  DeadlineExceededError,
-  InvalidJobError,
-  NoCapacityError,
-  QueueFullError,
-  SchedulerClosedError,
-  type JobResult,
-  type Scheduler,
-} from '@dds/scheduler';
+import { CancelledError, type JobResult, type Scheduler } from '@dds/scheduler';
 import type { SelectionRequest, StrategyName } from '@dds/selector';
 import { MAX_SESSION_ID_LENGTH } from '@dds/context';
 import type { Logger } from 'pino';
@@ -34,13 +18,8 @@ import { GATEWAY_CONFIG, GATEWAY_LOGGER, REQUEST_SCHEDULER } from '../app/core.t
 import type { GatewayConfig } from '../config/config.schema';
 import { RequestFeed, type RequestTrace } from '../dashboard/request-feed.service';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  AgentAttemptError,
-  type GatewayJob,
-  type JobOutcome,
-  type OutputEvent,
-  type OutputSink,
-} from './gateway-job';
+import { type GatewayJob, type JobOutcome, type OutputEvent, type OutputSink } from './gateway-job';
+import { toClientError } from './client-errors';
 import { ResponseCollector } from './response-assembler';
 
 /** Per-request routing hints, from headers (REST) or frame fields (WebSocket). */
@@ -112,7 +91,7 @@ export function strategyName(name: string): StrategyName | undefined {
 /**
  * The request path shared by REST, SSE and WebSocket: validate → routing hints → scheduler
  * (priority, deadline, admission) → dispatcher (selector, DDS/HTTP). Errors leave as
- * {@link OpenAIError}s.
+ * `OpenAIError`s.
  */
 @Injectable()
 export class CompletionService {
@@ -142,7 +121,7 @@ export class CompletionService {
   /** The gateway's limits as every API's validator takes them (`limits.max_json_depth`). */
   readonly validation: ValidationOptions;
 
-  /** Validates a chat body and derives its routing. Throws a 400 {@link OpenAIError}. */
+  /** Validates a chat body and derives its routing. Throws a 400 `OpenAIError`. */
   prepareChat(body: unknown, hints: RequestHints): PreparedRequest {
     const limits = this.config.limits;
     const req: ChatCompletionRequest = validateChatCompletionRequest(body, this.validation);
@@ -198,7 +177,7 @@ export class CompletionService {
     };
   }
 
-  /** Validates an embeddings body and derives its routing. Throws a 400 {@link OpenAIError}. */
+  /** Validates an embeddings body and derives its routing. Throws a 400 `OpenAIError`. */
   prepareEmbedding(body: unknown, hints: RequestHints): PreparedRequest {
     const req: EmbeddingRequest = validateEmbeddingRequest(body, {
       maxJsonDepth: this.config.limits.max_json_depth,
@@ -225,7 +204,7 @@ export class CompletionService {
    * Runs a prepared request, its output streamed live through `options.onOutput` or collected
    * into the returned {@link Completion}. The request's metrics are recorded here, once, for
    * every API: outcome, duration, and for live output time to first output and inter-output gaps.
-   * Rejects with an {@link OpenAIError}, or with {@link CancelledError} when `signal` aborted it.
+   * Rejects with an `OpenAIError`, or with {@link CancelledError} when `signal` aborted it.
    */
   async execute(
     prepared: PreparedRequest,
@@ -383,50 +362,4 @@ class LiveSink implements OutputSink {
   reset(): void {
     // Live output already reached the client: nothing to drop.
   }
-}
-
-const REQUEST_ERROR_CODES = new Set([
-  'invalid_field',
-  'malformed_json',
-  'unknown_kind',
-  'field_too_long',
-]);
-
-/** Maps whatever a job failed with to the OpenAI error the client sees. */
-export function toClientError(err: unknown, deadlineMs: number): OpenAIError {
-  if (err instanceof OpenAIError) return err;
-  if (err instanceof QueueFullError) {
-    return new OpenAIQueueFullError(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-  }
-  if (err instanceof DeadlineExceededError) {
-    return new GatewayTimeoutError(
-      `The request did not complete within its deadline of ${deadlineMs} ms.`,
-    );
-  }
-  if (err instanceof NoCapacityError || err instanceof SchedulerClosedError) {
-    return new ServiceUnavailableError(err.message);
-  }
-  if (err instanceof InvalidJobError) return new OpenAIRequestError(err.message);
-  const attempt =
-    err instanceof AgentAttemptError
-      ? err
-      : err instanceof AgentFailedError && err.cause instanceof AgentAttemptError
-        ? err.cause
-        : undefined;
-  if (attempt) {
-    if (REQUEST_ERROR_CODES.has(attempt.code)) return new OpenAIRequestError(attempt.message);
-    if (attempt.code === 'model_not_found') return new BadGatewayError(attempt.message);
-    if (attempt.code === 'context_length_exceeded') {
-      return new OpenAIRequestError(attempt.message, 'messages', 'context_length_exceeded');
-    }
-    if (attempt.code === 'deadline_exceeded') {
-      return new GatewayTimeoutError(
-        `The request did not complete within its deadline of ${deadlineMs} ms.`,
-      );
-    }
-    return new BadGatewayError(`The agent failed: ${attempt.message}`);
-  }
-  if (err instanceof AgentFailedError)
-    return new BadGatewayError(`The agent failed: ${err.message}`);
-  return new InternalServerError();
 }

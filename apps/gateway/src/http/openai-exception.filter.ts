@@ -13,6 +13,27 @@ import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { isAnthropicRoute } from '../anthropic/anthropic-route';
 
+const unparsableBody = () =>
+  new OpenAIRequestError(
+    'We could not parse the JSON body of your request. The API expects a JSON payload.',
+    null,
+    'invalid_json',
+  );
+
+/** fastify's error codes (its `lib/errors.js`) that mean something precise to the client. */
+const FASTIFY_ERRORS: ReadonlyMap<string, (bodyLimit: number) => OpenAIError> = new Map([
+  ['FST_ERR_CTP_BODY_TOO_LARGE', (bodyLimit: number) => new RequestTooLargeError(bodyLimit)],
+  [
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    () =>
+      new OpenAIRequestError(
+        'Unsupported content type: send the body as application/json.',
+        null,
+        'invalid_content_type',
+      ),
+  ],
+]);
+
 /** Anything thrown on the HTTP path, as the OpenAI error the client gets. */
 export function toHttpError(err: unknown, bodyLimit: number): OpenAIError {
   if (err instanceof OpenAIError) return err;
@@ -25,20 +46,11 @@ export function toHttpError(err: unknown, bodyLimit: number): OpenAIError {
   }
   const code = (err as { code?: unknown } | null)?.code;
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new RequestTooLargeError(bodyLimit);
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new OpenAIRequestError(
-      'Unsupported content type: send the body as application/json.',
-      null,
-      'invalid_content_type',
-    );
-  }
-  if (typeof code === 'string' && code.startsWith('FST_ERR_CTP')) {
-    return new OpenAIRequestError(
-      'We could not parse the JSON body of your request. The API expects a JSON payload.',
-      null,
-      'invalid_json',
-    );
+  if (typeof code === 'string') {
+    const known = FASTIFY_ERRORS.get(code);
+    if (known) return known(bodyLimit);
+    // Every other content-type parser failure is a body that is not the JSON it claims to be.
+    if (code.startsWith('FST_ERR_CTP')) return unparsableBody();
   }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return new OpenAIRequestError(err instanceof Error ? err.message : 'Bad request.');
