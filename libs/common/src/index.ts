@@ -1,1 +1,2 @@
 export * from './lib/clock';
+export * from './lib/agent.model';

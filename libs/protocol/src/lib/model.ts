@@ -3,49 +3,27 @@
  * shapes are the IDL structs in `idl/agent.idl`; `codec.ts` converts between the two.
  */
 
+import type { AgentDescription, AgentLoad } from '@dds/common';
+
+export { AGENT_STATES, SPECIALIZATIONS } from '@dds/common';
+export type { AgentState, Specialization } from '@dds/common';
+
 /** The protocol version this library speaks. Bumped on any incompatible wire change. */
 export const PROTOCOL_VERSION = 1;
-
-/** What an agent is for: chat on text, chat with image inputs, or embeddings. */
-export type Specialization = 'text' | 'vision' | 'embedding';
-/** Every {@link Specialization}, for validation. */
-export const SPECIALIZATIONS: readonly Specialization[] = ['text', 'vision', 'embedding'];
-
-/** An agent's state as reported on `agent/status`. */
-export type AgentState = 'idle' | 'busy' | 'draining';
-/** Every {@link AgentState}, for validation. */
-export const AGENT_STATES: readonly AgentState[] = ['idle', 'busy', 'draining'];
 
 /** The OpenAI endpoint a request is for: chat completions or embeddings. */
 export type RequestKind = 'chat' | 'embedding';
 
-/** What an agent announces on `agent/register`. */
-export interface AgentInfo {
-  readonly agentId: string;
+/** What an agent announces on `agent/register`: its description plus the wire's own facts. */
+export interface AgentInfo extends AgentDescription {
   readonly protocolVersion: number;
-  readonly models: readonly string[];
-  readonly specialization: Specialization;
-  /** e.g. `streaming`, `functions`, `vision`, `embeddings`. */
-  readonly capabilities: readonly string[];
-  readonly slots: number;
-  readonly maxContextTokens: number;
-  readonly version: string;
-  readonly hostname: string;
-  /** OpenAI-compatible base URL (e.g. `http://127.0.0.1:8101/v1`), absent when the agent has none. */
-  readonly httpEndpoint?: string;
   /** The liveliness lease (ms) the agent's writers offer. */
   readonly leaseMs: number;
 }
 
 /** What an agent reports on `agent/status`. */
-export interface AgentStatusInfo {
+export interface AgentStatusInfo extends AgentLoad {
   readonly agentId: string;
-  readonly state: AgentState;
-  readonly slotsBusy: number;
-  readonly slotsTotal: number;
-  readonly queueDepth: number;
-  readonly emaLatencyMs: number;
-  readonly tokensPerSecond: number;
   /** The agent's heartbeat period (ms): a status older than ~3 heartbeats is stale. */
   readonly heartbeatMs: number;
 }

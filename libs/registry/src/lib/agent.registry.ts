@@ -18,8 +18,8 @@ import {
   SPECIALIZATIONS,
   Specialization,
 } from './registry.types';
+import { AGENT_STATES } from '@dds/common';
 
-const AGENT_STATES: readonly AgentState[] = ['idle', 'busy', 'draining'];
 const TRANSPORTS: readonly AgentTransport[] = ['dds', 'http'];
 
 /** How usable a health is for new work: only an increase may free capacity. */

@@ -1,13 +1,10 @@
-import type { Clock } from '@dds/common';
+import type { AgentDescription, AgentLoad, AgentState, Clock, Specialization } from '@dds/common';
 
-/** What kind of work an agent serves (the seed's `specialization`). */
-export type Specialization = 'text' | 'vision' | 'embedding';
+export { SPECIALIZATIONS } from '@dds/common';
+export type { AgentState, Specialization } from '@dds/common';
 
 /** How the gateway reaches an agent. */
 export type AgentTransport = 'dds' | 'http';
-
-/** The state an agent reports about itself on `agent/status`. */
-export type AgentState = 'idle' | 'busy' | 'draining';
 
 /**
  * The registry's verdict on an agent:
@@ -18,38 +15,14 @@ export type AgentState = 'idle' | 'busy' | 'draining';
  */
 export type AgentHealth = 'healthy' | 'suspect' | 'offline' | 'draining';
 
-/** Every value of {@link Specialization}, for validation. */
-export const SPECIALIZATIONS: readonly Specialization[] = ['text', 'vision', 'embedding'];
-
 /** An agent's announcement (from `agent/register`, or an HTTP agent from configuration). */
-export interface AgentRegistration {
-  readonly agentId: string;
-  /** Model ids the agent serves; at least one. */
-  readonly models: readonly string[];
-  readonly specialization: Specialization;
-  /** Free-form capability names, e.g. `streaming`, `functions`, `vision`. */
-  readonly capabilities: readonly string[];
-  /** Concurrent requests the agent can run (integer ≥ 1). */
-  readonly slots: number;
-  /** Context window in tokens (integer ≥ 1). */
-  readonly maxContextTokens: number;
-  readonly version: string;
-  readonly hostname: string;
-  /** Where an HTTP agent (or a DDS agent's HTTP fallback) listens. Required when `transport` is `http`. */
-  readonly httpEndpoint?: string;
+export interface AgentRegistration extends AgentDescription {
+  /** How the gateway reaches it; an `http` agent needs its `httpEndpoint`. */
   readonly transport: AgentTransport;
 }
 
 /** An agent's load report (from `agent/status`). */
-export interface AgentStatusReport {
-  readonly state: AgentState;
-  readonly slotsBusy: number;
-  readonly slotsTotal: number;
-  readonly queueDepth: number;
-  /** The agent's own EMA of request latency, in ms (0 when it has none yet). */
-  readonly emaLatencyMs: number;
-  readonly tokensPerSecond: number;
-}
+export type AgentStatusReport = AgentLoad;
 
 /**
  * The registry's view of one agent. Views are the registry's live records, typed read-only so that
