@@ -3,7 +3,6 @@ import { Clock, systemClock, TimerHandle } from '@dds/common';
 import { InvalidAgentInputError } from './registry.errors';
 import {
   AgentHealth,
-  AgentQuery,
   AgentRegistration,
   AgentState,
   AgentStatusReport,
@@ -111,7 +110,6 @@ export const MAX_AGENT_MODELS = 64;
 export const MAX_MODEL_NAME_LENGTH = 256;
 /** Most capabilities one agent may announce. */
 export const MAX_AGENT_CAPABILITIES = 64;
-const MAX_UNION_CACHE = 256;
 
 function fail(field: string, message: string): never {
   throw new InvalidAgentInputError(field, message);
@@ -239,13 +237,8 @@ export class AgentRegistry {
   private readonly dropped = new Subject<StatusDropped>();
   private readonly agents = new Map<string, AgentRecord>();
   private readonly byModelIndex = new Map<string, IndexBucket>();
-  private readonly bySpecializationIndex = new Map<string, IndexBucket>();
-  private readonly byCapabilityIndex = new Map<string, IndexBucket>();
   private readonly modelFirstSeen = new Map<string, number>();
   private listCache: readonly AgentRecord[] | undefined;
-  /** Bumped on every index change: the alias-union cache is valid for one generation. */
-  private generation = 0;
-  private readonly unionCache = new Map<string, { generation: number; agents: AgentRecord[] }>();
   /**
    * Statuses that overtook their agent's registration (on DDS they travel on another topic):
    * applied when it arrives. Bounded and expiring, since peers choose the ids; insertion order is
@@ -597,75 +590,6 @@ export class AgentRegistry {
   }
 
   /**
-   * Agents serving `model` or any of `aliases` (any health): the selector's candidates for a
-   * request with aliases. Like {@link AgentRegistry.byModel}, the array keeps its identity until
-   * the membership changes. Do not mutate.
-   */
-  candidatesFor(model: string, aliases?: readonly string[]): readonly AgentView[] {
-    if (aliases === undefined || aliases.length === 0) return this.byModel(model);
-    const key = [model, ...aliases].join('\u0000');
-    const hit = this.unionCache.get(key);
-    if (hit && hit.generation === this.generation) return hit.agents;
-    const union = new Set<AgentRecord>();
-    for (const m of [model, ...aliases]) {
-      for (const r of this.byModelIndex.get(m)?.members ?? []) union.add(r);
-    }
-    if (this.unionCache.size >= MAX_UNION_CACHE) this.unionCache.clear();
-    const agents = [...union];
-    this.unionCache.set(key, { generation: this.generation, agents });
-    return agents;
-  }
-
-  bySpecialization(specialization: Specialization): readonly AgentView[] {
-    return this.bySpecializationIndex.get(specialization)?.array() ?? EMPTY;
-  }
-
-  byCapability(capability: string): readonly AgentView[] {
-    return this.byCapabilityIndex.get(capability)?.array() ?? EMPTY;
-  }
-
-  /** Agents matching every field of `query`, scanning only the smallest matching index. */
-  find(query: AgentQuery): AgentView[] {
-    const sources: (readonly AgentRecord[])[] = [];
-    const models =
-      query.model === undefined
-        ? undefined
-        : typeof query.model === 'string'
-          ? [query.model]
-          : query.model;
-    if (models) {
-      if (models.length === 1) {
-        sources.push(this.byModelIndex.get(models[0])?.array() ?? []);
-      } else {
-        const union = new Set<AgentRecord>();
-        for (const m of models) {
-          for (const r of this.byModelIndex.get(m)?.members ?? []) union.add(r);
-        }
-        sources.push([...union]);
-      }
-    }
-    if (query.specialization !== undefined) {
-      sources.push(this.bySpecializationIndex.get(query.specialization)?.array() ?? []);
-    }
-    for (const c of query.capabilities ?? []) {
-      sources.push(this.byCapabilityIndex.get(c)?.array() ?? []);
-    }
-    let base: readonly AgentRecord[] = sources.length ? sources[0] : (this.list() as AgentRecord[]);
-    for (const s of sources) if (s.length < base.length) base = s;
-    const out: AgentView[] = [];
-    for (const r of base) {
-      if (models && !models.some((m) => r.models.includes(m))) continue;
-      if (query.specialization !== undefined && r.specialization !== query.specialization) continue;
-      if (query.capabilities && !query.capabilities.every((c) => r.capabilities.includes(c))) {
-        continue;
-      }
-      if (query.health && !query.health.includes(r.health)) continue;
-      out.push(r);
-    }
-    return out;
-  }
-
-  /**
    * The OpenAI `/models` list: every model served by at least one agent that is not offline,
    * sorted by id.
    */
@@ -784,21 +708,15 @@ export class AgentRegistry {
   }
 
   private index(rec: AgentRecord): void {
-    this.generation++;
     for (const m of rec.models) bucket(this.byModelIndex, m).add(rec);
-    bucket(this.bySpecializationIndex, rec.specialization).add(rec);
-    for (const c of rec.capabilities) bucket(this.byCapabilityIndex, c).add(rec);
   }
 
   private unindex(rec: AgentRecord): void {
-    this.generation++;
     for (const m of rec.models) {
       unbucket(this.byModelIndex, m, rec);
       // Nothing is kept per model nobody serves (peers choose model names).
       if (!this.byModelIndex.has(m)) this.modelFirstSeen.delete(m);
     }
-    unbucket(this.bySpecializationIndex, rec.specialization, rec);
-    for (const c of rec.capabilities) unbucket(this.byCapabilityIndex, c, rec);
   }
 }
 

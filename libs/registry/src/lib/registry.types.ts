@@ -115,17 +115,6 @@ export interface StatusDropped {
   readonly reason: 'evicted' | 'expired';
 }
 
-/** A filter over the fleet; every given field must match. Served from indexes. */
-export interface AgentQuery {
-  /** Serves this model, or any of these models. */
-  readonly model?: string | readonly string[];
-  readonly specialization?: Specialization;
-  /** Has all of these capabilities. */
-  readonly capabilities?: readonly string[];
-  /** Only these health states (default: all). */
-  readonly health?: readonly AgentHealth[];
-}
-
 /** One entry of the OpenAI `/models` list. */
 export interface ModelEntry {
   readonly id: string;
