@@ -37,3 +37,4 @@ export * from './lib/anthropic.translator';
 export * from './lib/anthropic.renderer';
 export * from './lib/responses.items';
 export * from './lib/tool-call.merger';
+export * from './lib/openai-http.client';

@@ -1,17 +1,5 @@
-import {
-  decodeEmbeddingBase64,
-  readSseJson,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-} from '@dds/openai-schema';
-import {
-  errorEvent,
-  ProtocolError,
-  type ProtocolRequest,
-  type ResponseEvent,
-  type ToolCallDelta,
-} from '@dds/protocol';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { OpenAIHttpClient, OpenAIHttpError } from '@dds/openai-schema';
+import { errorEvent, ProtocolError, type ProtocolRequest, type ResponseEvent } from '@dds/protocol';
 import type { AgentChannel, AgentTarget } from './agent-channel';
 
 /** Options of {@link HttpAgentChannel}. */
@@ -22,25 +10,16 @@ export interface HttpAgentChannelOptions {
   readonly connections?: number;
 }
 
-interface EmbeddingBody {
-  data?: { index?: number; embedding?: number[] | string }[];
-  usage?: { prompt_tokens?: number; total_tokens?: number };
-}
-
 /**
- * The HTTP fallback: talks to OpenAI-compatible servers (`POST {endpoint}/chat/completions`,
- * `/embeddings`) with undici, streaming when the client streams, and turns their answers into
- * protocol {@link ResponseEvent}s.
+ * The HTTP fallback: talks to OpenAI-compatible servers through the shared
+ * {@link OpenAIHttpClient}, streaming when the client streams, and turns their answers into
+ * protocol {@link ResponseEvent}s (failures into one terminal error event).
  */
 export class HttpAgentChannel implements AgentChannel {
-  private readonly dispatcher: Agent;
+  private readonly client: OpenAIHttpClient;
 
   constructor(private readonly options: HttpAgentChannelOptions = {}) {
-    this.dispatcher = new Agent({
-      connections: options.connections ?? 64,
-      keepAliveTimeout: 30_000,
-      pipelining: 1,
-    });
+    this.client = new OpenAIHttpClient({ connections: options.connections ?? 64 });
   }
 
   /**
@@ -74,161 +53,60 @@ export class HttpAgentChannel implements AgentChannel {
       yield errorEvent('agent_not_found', `agent ${target.id} has no HTTP endpoint`, true, false);
       return;
     }
-    const base = target.httpEndpoint.replace(/\/+$/, '');
-    const path = req.kind === 'embedding' ? '/embeddings' : '/chat/completions';
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const key = this.options.apiKeys?.get(target.id);
-    if (key) headers['authorization'] = `Bearer ${key}`;
-    const timeout = req.deadlineMs !== undefined ? Math.max(1, req.deadlineMs) : undefined;
-    const signals =
-      timeout !== undefined ? AbortSignal.any([signal, AbortSignal.timeout(timeout)]) : signal;
-
-    let res;
-    try {
-      res = await request(base + path, {
-        method: 'POST',
-        headers,
-        body: text,
-        signal: signals,
-        dispatcher: this.dispatcher,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      yield this.failure(err, false);
-      return;
-    }
-    if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => '');
-      let message = `agent ${target.id} answered HTTP ${res.statusCode}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { message?: string } };
-        if (parsed.error?.message) message += `: ${parsed.error.message}`;
-      } catch {
-        // Not JSON: keep the status only; an upstream page must not leak to the client.
-      }
-      // 4xx means the request itself was refused: another agent would refuse it too.
-      yield errorEvent(
-        res.statusCode >= 500 || res.statusCode === 429 ? 'engine_error' : 'invalid_field',
-        message,
-        res.statusCode >= 500 || res.statusCode === 429,
-        false,
-      );
-      return;
-    }
-
-    let outputStarted = false;
+    const call = {
+      apiKey: this.options.apiKeys?.get(target.id),
+      signal,
+      timeoutMs: req.deadlineMs,
+    };
     try {
       if (req.kind === 'embedding') {
-        const parsed = (await res.body.json()) as EmbeddingBody;
-        const data = [...(parsed.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-        const embeddings = data.map((d) =>
-          typeof d.embedding === 'string'
-            ? decodeEmbeddingBase64(d.embedding)
-            : (d.embedding ?? []),
-        );
-        yield { type: 'embedding', embeddings };
-        const prompt = parsed.usage?.prompt_tokens ?? 0;
+        const r = await this.client.embeddings(target.httpEndpoint, text, call);
+        yield { type: 'embedding', embeddings: r.embeddings };
         yield {
           type: 'final',
           finishReason: 'stop',
-          usage: { prompt_tokens: prompt, completion_tokens: 0, total_tokens: prompt },
+          usage: {
+            prompt_tokens: r.promptTokens,
+            completion_tokens: 0,
+            total_tokens: r.promptTokens,
+          },
           agentId: target.id,
         };
         return;
       }
-      if (!req.stream) {
-        const parsed = (await res.body.json()) as ChatCompletion;
-        const choice = parsed.choices?.[0];
-        const content = choice?.message?.content;
-        if (typeof content === 'string' && content.length > 0) {
-          yield { type: 'text', text: content };
-        }
-        for (const [index, call] of (choice?.message?.tool_calls ?? []).entries()) {
-          yield {
-            type: 'tool-call',
-            delta: {
-              index,
-              id: call.id,
-              type: 'function',
-              function: { name: call.function.name, arguments: call.function.arguments },
-            },
-          };
-        }
-        yield {
-          type: 'final',
-          finishReason: choice?.finish_reason ?? 'stop',
-          usage: normaliseUsage(parsed.usage),
-          agentId: target.id,
-        };
-        return;
+      for await (const part of this.client.chat(target.httpEndpoint, text, req.stream, call)) {
+        yield part.type === 'final' ? { ...part, agentId: target.id } : part;
       }
-      let finishReason = 'stop';
-      let usage = normaliseUsage(undefined);
-      for await (const chunk of readSseJson<ChatCompletionChunk & { error?: { message?: string } }>(
-        res.body,
-      )) {
-        if (chunk.error) {
-          yield errorEvent(
-            'engine_error',
-            chunk.error.message ?? 'agent error',
-            !outputStarted,
-            outputStarted,
-          );
-          return;
-        }
-        if (chunk.usage) usage = normaliseUsage(chunk.usage);
-        const choice = chunk.choices?.[0];
-        if (!choice) continue;
-        if (choice.finish_reason) finishReason = choice.finish_reason;
-        const delta = choice.delta ?? {};
-        if (typeof delta.content === 'string' && delta.content.length > 0) {
-          outputStarted = true;
-          yield { type: 'text', text: delta.content };
-        }
-        for (const call of delta.tool_calls ?? []) {
-          outputStarted = true;
-          yield { type: 'tool-call', delta: call as ToolCallDelta };
-        }
-      }
-      yield { type: 'final', finishReason, usage, agentId: target.id };
     } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      yield this.failure(err, outputStarted);
-    } finally {
-      // Early exit (client gone): closing the body aborts the upstream request.
-      if (!res.body.destroyed) res.body.destroy();
+      if (!(err instanceof OpenAIHttpError)) throw err;
+      yield failureEvent(target.id, err);
     }
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
-  }
-
-  private failure(err: unknown, outputStarted: boolean) {
-    const timeout =
-      err instanceof undiciErrors.HeadersTimeoutError ||
-      err instanceof undiciErrors.BodyTimeoutError ||
-      (err as { name?: string })?.name === 'TimeoutError';
-    if (timeout)
-      return errorEvent('deadline_exceeded', 'agent did not answer in time', false, outputStarted);
-    const message = err instanceof Error ? err.message : String(err);
-    return errorEvent('agent_gone', `agent unreachable: ${message}`, !outputStarted, outputStarted);
+    return this.client.close();
   }
 }
 
-function normaliseUsage(
-  u:
-    | Partial<{ prompt_tokens: number; completion_tokens: number; total_tokens: number }>
-    | null
-    | undefined,
-) {
-  const prompt = u?.prompt_tokens ?? 0;
-  const completion = u?.completion_tokens ?? 0;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: u?.total_tokens ?? prompt + completion,
-  };
+/** One terminal event per failure: retryable elsewhere only while nothing reached the client. */
+function failureEvent(agentId: string, err: OpenAIHttpError): ResponseEvent {
+  const started = err.outputStarted;
+  switch (err.failure) {
+    case 'timeout':
+      return errorEvent('deadline_exceeded', 'agent did not answer in time', false, started);
+    case 'unreachable':
+      return errorEvent('agent_gone', `agent ${agentId} ${err.message}`, !started, started);
+    case 'upstream-error':
+      return errorEvent('engine_error', err.upstreamMessage ?? 'agent error', !started, started);
+    case 'bad-answer':
+      return errorEvent('engine_error', `agent ${agentId} ${err.message}`, true, false);
+    case 'status':
+      // A 4xx means the request itself was refused: another agent would refuse it too.
+      return errorEvent(
+        err.retryable ? 'engine_error' : 'invalid_field',
+        `agent ${agentId} ${err.message}`,
+        err.retryable,
+        false,
+      );
+  }
 }
