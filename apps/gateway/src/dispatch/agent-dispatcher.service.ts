@@ -58,11 +58,20 @@ export class AgentDispatcher implements Dispatcher<GatewayJob, JobOutcome> {
   private readonly progressOf = new WeakMap<GatewayJob, StreamProgress>();
 
   tryAssign(job: GatewayJob, exclude: ReadonlySet<string>): Assignment | undefined {
-    let candidates: readonly AgentView[] = this.registry.byModel(job.model);
-    if (exclude.size) candidates = candidates.filter((a) => !exclude.has(a.id));
+    // The registry's array as it is, `exclude` going to the selector: a filtered copy would be a
+    // new array per attempt and defeat the identity-keyed caches whenever a breaker is open.
+    const candidates = this.registry.byModel(job.model);
     try {
       // Only sampled requests pay for an explanation (it allocates per candidate).
-      const selection = job.trace?.sampled ? { ...job.selection, explain: true } : job.selection;
+      const explain = job.trace?.sampled === true;
+      const selection =
+        exclude.size || explain
+          ? {
+              ...job.selection,
+              ...(exclude.size ? { exclude } : {}),
+              ...(explain ? { explain } : {}),
+            }
+          : job.selection;
       const chosen = this.selector.select(selection, candidates);
       job.trace?.assigned(chosen.agent.id, chosen.strategy, chosen.explanation);
       return { agentId: chosen.agent.id };

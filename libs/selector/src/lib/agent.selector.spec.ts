@@ -61,7 +61,7 @@ describe('AgentSelector: filters', () => {
   ];
   const table: [string, Partial<SelectionRequest>, string[]][] = [
     ['exact model, any specialization', {}, ['text', 'vision', 'nofn']],
-    ['model or alias', { aliases: ['m1-q4'], specialization: 'text' }, ['text', 'alias', 'nofn']],
+    ['exact model only, text', { specialization: 'text' }, ['text', 'nofn']],
     ['vision specialization', { specialization: 'vision' }, ['vision']],
     ['required functions capability', { capabilities: ['functions'] }, ['text']],
     ['text + streaming', { specialization: 'text', capabilities: ['streaming'] }, ['text', 'nofn']],
@@ -145,7 +145,7 @@ describe('AgentSelector: filters', () => {
     expect(() => new AgentSelector(options)).toThrow(new RangeError(message));
   });
 
-  it('never returns an offline, draining, full or wrong-model agent, whatever the strategy', () => {
+  it('never returns an offline, draining, full, excluded or wrong-model agent, whatever the strategy', () => {
     const arbAgent = fc.record({
       models: fc.uniqueArray(fc.constantFrom('m1', 'm2', 'm3'), { minLength: 1, maxLength: 2 }),
       specialization: fc.constantFrom('text' as const, 'vision' as const, 'embedding' as const),
@@ -162,7 +162,12 @@ describe('AgentSelector: filters', () => {
     });
     const arbRequest = fc.record({
       model: fc.constantFrom('m1', 'm2', 'm4'),
-      aliases: fc.option(fc.constant(['m3']), { nil: undefined }),
+      exclude: fc.option(
+        fc
+          .uniqueArray(fc.integer({ min: 0, max: 11 }), { maxLength: 4 })
+          .map((ids) => new Set(ids.map((i) => `a${i}`))),
+        { nil: undefined },
+      ),
       specialization: fc.option(fc.constantFrom('text' as const, 'vision' as const), {
         nil: undefined,
       }),
@@ -186,10 +191,11 @@ describe('AgentSelector: filters', () => {
             prefix: { maxNodes: 64 },
           });
           for (const req of requests) {
-            const wanted = [req.model, ...(req.aliases ?? [])];
-            const matching = candidates.filter(
+            // Excluded agents are as good as absent.
+            const present = candidates.filter((c) => !req.exclude?.has(c.id));
+            const matching = present.filter(
               (c) =>
-                c.models.some((m) => wanted.includes(m)) &&
+                (c.models as readonly string[]).includes(req.model) &&
                 (req.specialization === undefined || c.specialization === req.specialization) &&
                 (req.capabilities ?? []).every((cap) => c.capabilities.includes(cap)),
             );
@@ -213,7 +219,7 @@ describe('AgentSelector: filters', () => {
               }
             });
             if (allowed.length > 0) expect(outcome).toBe('selected');
-            else if (!candidates.some((c) => c.models.some((m) => wanted.includes(m))))
+            else if (!present.some((c) => (c.models as readonly string[]).includes(req.model)))
               expect(outcome).toBe('unknown-model');
             else if (matching.length === 0) expect(outcome).toBe('unsupported');
             else if (!matching.some((c) => c.health === 'healthy' || c.health === 'suspect'))
@@ -224,6 +230,85 @@ describe('AgentSelector: filters', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('AgentSelector: exclude', () => {
+  it.each(STRATEGIES)('%s never picks an excluded agent', (strategy) => {
+    const selector = new AgentSelector({ strategy, random: seeded(11) });
+    const agents = fleet(4);
+    agents[3].load = 0.9;
+    const exclude = new Set(['agent-0', 'agent-1']);
+    for (let i = 0; i < 20; i++) {
+      for (const explain of [false, true]) {
+        const sel = selector.select(
+          { model: 'm1', sessionId: `s${i}`, promptText: 'p'.repeat(40 + i), exclude, explain },
+          agents,
+        );
+        expect(['agent-2', 'agent-3']).toContain(sel.agent.id);
+        if (explain) {
+          expect(sel.explanation?.filteredOut.excluded).toBe(2);
+          expect(sel.explanation?.candidates.map((c) => c.id)).toEqual(['agent-2', 'agent-3']);
+        }
+      }
+    }
+  });
+
+  it.each(STRATEGIES)(
+    '%s: with every candidate excluded the model reads as unknown',
+    (strategy) => {
+      const selector = new AgentSelector({ strategy });
+      const agents = fleet(2);
+      const req = { model: 'm1', sessionId: 's', promptText: 'p'.repeat(80) };
+      const exclude = new Set(['agent-0', 'agent-1']);
+      expect(noAgentReason(() => selector.select({ ...req, exclude }, agents))).toBe(
+        'unknown-model',
+      );
+      expect(noAgentReason(() => selector.select({ ...req, exclude, explain: true }, agents))).toBe(
+        'unknown-model',
+      );
+      // The only agent excluded, the rest busy: the request waits, as with a filtered array.
+      agents[1].freeSlots = 0;
+      expect(
+        noAgentReason(() => selector.select({ ...req, exclude: new Set(['agent-0']) }, agents)),
+      ).toBe('all-busy');
+    },
+  );
+
+  it('falls back to suspect agents when the only healthy one is excluded', () => {
+    const selector = new AgentSelector();
+    const agents = [agent('healthy'), agent('suspect', { health: 'suspect' })];
+    expect(selector.select({ model: 'm1' }, agents).agent.id).toBe('healthy');
+    const sel = selector.select(
+      { model: 'm1', exclude: new Set(['healthy']), explain: true },
+      agents,
+    );
+    expect(sel.agent.id).toBe('suspect');
+    expect(sel.explanation?.healthTier).toBe('suspect');
+  });
+
+  it('keeps session homes across a retry that excludes another agent', () => {
+    const selector = new AgentSelector({ strategy: 'session' });
+    const agents = fleet(5);
+    const home = selector.select({ model: 'm1', sessionId: 's' }, agents).agent.id;
+    const other = agents.find((a) => a.id !== home)?.id as string;
+    const again = selector.select(
+      { model: 'm1', sessionId: 's', exclude: new Set([other]) },
+      agents,
+    );
+    expect(again.agent.id).toBe(home);
+    const moved = selector.select(
+      { model: 'm1', sessionId: 's', exclude: new Set([home]) },
+      agents,
+    );
+    expect(moved.agent.id).not.toBe(home);
+  });
+
+  it('rejects an exclude that is not a set', () => {
+    const selector = new AgentSelector();
+    expect(() =>
+      selector.select({ model: 'm1', exclude: ['a'] as unknown as ReadonlySet<string> }, fleet(1)),
+    ).toThrow(TypeError);
   });
 });
 
@@ -533,8 +618,20 @@ describe('AgentSelector: prefix affinity', () => {
       });
       const agents = fleet(3);
       const shared = 'S'.repeat(50);
-      selector.recordServed('agent-1', shared + 'x'.repeat(20));
-      selector.recordServed('agent-2', shared.slice(0, 20));
+      // Seed the cache: agent-1 serves the whole shared part, agent-2 its first two chunks.
+      const serveOn = (id: string, promptText: string) => {
+        const sel = selector.select(
+          {
+            model: 'm1',
+            promptText,
+            exclude: new Set(agents.map((a) => a.id).filter((a) => a !== id)),
+          },
+          agents,
+        );
+        expect(sel.agent.id).toBe(id);
+      };
+      serveOn('agent-1', shared + 'x'.repeat(20));
+      serveOn('agent-2', shared.slice(0, 20));
       const pick = () =>
         selector.select({ model: 'm1', promptText: shared + 'y'.repeat(20), explain }, agents);
       let sel = pick();

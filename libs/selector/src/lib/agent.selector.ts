@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { HashRing } from './hash.ring';
-import { PrefixIndex, PrefixPath } from './prefix.index';
+import { PrefixIndex } from './prefix.index';
 import { NoAgentError } from './selector.errors';
 import {
   CandidateScore,
@@ -14,36 +14,45 @@ import {
   StrategyName,
 } from './selector.types';
 
-/** The result of the filter pass, shared by every strategy. */
-interface Eligible<A extends SelectableAgent> {
-  /** Eligible agents of the chosen health tier, with a free slot. */
-  readonly tier: A[];
-  /** True when the tier is `healthy`, false when only suspect agents qualified. */
-  readonly healthyTier: boolean;
-  /** The tier's lowest load (first seen on ties), found during the filter pass. */
-  readonly leastLoaded: A;
-}
-
-/** A strategy's choice before the explanation is built. */
+/**
+ * A strategy's choice. `note` and `score` are set only when an explanation was asked for, so
+ * without one the choice is a plain {@link Selection} and is returned as it is.
+ */
 interface Choice<A extends SelectableAgent> {
   agent: A;
   strategy: StrategyName;
   note?: string;
-  /** Scores one candidate of the tier; only set when an explanation was asked for. */
+  /** Scores one member of the tier, for the explanation. */
   score?: (c: A) => { score: number; reason: string };
 }
 
 /**
- * Chooses the agent for a request: filters candidates (model or alias, specialization,
- * capabilities, health tier, free slot) and lets the strategy pick. Synchronous and I/O free.
+ * One strategy: picks among the candidates that {@link AgentSelector} `fits` (the current tier,
+ * with a free slot, not excluded), or returns undefined when none fits. Each strategy is written
+ * once: the same pick serves the quick healthy attempt, the suspect fallback and explanations.
+ */
+type Strategy = <A extends SelectableAgent>(
+  request: SelectionRequest,
+  candidates: readonly A[],
+  explain: boolean,
+) => Choice<A> | undefined;
+
+/** Health tiers in the order they are tried. */
+type Tier = 'healthy' | 'suspect';
+
+/**
+ * Chooses the agent for a request: filters candidates (model, specialization, capabilities,
+ * health tier, free slot, `exclude`) and lets the strategy pick. Synchronous and I/O free.
  *
- * Without `explain`, most decisions look at a few candidates only (round-robin cursor, random
- * pairs, the session's ring position, the prefix's cached agents); least-loaded scans once. The
- * full filter pass runs for explanations and whenever the quick look finds no healthy agent, so
- * the suspect fallback and the exact {@link NoAgentError} reason never depend on the shortcut.
+ * A strategy first picks among healthy agents without a filter pass: most decisions look at a
+ * few candidates only (round-robin cursor, random pairs, the session's ring position, the
+ * prefix's cached agents); least-loaded scans once. Only when no healthy agent fits, or for an
+ * explanation, does the counting filter pass run: it finds the tier (healthy, else suspect) or
+ * the exact {@link NoAgentError} reason, and the same strategy picks again in that tier.
  *
- * Pass the registry's `byModel(model)` / `candidatesFor(model, aliases)` arrays as candidates: the
- * selector caches its per-candidate-set lookups by array identity.
+ * Pass the registry's `byModel(model)` arrays as candidates and leave out agents with
+ * `request.exclude` rather than a filtered copy: the selector caches its per-candidate-set
+ * lookups by array identity.
  */
 export class AgentSelector {
   /** Strategy used when a request names none. */
@@ -60,9 +69,12 @@ export class AgentSelector {
     Map<string, SelectableAgent>
   >();
   private tieBreak = 0;
-  // Reused between calls (selection is synchronous) so the hot path allocates almost nothing.
-  private readonly healthyScratch: SelectableAgent[] = [];
-  private readonly suspectScratch: SelectableAgent[] = [];
+  private readonly strategies: Record<StrategyName, Strategy>;
+
+  // The decision under way (selection is synchronous): read by `fits`/`inTier`, so strategies
+  // test candidates without a closure allocated per call.
+  private request: SelectionRequest | undefined;
+  private tier: Tier = 'healthy';
 
   constructor(options: SelectorOptions = {}) {
     this.defaultStrategy = checkStrategy(options.strategy ?? 'least-loaded');
@@ -78,11 +90,19 @@ export class AgentSelector {
     if (!(this.loadMargin >= 0)) {
       throw new RangeError(`prefix.loadMargin must be ≥ 0, got ${this.loadMargin}`);
     }
+    this.strategies = {
+      'round-robin': (r, c, e) => this.roundRobin(r, c, e),
+      'least-loaded': (_r, c, e) => this.leastLoaded(c, e),
+      latency: (_r, c, e) => this.latency(c, e),
+      session: (r, c, e) => this.session(r, c, e),
+      prefix: (r, c, e) => this.prefix(r, c, e),
+    };
   }
 
   /**
    * Picks the agent for `request` among `candidates`. Throws {@link NoAgentError} when none can
-   * take it (with the reason), TypeError/RangeError on a malformed request.
+   * take it (with the reason; excluded agents count as absent), TypeError/RangeError on a
+   * malformed request.
    */
   select<A extends SelectableAgent>(
     request: SelectionRequest,
@@ -94,139 +114,37 @@ export class AgentSelector {
     if (typeof request.model !== 'string' || request.model.length === 0) {
       throw new TypeError('request.model must be a non-empty string');
     }
+    const exclude = request.exclude;
+    if (exclude !== undefined && (exclude === null || typeof exclude.has !== 'function')) {
+      throw new TypeError('request.exclude must be a Set of agent ids');
+    }
     if (!Array.isArray(candidates)) throw new TypeError('candidates must be an array');
     const strategy =
       request.strategy === undefined ? this.defaultStrategy : checkStrategy(request.strategy);
+    const pick = this.strategies[strategy];
+    const explain = request.explain === true;
 
-    if (request.explain !== true) {
-      const fast = this.fastPath(strategy, request, candidates);
-      if (fast !== undefined) return fast;
-    }
-
-    const healthy = this.healthyScratch as A[];
-    const suspect = this.suspectScratch as A[];
-    const { model, aliases, specialization, capabilities } = request;
-    let outModel = 0;
-    let outSpecialization = 0;
-    let outCapability = 0;
-    let outHealth = 0;
-    let outCapacity = 0;
-    let healthyMatching = 0;
-    let minHealthy: A | undefined;
-    let minSuspect: A | undefined;
+    this.request = request;
+    this.tier = 'healthy';
     try {
-      for (let i = 0; i < candidates.length; i++) {
-        const c = candidates[i];
-        if (!serves(c, model, aliases)) {
-          outModel++;
-          continue;
-        }
-        if (specialization !== undefined && c.specialization !== specialization) {
-          outSpecialization++;
-          continue;
-        }
-        if (capabilities !== undefined && !hasAll(c, capabilities)) {
-          outCapability++;
-          continue;
-        }
-        const h = c.health;
-        if (h !== 'healthy' && h !== 'suspect') {
-          outHealth++;
-          continue;
-        }
-        if (h === 'healthy') healthyMatching++;
-        if (!(c.freeSlots > 0)) {
-          outCapacity++;
-          continue;
-        }
-        if (h === 'healthy') {
-          healthy.push(c);
-          if (minHealthy === undefined || c.load < minHealthy.load) minHealthy = c;
-        } else {
-          suspect.push(c);
-          if (minSuspect === undefined || c.load < minSuspect.load) minSuspect = c;
-        }
+      if (!explain) {
+        const quick = pick(request, candidates, false);
+        if (quick !== undefined) return quick;
       }
-      const healthyTier = healthyMatching > 0;
-      const tier = healthyTier ? healthy : suspect;
-      if (tier.length === 0) {
-        const n = candidates.length;
-        if (outModel === n) throw new NoAgentError('unknown-model', model);
-        if (outModel + outSpecialization + outCapability === n) {
-          throw new NoAgentError('unsupported', model);
-        }
-        if (outModel + outSpecialization + outCapability + outHealth === n) {
-          throw new NoAgentError('unhealthy', model);
-        }
-        throw new NoAgentError('all-busy', model);
-      }
-
-      const explain = request.explain === true;
-      const eligible: Eligible<A> = {
-        tier,
-        healthyTier,
-        leastLoaded: (healthyTier ? minHealthy : minSuspect) as A,
-      };
-      let choice: Choice<A>;
-      switch (strategy) {
-        case 'round-robin':
-          choice = this.roundRobin(eligible, request, candidates, explain);
-          break;
-        case 'least-loaded':
-          choice = this.leastLoaded(eligible, explain);
-          break;
-        case 'latency':
-          choice = this.latency(eligible, explain);
-          break;
-        case 'session':
-          choice = this.session(eligible, request, candidates, explain);
-          break;
-        case 'prefix':
-          choice = this.prefix(eligible, request, candidates, explain);
-          break;
-      }
-      if (!explain) return { agent: choice.agent, strategy: choice.strategy };
-
-      const filteredOut: Partial<Record<FilterReason, number>> = {};
-      const skippedSuspects = healthyTier ? suspect.length : 0;
-      if (outModel) filteredOut.model = outModel;
-      if (outSpecialization) filteredOut.specialization = outSpecialization;
-      if (outCapability) filteredOut.capability = outCapability;
-      if (outHealth + skippedSuspects) filteredOut.health = outHealth + skippedSuspects;
-      if (outCapacity) filteredOut.capacity = outCapacity;
-      const score = choice.score;
-      const scored: CandidateScore[] = new Array(tier.length);
-      for (let i = 0; i < tier.length; i++) {
-        const c = tier[i];
-        const s = score?.(c);
-        scored[i] = { id: c.id, score: s?.score ?? 0, reason: s?.reason ?? '' };
-      }
-      const explanation: SelectionExplanation = {
-        agentId: choice.agent.id,
+      const counts = this.filterPass(request, candidates);
+      this.tier = counts.healthyTier ? 'healthy' : 'suspect';
+      // The filter pass found a fitting agent and every strategy finds one when one exists.
+      const choice = pick(request, candidates, explain) as Choice<A>;
+      if (!explain) return choice;
+      return {
+        agent: choice.agent,
         strategy: choice.strategy,
-        candidates: scored,
-        filteredOut,
-        healthTier: healthyTier ? 'healthy' : 'suspect',
-        ...(choice.note !== undefined ? { note: choice.note } : {}),
+        explanation: this.explain(choice, candidates, counts),
       };
-      return { agent: choice.agent, strategy: choice.strategy, explanation };
     } finally {
-      // Drop references so the scratch arrays never keep agent views alive.
-      healthy.length = 0;
-      suspect.length = 0;
+      // Drop the reference so the selector never keeps a request (and its prompt) alive.
+      this.request = undefined;
     }
-  }
-
-  /**
-   * Remembers that `agentId` served `promptText`, for the `prefix` strategy. `select` already
-   * records its own prefix decisions; call this when a request ended up elsewhere (e.g. a retry).
-   */
-  recordServed(agentId: string, promptText: string): void {
-    if (typeof agentId !== 'string' || agentId.length === 0) {
-      throw new TypeError('agentId must be a non-empty string');
-    }
-    if (typeof promptText !== 'string') throw new TypeError('promptText must be a string');
-    this.prefixes.record(agentId, this.prefixes.path(promptText));
   }
 
   /** Forgets an agent that left the fleet: its sessions move to their ring neighbours. */
@@ -239,56 +157,131 @@ export class AgentSelector {
     this.sessions?.delete(sessionId);
   }
 
-  // ---- fast paths ---------------------------------------------------------------------------
-  //
-  // Without an explanation, each strategy first tries to decide from a few healthy, eligible
-  // agents without the full filter pass. Whatever it returns, the full pass would also accept (a
-  // healthy agent with a free slot puts the decision in the healthy tier). When it cannot decide
-  // (no healthy agent found, or an explanation asked for) the full pass runs and gives the exact
-  // answer or the exact NoAgentError.
+  // ---- filtering ----------------------------------------------------------------------------
 
-  private fastPath<A extends SelectableAgent>(
-    strategy: StrategyName,
-    request: SelectionRequest,
-    candidates: readonly A[],
-  ): Selection<A> | undefined {
-    let agent: A | undefined;
-    let used = strategy;
-    switch (strategy) {
-      case 'round-robin':
-        agent = this.rotate(request.model, candidates, (c) => usable(c, request));
-        break;
-      case 'least-loaded':
-        agent = this.fastLeastLoaded(request, candidates);
-        break;
-      case 'latency':
-        agent = this.fastLatency(request, candidates);
-        break;
-      case 'session':
-        if (typeof request.sessionId === 'string' && request.sessionId.length > 0) {
-          agent = this.sessionPick(request, candidates, true)?.agent;
-        } else {
-          agent = this.fastLeastLoaded(request, candidates);
-          used = 'least-loaded';
-        }
-        break;
-      case 'prefix':
-        if (typeof request.promptText === 'string' && request.promptText.length > 0) {
-          agent = this.fastPrefix(request, candidates);
-        } else {
-          agent = this.fastLeastLoaded(request, candidates);
-          used = 'least-loaded';
-        }
-        break;
-    }
-    return agent === undefined ? undefined : { agent, strategy: used };
+  /** Whether `c` passes every filter but capacity, in the current tier. */
+  private inTier(c: SelectableAgent): boolean {
+    const request = this.request as SelectionRequest;
+    return c.health === this.tier && matches(c, request) && !request.exclude?.has(c.id);
   }
 
-  /** One lean pass: the lowest load (then latency) among healthy eligible agents; ties rotate. */
-  private fastLeastLoaded<A extends SelectableAgent>(
+  /** Whether `c` can take the request now: in the current tier, with a free slot. */
+  private fits(c: SelectableAgent): boolean {
+    return c.freeSlots > 0 && this.inTier(c);
+  }
+
+  /**
+   * Counts why candidates drop out and finds the tier: healthy when any matching agent is
+   * healthy (even if all are busy: a busy healthy fleet waits rather than using suspects), else
+   * suspect. Throws the {@link NoAgentError} when the tier has no agent with a free slot.
+   */
+  private filterPass(request: SelectionRequest, candidates: readonly SelectableAgent[]): Counts {
+    const { model, specialization, capabilities, exclude } = request;
+    const counts: Counts = {
+      excluded: 0,
+      model: 0,
+      specialization: 0,
+      capability: 0,
+      health: 0,
+      capacity: 0,
+      healthyTier: false,
+      healthyFree: 0,
+      suspectFree: 0,
+    };
+    let healthyMatching = 0;
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
+      if (exclude !== undefined && exclude.has(c.id)) counts.excluded++;
+      else if (!c.models.includes(model)) counts.model++;
+      else if (specialization !== undefined && c.specialization !== specialization) {
+        counts.specialization++;
+      } else if (capabilities !== undefined && !hasAll(c, capabilities)) counts.capability++;
+      else if (c.health !== 'healthy' && c.health !== 'suspect') counts.health++;
+      else {
+        if (c.health === 'healthy') healthyMatching++;
+        if (!(c.freeSlots > 0)) counts.capacity++;
+        else if (c.health === 'healthy') counts.healthyFree++;
+        else counts.suspectFree++;
+      }
+    }
+    counts.healthyTier = healthyMatching > 0;
+    if ((counts.healthyTier ? counts.healthyFree : counts.suspectFree) > 0) return counts;
+    // Excluded agents count as absent: all of them excluded reads as an unknown model.
+    const n = candidates.length - counts.excluded;
+    const unsupported = counts.model + counts.specialization + counts.capability;
+    if (counts.model === n) throw new NoAgentError('unknown-model', model);
+    if (unsupported === n) throw new NoAgentError('unsupported', model);
+    if (unsupported + counts.health === n) throw new NoAgentError('unhealthy', model);
+    throw new NoAgentError('all-busy', model);
+  }
+
+  /** The explanation of `choice`: every member of the tier scored, and what was filtered out. */
+  private explain<A extends SelectableAgent>(
+    choice: Choice<A>,
+    candidates: readonly A[],
+    counts: Counts,
+  ): SelectionExplanation {
+    const filteredOut: Partial<Record<FilterReason, number>> = {};
+    const skippedSuspects = counts.healthyTier ? counts.suspectFree : 0;
+    if (counts.excluded) filteredOut.excluded = counts.excluded;
+    if (counts.model) filteredOut.model = counts.model;
+    if (counts.specialization) filteredOut.specialization = counts.specialization;
+    if (counts.capability) filteredOut.capability = counts.capability;
+    if (counts.health + skippedSuspects) filteredOut.health = counts.health + skippedSuspects;
+    if (counts.capacity) filteredOut.capacity = counts.capacity;
+    const scored: CandidateScore[] = [];
+    for (const c of candidates) {
+      if (!this.fits(c)) continue;
+      const s = choice.score?.(c);
+      scored.push({ id: c.id, score: s?.score ?? 0, reason: s?.reason ?? '' });
+    }
+    return {
+      agentId: choice.agent.id,
+      strategy: choice.strategy,
+      candidates: scored,
+      filteredOut,
+      healthTier: this.tier,
+      ...(choice.note !== undefined ? { note: choice.note } : {}),
+    };
+  }
+
+  // ---- strategies ---------------------------------------------------------------------------
+
+  /**
+   * Round-robin over the candidate array with a cursor per model: the next fitting agent at or
+   * after the cursor. Typically O(1); O(n) only when most candidates do not fit.
+   */
+  private roundRobin<A extends SelectableAgent>(
     request: SelectionRequest,
     candidates: readonly A[],
-  ): A | undefined {
+    explain: boolean,
+  ): Choice<A> | undefined {
+    const n = candidates.length;
+    const start = n === 0 ? 0 : (this.rrCounters.get(request.model) ?? 0) % n;
+    for (let k = 0; k < n; k++) {
+      const at = start + k < n ? start + k : start + k - n;
+      const agent = candidates[at];
+      if (!this.fits(agent)) continue;
+      this.rrCounters.set(request.model, at + 1);
+      const choice: Choice<A> = { agent, strategy: 'round-robin' };
+      if (explain) {
+        const position = new Map<SelectableAgent, number>();
+        candidates.forEach((c, i) => position.set(c, i));
+        choice.score = (c) => ({
+          score: ((position.get(c) as number) - at + n) % n,
+          reason: c === agent ? 'next in rotation' : 'later in rotation',
+        });
+      }
+      return choice;
+    }
+    return undefined;
+  }
+
+  /** Lowest load, then lowest latency; the scan starts at a rotating index so ties share work. */
+  private leastLoaded<A extends SelectableAgent>(
+    candidates: readonly A[],
+    explain: boolean,
+  ): Choice<A> | undefined {
     const n = candidates.length;
     if (n === 0) return undefined;
     const start = this.tieBreak++ % n;
@@ -300,159 +293,48 @@ export class AgentSelector {
         (best === undefined ||
           c.load < best.load ||
           (c.load === best.load && c.emaLatencyMs < best.emaLatencyMs)) &&
-        usable(c, request)
+        this.fits(c)
       ) {
         best = c;
       }
     }
-    return best;
+    if (best === undefined) return undefined;
+    const choice: Choice<A> = { agent: best, strategy: 'least-loaded' };
+    if (explain) choice.score = (c) => ({ score: c.load, reason: `load ${round(c.load)}` });
+    return choice;
   }
 
-  /** Two distinct healthy eligible agents drawn at random (rejection sampling), the better wins. */
-  private fastLatency<A extends SelectableAgent>(
-    request: SelectionRequest,
+  /**
+   * Power of two choices: two distinct fitting agents drawn at random (rejection sampling), the
+   * lower EMA latency × (1 + load) wins. When sampling keeps missing (few agents fit), a scan
+   * from a random start supplies them.
+   */
+  private latency<A extends SelectableAgent>(
     candidates: readonly A[],
-  ): A | undefined {
+    explain: boolean,
+  ): Choice<A> | undefined {
     const n = candidates.length;
-    if (n < 2) return undefined;
+    if (n === 0) return undefined;
     let a: A | undefined;
     let b: A | undefined;
     for (let tries = 0; tries < 16 && b === undefined; tries++) {
       const c = candidates[Math.min(n - 1, Math.floor(this.random() * n))];
-      if (c === a || !usable(c, request)) continue;
+      if (c === a || !this.fits(c)) continue;
       if (a === undefined) a = c;
       else b = c;
     }
-    if (a === undefined || b === undefined) return undefined;
-    return latencyScore(a, b) <= latencyScore(b, a) ? a : b;
-  }
-
-  /**
-   * Longest cached prefix among healthy eligible agents. The least-loaded comparison needs a scan
-   * only when the match carries more load than the margin (loads are ≥ 0, so below it no agent can
-   * be lighter by more than the margin).
-   */
-  private fastPrefix<A extends SelectableAgent>(
-    request: SelectionRequest,
-    candidates: readonly A[],
-  ): A | undefined {
-    const path = this.prefixes.path(request.promptText as string);
-    const matched = this.prefixes.match(path);
-    const byId = this.indexCandidates(candidates);
-    let best: A | undefined;
-    for (let d = matched.length; d >= 1 && best === undefined; d--) {
-      const agents = matched[d - 1];
-      for (let k = agents.length - 1; k >= 0; k--) {
-        const c = byId.get(agents[k]);
-        if (c !== undefined && usable(c, request) && (best === undefined || c.load < best.load)) {
-          best = c;
-        }
+    if (b === undefined) {
+      const start = Math.min(n - 1, Math.floor(this.random() * n));
+      for (let k = 0; k < n && b === undefined; k++) {
+        const c = candidates[start + k < n ? start + k : start + k - n];
+        if (c === a || !this.fits(c)) continue;
+        if (a === undefined) a = c;
+        else b = c;
       }
     }
-    let agent: A | undefined;
-    if (best !== undefined && best.load >= 0 && best.load <= this.loadMargin) {
-      agent = best;
-    } else {
-      const least = this.fastLeastLoaded(request, candidates);
-      if (least === undefined) return undefined;
-      agent = best !== undefined && best.load - least.load <= this.loadMargin ? best : least;
-    }
-    this.prefixes.record(agent.id, path, matched);
-    return agent;
-  }
-
-  // ---- strategies ---------------------------------------------------------------------------
-
-  /**
-   * Round-robin over the candidate array with a cursor per model: the next accepted agent at or
-   * after the cursor. Typically O(1); O(n) only when most candidates are ineligible.
-   */
-  private rotate<A extends SelectableAgent>(
-    model: string,
-    candidates: readonly A[],
-    accept: (c: A) => boolean,
-  ): A | undefined {
-    const n = candidates.length;
-    if (n === 0) return undefined;
-    const start = (this.rrCounters.get(model) ?? 0) % n;
-    for (let k = 0; k < n; k++) {
-      const idx = start + k < n ? start + k : start + k - n;
-      const c = candidates[idx];
-      if (accept(c)) {
-        this.rrCounters.set(model, idx + 1);
-        return c;
-      }
-    }
-    return undefined;
-  }
-
-  private roundRobin<A extends SelectableAgent>(
-    { healthyTier }: Eligible<A>,
-    request: SelectionRequest,
-    candidates: readonly A[],
-    explain: boolean,
-  ): Choice<A> {
-    const agent = this.rotate(
-      request.model,
-      candidates,
-      (c) => c.freeSlots > 0 && qualifies(c, request, healthyTier),
-    ) as A;
-    const choice: Choice<A> = { agent, strategy: 'round-robin' };
-    if (explain) {
-      const n = candidates.length;
-      const position = new Map<SelectableAgent, number>();
-      candidates.forEach((c, i) => position.set(c, i));
-      const at = position.get(agent) as number;
-      choice.score = (c) => ({
-        score: ((position.get(c) as number) - at + n) % n,
-        reason: c === agent ? 'next in rotation' : 'later in rotation',
-      });
-    }
-    return choice;
-  }
-
-  private leastLoaded<A extends SelectableAgent>(
-    { tier }: Eligible<A>,
-    explain: boolean,
-    strategy: StrategyName = 'least-loaded',
-  ): Choice<A> {
-    const agent = this.leastLoadedOf(tier);
-    const choice: Choice<A> = { agent, strategy };
-    if (explain) {
-      choice.score = (c) => ({ score: c.load, reason: `load ${round(c.load)}` });
-    }
-    return choice;
-  }
-
-  /** Lowest load, then lowest latency; ties rotate so equal agents share the work. */
-  private leastLoadedOf<A extends SelectableAgent>(tier: readonly A[]): A {
-    const n = tier.length;
-    const start = this.tieBreak++ % n;
-    if (this.tieBreak >= 0x40000000) this.tieBreak = 0;
-    let best = tier[start];
-    for (let k = 1; k < n; k++) {
-      const c = tier[(start + k) % n];
-      if (c.load < best.load || (c.load === best.load && c.emaLatencyMs < best.emaLatencyMs)) {
-        best = c;
-      }
-    }
-    return best;
-  }
-
-  /** Power of two choices: two random candidates, the lower EMA latency × (1 + load) wins. */
-  private latency<A extends SelectableAgent>({ tier }: Eligible<A>, explain: boolean): Choice<A> {
-    const n = tier.length;
-    let agent = tier[0];
-    let other: A | undefined;
-    if (n > 1) {
-      const i = Math.min(n - 1, Math.floor(this.random() * n));
-      let j = Math.min(n - 2, Math.floor(this.random() * (n - 1)));
-      if (j >= i) j++;
-      const a = tier[i];
-      const b = tier[j];
-      agent = latencyScore(a, b) <= latencyScore(b, a) ? a : b;
-      other = agent === a ? b : a;
-    }
+    if (a === undefined) return undefined;
+    const agent = b === undefined || latencyScore(a, b) <= latencyScore(b, a) ? a : b;
+    const other = agent === a ? b : a;
     const choice: Choice<A> = { agent, strategy: 'latency' };
     if (explain) {
       choice.score = (c) => {
@@ -468,26 +350,59 @@ export class AgentSelector {
     return choice;
   }
 
+  /**
+   * The session's home (remembered, else placed by the ring) among agents of the tier, ignoring
+   * capacity; a full home lends the request to the next fitting agent on the ring. Without a
+   * session id: least-loaded.
+   */
   private session<A extends SelectableAgent>(
-    eligible: Eligible<A>,
     request: SelectionRequest,
     candidates: readonly A[],
     explain: boolean,
-  ): Choice<A> {
+  ): Choice<A> | undefined {
     const sessionId = request.sessionId;
     if (typeof sessionId !== 'string' || sessionId.length === 0) {
-      const choice = this.leastLoaded(eligible, explain);
-      choice.note = 'no session id: least-loaded';
-      return choice;
+      return withNote(
+        this.leastLoaded(candidates, explain),
+        explain && 'no session id: least-loaded',
+      );
     }
-    // The tier has an agent with a free slot, so a home and a stand-in both exist.
-    const { agent, home, note } = this.sessionPick(request, candidates, eligible.healthyTier) as {
-      agent: A;
-      home: A;
-      note?: string;
-    };
-    const choice: Choice<A> = { agent, strategy: 'session', note };
+    const byId = this.indexCandidates(candidates);
+    let home: A | undefined;
+    const stickyId = this.sessions?.get(sessionId);
+    if (stickyId !== undefined) {
+      const c = byId.get(stickyId);
+      if (c !== undefined && this.inTier(c)) home = c;
+    }
+    // Notes are built only for explanations: template strings would allocate on the hot path.
+    let placed: string | undefined;
+    if (home === undefined) {
+      home = byId.get(
+        this.ring.walk(sessionId, (id) => {
+          const c = byId.get(id);
+          return c !== undefined && this.inTier(c);
+        }) as string,
+      );
+      if (home === undefined) return undefined;
+      this.sessions?.set(sessionId, home.id);
+      placed = stickyId === undefined ? 'placed by hash ring' : 'previous agent gone: re-placed';
+    }
+    let agent = home;
+    if (!(home.freeSlots > 0)) {
+      // A busy home keeps the session: it serves elsewhere now and returns home when free.
+      const standIn = byId.get(
+        this.ring.walk(sessionId, (id) => {
+          const c = byId.get(id);
+          return c !== undefined && this.fits(c);
+        }) as string,
+      );
+      if (standIn === undefined) return undefined;
+      agent = standIn;
+    }
+    const choice: Choice<A> = { agent, strategy: 'session' };
     if (explain) {
+      const note = agent === home ? placed : `home ${home.id} busy: next on ring`;
+      if (note !== undefined) choice.note = note;
       choice.score = (c) =>
         c === agent
           ? { score: 0, reason: c === home ? 'session home' : 'stand-in for busy home' }
@@ -497,97 +412,70 @@ export class AgentSelector {
   }
 
   /**
-   * The session's home (remembered, else placed by the ring) among agents of the tier, ignoring
-   * capacity; a full home lends the request to the next agent on the ring with a free slot.
+   * The fitting agent with the longest cached prefix of the prompt (lowest load among equals),
+   * unless its load exceeds the least-loaded agent's by more than the margin; records the choice.
+   * The least-loaded scan runs only when the match carries more load than the margin (loads are
+   * ≥ 0, so below it no agent can be lighter by more than the margin). Without prompt text:
+   * least-loaded.
    */
-  private sessionPick<A extends SelectableAgent>(
-    request: SelectionRequest,
-    candidates: readonly A[],
-    healthyTier: boolean,
-  ): { agent: A; home: A; note?: string } | undefined {
-    const sessionId = request.sessionId as string;
-    const byId = this.indexCandidates(candidates);
-    const inTier = (c: SelectableAgent | undefined): c is A =>
-      c !== undefined && qualifies(c, request, healthyTier);
-
-    let home: A | undefined;
-    const stickyId = this.sessions?.get(sessionId);
-    if (stickyId !== undefined) {
-      const c = byId.get(stickyId);
-      if (inTier(c)) home = c;
-    }
-    let note: string | undefined;
-    if (home === undefined) {
-      home = byId.get(this.ring.walk(sessionId, (id) => inTier(byId.get(id))) as string);
-      if (home === undefined) return undefined;
-      this.sessions?.set(sessionId, home.id);
-      note = stickyId === undefined ? 'placed by hash ring' : 'previous agent gone: re-placed';
-    }
-    if (home.freeSlots > 0) return { agent: home, home, note };
-    // A busy home keeps the session: it serves elsewhere now and returns home when free.
-    const agent = byId.get(
-      this.ring.walk(sessionId, (id) => {
-        const c = byId.get(id);
-        return inTier(c) && c.freeSlots > 0;
-      }) as string,
-    );
-    return agent === undefined
-      ? undefined
-      : { agent, home, note: `home ${home.id} busy: next on ring` };
-  }
-
   private prefix<A extends SelectableAgent>(
-    eligible: Eligible<A>,
     request: SelectionRequest,
     candidates: readonly A[],
     explain: boolean,
-  ): Choice<A> {
+  ): Choice<A> | undefined {
     const text = request.promptText;
     if (typeof text !== 'string' || text.length === 0) {
-      const choice = this.leastLoaded(eligible, explain);
-      choice.note = 'no prompt text: least-loaded';
-      return choice;
+      return withNote(
+        this.leastLoaded(candidates, explain),
+        explain && 'no prompt text: least-loaded',
+      );
     }
-    const path: PrefixPath = this.prefixes.path(text);
-    const least = eligible.leastLoaded;
-    const byId = this.indexCandidates(candidates);
+    const path = this.prefixes.path(text);
     const matched = this.prefixes.match(path);
+    const byId = this.indexCandidates(candidates);
     let best: A | undefined;
     let bestDepth = 0;
-    const depths = explain ? new Map<string, number>() : undefined;
-    // Deepest first: the first depth with an eligible agent is the longest match.
+    // Deepest first: the first depth with a fitting agent is the longest match.
     for (let d = matched.length; d >= 1 && best === undefined; d--) {
       const agents = matched[d - 1];
       for (let k = agents.length - 1; k >= 0; k--) {
         const c = byId.get(agents[k]);
-        if (c === undefined || !(c.freeSlots > 0) || !qualifies(c, request, eligible.healthyTier)) {
-          continue;
-        }
-        if (best === undefined || c.load < best.load) {
+        if (c !== undefined && this.fits(c) && (best === undefined || c.load < best.load)) {
           best = c;
           bestDepth = d;
         }
       }
     }
-    if (depths) {
-      for (let d = 1; d <= matched.length; d++) for (const id of matched[d - 1]) depths.set(id, d);
-    }
     let agent: A;
-    let note: string;
-    // Only the (rarer) fallbacks pay for a rotating scan, so new prefixes spread over idle agents.
-    if (best === undefined) {
-      agent = this.leastLoadedOf(eligible.tier);
-      note = 'no cached prefix: least-loaded';
-    } else if (best.load - least.load > this.loadMargin) {
-      agent = this.leastLoadedOf(eligible.tier);
-      note = `longest match ${best.id} (${bestDepth} chunks) too loaded: least-loaded`;
-    } else {
+    // Why (for the explanation only): the match won, none was cached, or it was too loaded.
+    let outcome: 'match' | 'none' | 'too-loaded' = 'match';
+    if (best !== undefined && best.load >= 0 && best.load <= this.loadMargin) {
       agent = best;
-      note = `longest match: ${bestDepth} chunks`;
+    } else {
+      // Only the (rarer) fallbacks pay for a rotating scan, so new prefixes spread over idle agents.
+      const least = this.leastLoaded(candidates, false);
+      if (least === undefined) return undefined;
+      if (best === undefined) {
+        agent = least.agent;
+        outcome = 'none';
+      } else if (best.load - least.agent.load > this.loadMargin) {
+        agent = least.agent;
+        outcome = 'too-loaded';
+      } else {
+        agent = best;
+      }
     }
     this.prefixes.record(agent.id, path, matched);
-    const choice: Choice<A> = { agent, strategy: 'prefix', note };
-    if (depths) {
+    const choice: Choice<A> = { agent, strategy: 'prefix' };
+    if (explain) {
+      choice.note =
+        outcome === 'none'
+          ? 'no cached prefix: least-loaded'
+          : outcome === 'too-loaded'
+            ? `longest match ${best?.id} (${bestDepth} chunks) too loaded: least-loaded`
+            : `longest match: ${bestDepth} chunks`;
+      const depths = new Map<string, number>();
+      for (let d = 1; d <= matched.length; d++) for (const id of matched[d - 1]) depths.set(id, d);
       choice.score = (c) => {
         const d = depths.get(c.id) ?? 0;
         return { score: d, reason: `matched ${d} chunks, load ${round(c.load)}` };
@@ -609,25 +497,24 @@ export class AgentSelector {
   }
 }
 
+/** What the filter pass found: drop-out counts per reason and the tier's free agents. */
+interface Counts {
+  excluded: number;
+  model: number;
+  specialization: number;
+  capability: number;
+  health: number;
+  capacity: number;
+  healthyTier: boolean;
+  healthyFree: number;
+  suspectFree: number;
+}
+
 function checkStrategy(strategy: StrategyName): StrategyName {
   if (!STRATEGIES.includes(strategy)) {
     throw new RangeError(`unknown strategy '${String(strategy)}' (have: ${STRATEGIES.join(', ')})`);
   }
   return strategy;
-}
-
-function serves(
-  c: SelectableAgent,
-  model: string,
-  aliases: readonly string[] | undefined,
-): boolean {
-  const models = c.models;
-  for (let i = 0; i < models.length; i++) {
-    const m = models[i];
-    if (m === model) return true;
-    if (aliases !== undefined && aliases.includes(m)) return true;
-  }
-  return false;
 }
 
 function hasAll(c: SelectableAgent, required: readonly string[]): boolean {
@@ -637,19 +524,22 @@ function hasAll(c: SelectableAgent, required: readonly string[]): boolean {
   return true;
 }
 
-/** Whether `c` passes every filter but capacity, in the given health tier. */
-function qualifies(c: SelectableAgent, request: SelectionRequest, healthyTier: boolean): boolean {
-  if (c.health !== (healthyTier ? 'healthy' : 'suspect')) return false;
-  if (!serves(c, request.model, request.aliases)) return false;
+/** Whether `c` serves the request's model, specialization and capabilities. */
+function matches(c: SelectableAgent, request: SelectionRequest): boolean {
+  if (!c.models.includes(request.model)) return false;
   if (request.specialization !== undefined && c.specialization !== request.specialization) {
     return false;
   }
   return request.capabilities === undefined || hasAll(c, request.capabilities);
 }
 
-/** Healthy, with a free slot and matching the request: always in the decision's tier. */
-function usable(c: SelectableAgent, request: SelectionRequest): boolean {
-  return c.health === 'healthy' && c.freeSlots > 0 && qualifies(c, request, true);
+/** Sets the note of an explained choice (`false` without an explanation: no note). */
+function withNote<A extends SelectableAgent>(
+  choice: Choice<A> | undefined,
+  note: string | false,
+): Choice<A> | undefined {
+  if (choice !== undefined && note !== false) choice.note = note;
+  return choice;
 }
 
 /** EMA latency × (1 + load); an unknown latency (0) borrows the peer's so load decides. */

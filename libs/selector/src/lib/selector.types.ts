@@ -32,8 +32,6 @@ export type SelectableAgent = Pick<
 export interface SelectionRequest {
   /** The model the client asked for. */
   readonly model: string;
-  /** Other model ids that may serve the request (e.g. the targets of an alias). */
-  readonly aliases?: readonly string[];
   /** `vision` for image parts, `embedding` for embeddings; omitted = any specialization. */
   readonly specialization?: Specialization;
   /** Capabilities every chosen agent must have, e.g. `functions` (tools), `streaming`. */
@@ -44,12 +42,19 @@ export interface SelectionRequest {
   readonly promptText?: string;
   /** Overrides the configured strategy for this request. */
   readonly strategy?: StrategyName;
+  /**
+   * Agent ids that must not be chosen (e.g. the agents a retried request already failed on, or
+   * whose breaker is open). Leaving them out here instead of filtering the candidate array keeps
+   * the array's identity, which the selector's and the registry's caches are keyed by.
+   */
+  readonly exclude?: ReadonlySet<string>;
   /** Build a {@link SelectionExplanation} (costs allocations; off by default). */
   readonly explain?: boolean;
 }
 
 /** Why a candidate was not eligible. */
-export type FilterReason = 'model' | 'specialization' | 'capability' | 'health' | 'capacity';
+export type FilterReason =
+  'excluded' | 'model' | 'specialization' | 'capability' | 'health' | 'capacity';
 
 /** One eligible candidate as the strategy scored it (lower score = better unless stated). */
 export interface CandidateScore {
