@@ -46,8 +46,8 @@ const PROBE_MS = 25;
  * cuts that agent's host link and at once sends the session's next request, again on every
  * failure, until one is answered (necessarily by the other host's agent; the gateway's counters
  * confirm it). `failoverMs` runs from the cut to that answer: the request was dispatched to the
- * home before the gateway knew, so it waits for the home to go offline (its 1 s lease) and is
- * re-dispatched. Meanwhile a fresh request of the session goes out every {@link PROBE_MS} ms;
+ * home before the gateway knew; it moves to the other host as soon as the home turns suspect
+ * (its status overdue, 1.5 heartbeats), not after its 1 s lease, since it has no output yet. Meanwhile a fresh request of the session goes out every {@link PROBE_MS} ms;
  * `firstNewRequestMs` is the first answer of any of them: once the home is suspect (missed
  * heartbeats), new requests avoid it. The host is then plugged back in and the trial waits until
  * the gateway lists it healthy again.

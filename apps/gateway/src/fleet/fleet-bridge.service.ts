@@ -6,9 +6,20 @@ import type { Subscription } from 'rxjs';
 import { AGENT_REGISTRY, AGENT_SELECTOR, REQUEST_SCHEDULER } from '../app/core.tokens';
 
 /**
+ * Suspicions that mean the agent may be cut off from this gateway (status overdue, DDS status
+ * deadline missed, request reader unmatched), as opposed to an HTTP agent's failed probe.
+ */
+const CUT_OFF_REASONS: ReadonlySet<string> = new Set([
+  'heartbeat-missed',
+  'deadline-missed',
+  'unreachable',
+]);
+
+/**
  * Keeps the scheduler and selector in step with the registry: freed capacity dispatches waiting
- * requests; a lost agent's running attempts are aborted (and retried elsewhere if no output
- * started); a departed agent's sessions move on.
+ * requests; a suspect agent's attempts without output move to another agent; a lost agent's
+ * running attempts are aborted (and retried elsewhere if no output started); a departed agent's
+ * sessions move on.
  */
 @Injectable()
 export class FleetBridgeService implements OnModuleInit, OnModuleDestroy {
@@ -30,7 +41,14 @@ export class FleetBridgeService implements OnModuleInit, OnModuleDestroy {
         case 'health-changed':
           // A draining agent keeps its running attempts but takes no new ones.
           if (ev.to === 'offline') this.scheduler.agentLost(ev.agent.id);
-          else if (ev.to !== 'draining') this.scheduler.capacityAvailable();
+          else if (ev.to !== 'draining') {
+            // Overdue or unreachable: requests that have no output yet go elsewhere now rather
+            // than wait for the lease (those with output wait for it: a resume or an error).
+            if (ev.to === 'suspect' && CUT_OFF_REASONS.has(ev.reason)) {
+              this.scheduler.agentSuspect(ev.agent.id);
+            }
+            this.scheduler.capacityAvailable();
+          }
           break;
         case 'removed':
           this.scheduler.agentLost(ev.agent.id);

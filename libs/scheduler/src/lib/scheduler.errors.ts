@@ -120,3 +120,14 @@ export class AgentLostError extends Error {
     this.name = 'AgentLostError';
   }
 }
+
+/**
+ * Raised as the abort reason of a running attempt moved off an agent the host reported suspect
+ * ({@link Scheduler.agentSuspect}) before it produced output: the job went on elsewhere.
+ */
+export class AgentSuspectError extends Error {
+  constructor(readonly agentId: string) {
+    super(`agent ${agentId} suspect: the request moved to another agent`);
+    this.name = 'AgentSuspectError';
+  }
+}

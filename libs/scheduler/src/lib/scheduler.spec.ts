@@ -3,6 +3,7 @@ import { Scheduler } from './scheduler';
 import {
   AgentFailedError,
   AgentLostError,
+  AgentSuspectError,
   CancelledError,
   DeadlineExceededError,
   InvalidJobError,
@@ -506,6 +507,84 @@ describe('Scheduler retries', () => {
     keptRun.resolve();
     await expect(kept.promise).resolves.toMatchObject({ agentId: 'a1', attempts: 1 });
     expect(dropped.state).not.toBe('completed');
+  });
+
+  describe('agentSuspect: moving requests off an agent that may be cut off', () => {
+    it('moves an attempt without output to another agent at once and cancels the abandoned one', async () => {
+      const { fleet, scheduler } = setup();
+      fleet.addAgent('a1').addAgent('a2');
+      const h = scheduler.submit({ name: 'j' });
+      const first = fleet.runOf('j');
+      expect(first.agentId).toBe('a1');
+      expect(scheduler.agentSuspect('a1')).toBe(1);
+      expect(first.signal.reason).toBeInstanceOf(AgentSuspectError);
+      // No back-off: the other agent has the request in the same turn.
+      expect(h.agentId).toBe('a2');
+      expect(fleet.assignCalls.at(-1)?.exclude).toEqual(['a1']);
+      fleet.runOf('j').resolve();
+      await expect(h.promise).resolves.toMatchObject({ agentId: 'a2', attempts: 2 });
+      // A suspicion is no failure of the agent: its breaker does not move.
+      expect(scheduler.breakerState('a1')).toBe('closed');
+    });
+
+    it('leaves attempts that have output, and those the dispatcher recovers itself, on the agent', () => {
+      const { fleet, scheduler } = setup();
+      Object.assign(fleet, { recoversFromAgentLoss: (job: FakeJob) => job.name === 'partial' });
+      fleet.addAgent('a1', 3).addAgent('a2', 3);
+      scheduler.submit({ name: 'streaming' });
+      scheduler.submit({ name: 'partial' });
+      scheduler.submit({ name: 'silent' });
+      fleet.runOf('streaming').outputStarted();
+      expect(scheduler.agentSuspect('a1')).toBe(1);
+      expect(fleet.runOf('streaming').signal.aborted).toBe(false);
+      expect(fleet.runOf('partial').signal.aborted).toBe(false);
+      expect(fleet.runOf('silent').agentId).toBe('a2');
+    });
+
+    it('moves a job at most once: on a second suspect agent it waits for the lease', () => {
+      const { fleet, scheduler } = setup();
+      fleet.addAgent('a1').addAgent('a2').addAgent('a3');
+      const h = scheduler.submit({ name: 'j' });
+      scheduler.agentSuspect('a1');
+      expect(h.agentId).toBe('a2');
+      expect(scheduler.agentSuspect('a2')).toBe(0);
+      expect(fleet.runOf('j').signal.aborted).toBe(false);
+      expect(h.agentId).toBe('a2');
+    });
+
+    it('keeps the attempt when no other agent could ever serve the job', () => {
+      const { fleet, scheduler } = setup();
+      fleet.addAgent('a1');
+      const h = scheduler.submit({ name: 'j' });
+      fleet.assignError = new NoCapacityError('nobody else');
+      expect(scheduler.agentSuspect('a1')).toBe(0);
+      expect(fleet.runOf('j').signal.aborted).toBe(false);
+      expect(h.state).toBe('running');
+    });
+
+    it('keeps the attempt when it is the last one the retry policy allows', () => {
+      const { fleet, scheduler } = setup({ retry: { maxAttempts: 1 } });
+      fleet.addAgent('a1').addAgent('a2');
+      scheduler.submit({ name: 'j' });
+      expect(scheduler.agentSuspect('a1')).toBe(0);
+      expect(fleet.runOf('j').agentId).toBe('a1');
+    });
+
+    it('waits as a retry for capacity when every other agent is busy, then runs there', async () => {
+      const { clock, fleet, scheduler } = setup({ retry: { random: () => 0 } });
+      fleet.addAgent('a1').addAgent('a2');
+      const h = scheduler.submit({ name: 'j' });
+      scheduler.submit({ name: 'busy' });
+      expect(fleet.runOf('busy').agentId).toBe('a2');
+      expect(scheduler.agentSuspect('a1')).toBe(1);
+      expect(h.state).toBe('retrying');
+      clock.advance(0);
+      fleet.runOf('busy').resolve();
+      await flush();
+      expect(h.agentId).toBe('a2');
+      fleet.runOf('j').resolve();
+      await expect(h.promise).resolves.toMatchObject({ agentId: 'a2', attempts: 2 });
+    });
   });
 
   it('fails with AgentFailedError when no other agent appears within retry.maxWaitMs', async () => {

@@ -4,6 +4,7 @@ import { LazyDeque } from './job-queue';
 import {
   AgentFailedError,
   AgentLostError,
+  AgentSuspectError,
   CancelledError,
   DeadlineExceededError,
   InvalidJobError,
@@ -56,6 +57,8 @@ interface JobRecord<J, R> {
   attempts: number;
   /** Agents whose attempt failed (created on the first retry only: most jobs never need it). */
   tried: Set<string> | undefined;
+  /** Moved off a suspect agent once already ({@link Scheduler.agentSuspect}: at most once). */
+  movedOffSuspect: boolean;
   attempt: Attempt<J, R> | undefined;
   queuedMs: number;
   lastError: unknown;
@@ -289,6 +292,7 @@ export class Scheduler<J, R = unknown> {
       cls: undefined,
       attempts: 0,
       tried: undefined,
+      movedOffSuspect: false,
       attempt: undefined,
       queuedMs: 0,
       lastError: undefined,
@@ -399,6 +403,67 @@ export class Scheduler<J, R = unknown> {
       this.onAttemptFailed(rec, attempt, err, false);
     }
     this.dispatch();
+  }
+
+  /**
+   * Tells the scheduler an agent may be cut off but is not known lost yet (its status is
+   * overdue, or the transport lost its request reader): waiting for its lease would hold every
+   * request on it. Each running attempt on it that has produced no output (and that the
+   * dispatcher does not recover by itself, i.e. has no partial answer) moves to another agent:
+   * the attempt is aborted with {@link AgentSuspectError} (its agent-side work is cancelled, its
+   * in-flight count released when `run` settles) and the job starts at once on the agent
+   * `tryAssign` picks without the suspect one, or waits for capacity as a retry when every other
+   * agent is busy. A job moves at most once this way, and only with an attempt left; when no
+   * other agent could ever serve it (`tryAssign` throws) it stays: the suspicion may be a late
+   * status. Attempts with output keep waiting for the lease ({@link Scheduler.agentLost}).
+   * Returns how many attempts moved.
+   */
+  agentSuspect(agentId: string): number {
+    const attempts = this.running.get(agentId);
+    if (!attempts) return 0;
+    let moved = 0;
+    for (const attempt of [...attempts]) {
+      const rec = attempt.job;
+      if (!this.movableOffSuspect(rec, attempt)) continue;
+      const exclude = new Set(this.excludeFor(rec));
+      exclude.add(agentId);
+      let target: string | undefined;
+      try {
+        target = this.dispatcher.tryAssign(rec.job, exclude)?.agentId;
+      } catch {
+        continue; // Nobody else serves it: better the suspect agent than a certain failure.
+      }
+      // tryAssign may settle the job re-entrantly (a cancel from the host).
+      if (!this.active.has(rec.id) || rec.attempt !== attempt) continue;
+      rec.movedOffSuspect = true;
+      moved++;
+      const err = new AgentSuspectError(agentId);
+      attempt.controller.abort(err);
+      rec.lastError = err;
+      this.emitAttemptFailed(attempt, err);
+      (rec.tried ??= new Set()).add(agentId);
+      if (typeof target === 'string' && !exclude.has(target)) {
+        this.counters.retries++;
+        this.emit({ type: 'retry', jobId: rec.id, attempt: rec.attempts + 1, delayMs: 0 });
+        this.start(rec, target);
+      } else {
+        this.scheduleRetry(rec);
+      }
+    }
+    if (moved) this.dispatch();
+    return moved;
+  }
+
+  /** The re-dispatch decision of {@link Scheduler.agentSuspect} for one running attempt. */
+  private movableOffSuspect(rec: JobRecord<J, R>, attempt: Attempt<J, R>): boolean {
+    return (
+      rec.state === 'running' &&
+      rec.attempt === attempt &&
+      !attempt.outputStarted &&
+      !rec.movedOffSuspect &&
+      rec.attempts < this.maxAttempts &&
+      !this.recovers(rec.job)
+    );
   }
 
   private recovers(job: J): boolean {

@@ -257,11 +257,20 @@ export class MultihostFleet {
     clearTimeout(timer);
   }
 
-  /** Stops every process, tears down the rig and deletes the files. */
+  /**
+   * Stops every process, tears down the rig and deletes the files. The teardown happens even
+   * when a stop fails (the rig kills what is left in its namespaces); the first failure is
+   * rethrown after it.
+   */
   async destroy(): Promise<void> {
-    await Promise.all([...this.procs].map((p) => this.stop(p)));
-    this.rig.destroy();
-    rmSync(this.dir, { recursive: true, force: true });
+    try {
+      const stops = await Promise.allSettled([...this.procs].map((p) => this.stop(p)));
+      const failed = stops.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      this.rig.destroy();
+      rmSync(this.dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A command of iproute2 failed. */
@@ -98,12 +98,80 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const rig of live) rig.destroy();
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: a closed terminal (or ssh session) must not leave the namespaces behind.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       for (const rig of live) rig.destroy();
       process.kill(process.pid, signal);
     });
   }
+}
+
+/**
+ * Where each rig that tears down on exit records its owner (`<prefix>-<runId>` holding the
+ * owner's pid and process start time): names have no room for a pid (interface names are at most
+ * 15 characters), and a SIGKILLed owner runs no exit hook, so the next rig reaps by these files.
+ */
+export const OWNER_DIR = '/run/dds-netns';
+
+/** The start time of process `pid` (clock ticks since boot), or undefined when it is gone. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22; the command (field 2) is parenthesised and may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerMark(): string {
+  return `${process.pid} ${startTime(process.pid) ?? ''}`;
+}
+
+/** Whether the owner recorded as `mark` still runs (the same process, not a reused pid). */
+function ownerAlive(mark: string): boolean {
+  const [pid, started] = mark.trim().split(' ');
+  const n = Number(pid);
+  return Number.isInteger(n) && n > 0 && startTime(n) === started;
+}
+
+/**
+ * Removes the rigs whose owner process died without tearing down (SIGKILL, a crash in native
+ * code): their namespaces with the processes in them, and caller-side links. Rigs without an
+ * owner file (made by `netns up` to outlive its command) are left alone. Returns what it removed.
+ */
+export function reapOrphanRigs(): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(OWNER_DIR);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  const present = run('ip', ['netns', 'list'], true)
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter(Boolean);
+  for (const base of files) {
+    if (!/^[a-z][a-z0-9]{0,5}-[a-z0-9]{1,6}$/.test(base)) continue;
+    let mark: string;
+    try {
+      mark = readFileSync(join(OWNER_DIR, base), 'utf8');
+    } catch {
+      continue;
+    }
+    if (ownerAlive(mark)) continue;
+    const namespaces = present.filter((n) => n.startsWith(`${base}-`));
+    removeNamespaces(namespaces);
+    removed.push(...namespaces);
+    if (run('ip', ['link', 'show', `${base}-c`], true) !== '') {
+      run('ip', ['link', 'del', `${base}-c`], true);
+      removed.push(`${base}-c`);
+    }
+    rmSync(join(OWNER_DIR, base), { force: true });
+  }
+  return removed;
 }
 
 /**
@@ -160,10 +228,14 @@ export class NetnsRig {
     const prefix = o.prefix ?? DEFAULT_PREFIX;
     if (!/^[a-z][a-z0-9]{0,5}$/.test(prefix)) throw new TypeError('prefix: 1-6 of [a-z0-9]');
     if (!/^[a-z0-9]{1,6}$/.test(runId)) throw new TypeError('runId: 1-6 of [a-z0-9]');
+    // Leftovers of owners that died without teardown hold addresses and multicast: gone first.
+    reapOrphanRigs();
     const rig = new NetnsRig(o, runId, pickSubnet());
     if (o.cleanupOnExit ?? true) {
       installExitHook();
       live.add(rig);
+      mkdirSync(OWNER_DIR, { recursive: true });
+      writeFileSync(rig.ownerFile, ownerMark());
     }
     try {
       rig.build();
@@ -427,6 +499,13 @@ export class NetnsRig {
     const names = [...[...this.hosts.values()].map((h) => h.netns), this.switchNetns];
     removeNamespaces(names);
     if (this.callerLink) run('ip', ['link', 'del', this.callerLink], true);
+    // Only once the names are gone: a crash in between leaves the file for the next reaper.
+    rmSync(this.ownerFile, { force: true });
+  }
+
+  /** The file recording this rig's owner (see {@link OWNER_DIR}). */
+  private get ownerFile(): string {
+    return join(OWNER_DIR, `${this.prefix}-${this.runId}`);
   }
 }
 
