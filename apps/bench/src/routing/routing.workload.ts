@@ -4,6 +4,8 @@
  * comparison measures routing, not workload noise.
  */
 
+import { seededRandom } from '../selection/selection.workload';
+
 /** One chat message as the gateway's OpenAI-compatible API takes it. */
 export interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant';
@@ -41,18 +43,6 @@ export class RoutingWorkloadError extends Error {
   }
 }
 
-/** mulberry32: small, fast, deterministic; statistical quality is ample for picking words and orders. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const words = (rand: () => number, n: number, tag: string): string =>
   Array.from({ length: n }, () => `${tag}${Math.floor(rand() * 997)}`).join(' ');
 
@@ -72,7 +62,7 @@ export function routingWorkload(o: RoutingWorkloadOptions): RoutingRequest[] {
       throw new RoutingWorkloadError(key, 'must be an integer ≥ 1');
   }
   if (!Number.isInteger(o.seed)) throw new RoutingWorkloadError('seed', 'must be an integer');
-  const rand = prng(o.seed);
+  const rand = seededRandom(o.seed);
   const prompts = Array.from({ length: o.systemPrompts }, (_, i) =>
     words(rand, o.systemPromptWords, `s${i}w`),
   );
